@@ -1,0 +1,55 @@
+# The front door. `make run` and `make test` work on a fresh clone: each creates .venv if missing,
+# installs (once; again only when pyproject.toml changes), then acts.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+SAMPLE_DIR := data/sample
+SAMPLE_TICKETS ?= 20000
+SAMPLE_SEED ?= 42
+
+.PHONY: run test lint bench sample clean-venv help
+
+help:
+	@echo "make run   - set up, build the embedded default (sample data, model), serve"
+	@echo "make test  - set up, run the default test suite"
+	@echo "make lint  - ruff, import contracts, mypy"
+	@echo "make bench - run the benchmarks under bench/ (slow)"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 needed, found " + sys.version' 
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "is ignored: it is neither" || true
+	$(BIN)/python -m pip install --quiet -e '.[dev]' 2>&1 | grep -v "is ignored: it is neither" ; test $${PIPESTATUS[0]} -eq 0
+	touch $(STAMP)
+
+$(SAMPLE_DIR)/tickets.parquet: | $(STAMP)
+	$(BIN)/triage data generate --tickets $(SAMPLE_TICKETS) --seed $(SAMPLE_SEED) --out $(SAMPLE_DIR)
+
+sample: $(SAMPLE_DIR)/tickets.parquet
+
+run: $(STAMP) sample
+	@echo "Sample data is in $(SAMPLE_DIR)."
+	@echo "The model bundle and the service are not built yet (see the open training and service issues)."
+
+test: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check triage training api tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean-venv:
+	rm -rf $(VENV)

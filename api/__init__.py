@@ -1,0 +1,1 @@
+"""api: the FastAPI service (scores tickets, serves agents, takes feedback)."""

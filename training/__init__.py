@@ -1,0 +1,1 @@
+"""training: the offline pipeline (datasets, training, evaluation, MLflow tracking, CLI)."""

@@ -1,0 +1,92 @@
+"""Shared CLI plumbing: JSON summaries, clear errors with exit codes, progress bars, logging."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from triage.errors import TriageError
+
+EXIT_OK = 0
+EXIT_GATE_FAILED = 1
+EXIT_USAGE = 2
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+JsonOption = typer.Option(False, "--json", help="Print a machine-readable JSON summary on stdout.")
+
+
+def stderr() -> Console:
+    """Console on stderr, so stdout stays clean for JSON."""
+    return Console(stderr=True)
+
+
+def emit(summary: dict[str, Any], as_json: bool, human: str | None = None) -> None:
+    """Print the command's result: JSON on stdout, or a human line on stderr."""
+    if as_json:
+        sys.stdout.write(json.dumps(summary, default=str, indent=2) + "\n")
+    else:
+        stderr().print(human if human is not None else _human(summary))
+
+
+def _human(summary: dict[str, Any]) -> str:
+    return "\n".join(f"{k}: {v}" for k, v in summary.items())
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    """Print an error (no stack trace) and return the Exit to raise."""
+    stderr().print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn the library's typed errors into a one-line message and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        configure_logging()
+        try:
+            return func(*args, **kwargs)
+        except TriageError as exc:
+            raise fail(str(exc)) from None
+        except FileNotFoundError as exc:
+            raise fail(f"{exc.filename}: no such file") from None
+
+    return wrapper
+
+
+def configure_logging(level: int = logging.WARNING) -> None:
+    """Log to stderr once per process (entry point only)."""
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+@contextmanager
+def progress_bar(description: str, total: int | None, enabled: bool = True) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr; yields `advance(n)`. Silent when disabled or not a TTY."""
+    if not enabled:
+        yield lambda n: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=stderr(), transient=True) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda n: progress.advance(task, n)
+
+
+def existing_file(path: Path) -> Path:
+    """The path if it is a readable file, otherwise a clear usage error."""
+    if not path.exists():
+        raise fail(f"{path}: no such file")
+    return path

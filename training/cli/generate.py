@@ -1,0 +1,1 @@
+"""`triage data generate`: the embedded default, realistic sample helpdesk history."""

