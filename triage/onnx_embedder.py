@@ -1,0 +1,206 @@
+"""ONNX int8 MiniLM: export without optimum, run with plain onnxruntime + tokenizers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from triage.embeddings import l2_normalise, packaged_model_path
+from triage.errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+MODEL_FILE = "model.int8.onnx"
+META_FILE = "embedder.json"
+TOKENIZER_FILE = "tokenizer.json"
+DEFAULT_NAME = "minilm-onnx-int8"
+MAX_LENGTH = 256
+"""Tokens per text; sentence-transformers' MiniLM also truncates at 256."""
+
+
+def _export_fp32(model_dir: Path, out_file: Path) -> None:
+    """`torch.onnx.export` of the bare transformer with dynamic batch and sequence axes."""
+    import torch
+    from transformers import AutoModel
+
+    class _Wrapped(torch.nn.Module):
+        """Keyword call with a tensor output: transformers' forward takes many optional args."""
+
+        def __init__(self, inner: torch.nn.Module) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            out = self.inner(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            )
+            return out.last_hidden_state
+
+    inner = AutoModel.from_pretrained(str(model_dir), local_files_only=True).eval()
+    model = _Wrapped(inner).eval()
+    dummy = {
+        "input_ids": torch.ones((2, 16), dtype=torch.long),
+        "attention_mask": torch.ones((2, 16), dtype=torch.long),
+        "token_type_ids": torch.zeros((2, 16), dtype=torch.long),
+    }
+    dynamic = {name: {0: "batch", 1: "seq"} for name in dummy}
+    dynamic["last_hidden_state"] = {0: "batch", 1: "seq"}
+    # The TorchScript exporter warns about advanced indexing that BERT's graph does not use with
+    # negative indices; silence it so exports stay quiet.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        torch.onnx.export(
+            model,
+            (dummy["input_ids"], dummy["attention_mask"], dummy["token_type_ids"]),
+            str(out_file),
+            input_names=list(dummy),
+            output_names=["last_hidden_state"],
+            dynamic_axes=dynamic,
+            opset_version=17,
+            do_constant_folding=True,
+            dynamo=False,
+        )
+
+
+def export_onnx_int8(out_dir: Path, model_dir: Path | None = None) -> Path:
+    """Export a local sentence-transformers MiniLM to an int8 ONNX folder, offline.
+
+    Writes `model.int8.onnx`, `tokenizer.json` and `embedder.json` (name, dim, max_length) to
+    `out_dir` atomically (a temporary sibling folder renamed into place). Returns `out_dir`.
+    Raises `ConfigError` when the model folder lacks a `tokenizer.json`.
+    """
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    source = Path(model_dir) if model_dir else packaged_model_path()
+    if not (source / TOKENIZER_FILE).is_file():
+        raise ConfigError(
+            f"{source}: no {TOKENIZER_FILE}; pass a sentence-transformers model folder"
+        )
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
+    try:
+        fp32 = work / "model.fp32.onnx"
+        _export_fp32(source, fp32)
+        quantize_dynamic(
+            str(fp32), str(work / MODEL_FILE), weight_type=QuantType.QInt8, per_channel=True
+        )
+        fp32.unlink()
+        shutil.copy2(source / TOKENIZER_FILE, work / TOKENIZER_FILE)
+        meta = {
+            "name": DEFAULT_NAME,
+            "dim": _hidden_size(source),
+            "max_length": MAX_LENGTH,
+            "source": source.name,
+        }
+        (work / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.replace(work, out_dir)
+    finally:
+        if work.exists():
+            shutil.rmtree(work)
+    logger.info("exported ONNX int8 embedder to %s", out_dir)
+    return out_dir
+
+
+def _hidden_size(model_dir: Path) -> int:
+    config = json.loads((model_dir / "config.json").read_text())
+    return int(config["hidden_size"])
+
+
+def default_onnx_dir() -> Path:
+    """Where "minilm-onnx-int8" is looked for: `$TRIAGE_EMBEDDER_ONNX`, else a user cache."""
+    env = os.environ.get("TRIAGE_EMBEDDER_ONNX")
+    if env:
+        return Path(env)
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return base / "triage" / "embedder-onnx"
+
+
+def ensure_exported(folder: Path) -> Path:
+    """`folder` if it holds an exported model, else export the packaged MiniLM there first."""
+    if not (Path(folder) / META_FILE).is_file():
+        logger.warning("no ONNX embedder at %s; exporting the packaged MiniLM once (~30 s)", folder)
+        export_onnx_int8(Path(folder))
+    return Path(folder)
+
+
+class OnnxEmbedder:
+    """MiniLM through onnxruntime (int8): mean pooling over the attention mask, then L2 norm.
+
+    `model_dir` is a folder written by `export_onnx_int8`. Loading is lazy; `threads` caps
+    onnxruntime's intra-op threads (None lets it choose).
+    """
+
+    def __init__(self, model_dir: str | Path, threads: int | None = None) -> None:
+        self.model_dir = Path(model_dir)
+        meta_file = self.model_dir / META_FILE
+        if not meta_file.is_file() or not (self.model_dir / MODEL_FILE).is_file():
+            raise ConfigError(
+                f"{self.model_dir}: not an exported ONNX embedder; "
+                "run `triage embedder export --out DIR` first"
+            )
+        self._meta: dict[str, Any] = json.loads(meta_file.read_text())
+        self.threads = threads
+        self._session: Any = None
+        self._tokenizer: Any = None
+
+    @property
+    def name(self) -> str:
+        return str(self._meta["name"])
+
+    @property
+    def dim(self) -> int:
+        return int(self._meta["dim"])
+
+    def _load(self) -> None:
+        if self._session is not None:
+            return
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        if self.threads:
+            options.intra_op_num_threads = self.threads
+        self._session = ort.InferenceSession(
+            str(self.model_dir / MODEL_FILE), options, providers=["CPUExecutionProvider"]
+        )
+        tokenizer = Tokenizer.from_file(str(self.model_dir / TOKENIZER_FILE))
+        tokenizer.enable_truncation(max_length=int(self._meta.get("max_length", MAX_LENGTH)))
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._tokenizer = tokenizer
+
+    def _encode_batch(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        encodings = self._tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self._session.run(["last_hidden_state"], feeds)[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        return l2_normalise(pooled.astype(np.float32))
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> NDArray[np.float32]:
+        """Vectors of shape (len(texts), dim), float32, L2-normalised."""
+        if len(texts) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        self._load()
+        # Sort by length so each batch pads to similar lengths, then restore the order.
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            rows = order[start : start + batch_size]
+            out[rows] = self._encode_batch([texts[i] for i in rows])
+        return out

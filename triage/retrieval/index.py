@@ -1,0 +1,341 @@
+"""`VectorIndex`: FAISS inner-product search with stable string ids, metadata and filters."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from triage.errors import VectorIndexError
+from triage.retrieval.store import read_folder, write_folder
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("auto", "flat", "hnsw")
+FORMAT_VERSION = 1
+_FILES = ("index.faiss", "records.json", "manifest.json")
+
+Filter = Callable[[dict[str, Any]], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result: external id, inner-product score (cosine for unit vectors), metadata."""
+
+    id: str
+    score: float
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class VectorIndex:
+    """Vectors of dimension `dim` under stable string ids, searched by inner product.
+
+    `kind="auto"` keeps an exact `IndexFlatIP` below `approx_threshold` vectors and switches to
+    HNSW (`hnsw_m` links, `ef_search` candidates) at or above it; "flat" and "hnsw" force one.
+    Removal deletes the vector and its metadata (an HNSW graph is rebuilt without it).
+    Metadata must be JSON-serialisable (timestamps as ISO strings).
+    """
+
+    def __init__(
+        self,
+        dim: int,
+        *,
+        kind: str = "auto",
+        approx_threshold: int = 50_000,
+        metric: str = "ip",
+        hnsw_m: int = 32,
+        ef_construction: int = 80,
+        ef_search: int = 64,
+    ) -> None:
+        if kind not in KINDS:
+            raise VectorIndexError(f"index kind {kind!r} is unknown; use one of {', '.join(KINDS)}")
+        if metric != "ip":
+            raise VectorIndexError(
+                f"metric {metric!r} is not supported; use 'ip' with unit vectors"
+            )
+        if dim <= 0:
+            raise VectorIndexError(f"dim must be positive, got {dim}")
+        self.dim, self.kind, self.approx_threshold, self.metric = (
+            dim,
+            kind,
+            approx_threshold,
+            metric,
+        )
+        self.hnsw_m, self.ef_construction, self.ef_search = hnsw_m, ef_construction, ef_search
+        self._labels: dict[str, int] = {}
+        self._records: dict[int, tuple[str, dict[str, Any]]] = {}
+        self._next_label = 0
+        self.kind_ = self._target_kind(0)
+        self._faiss: Any = self._new_faiss(self.kind_)
+
+    # -- construction -------------------------------------------------------------------------
+    def _target_kind(self, n: int) -> str:
+        if self.kind == "auto":
+            return "hnsw" if n >= self.approx_threshold else "flat"
+        return self.kind
+
+    def _new_faiss(self, kind: str) -> Any:
+        import faiss
+
+        inner: Any
+        if kind == "flat":
+            inner = faiss.IndexFlatIP(self.dim)
+        else:
+            inner = faiss.IndexHNSWFlat(self.dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            inner.hnsw.efConstruction = self.ef_construction
+            inner.hnsw.efSearch = self.ef_search
+        return faiss.IndexIDMap2(inner)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._labels
+
+    @property
+    def ids(self) -> list[str]:
+        """External ids in insertion order."""
+        return [self._records[label][0] for label in sorted(self._records)]
+
+    def metadata(self, item_id: str) -> dict[str, Any]:
+        """Metadata stored with `item_id`; raises `VectorIndexError` if absent."""
+        if item_id not in self._labels:
+            raise VectorIndexError(f"id {item_id!r} is not in the index")
+        return self._records[self._labels[item_id]][1]
+
+    def _as_matrix(self, vectors: ArrayLike, rows: int | None = None) -> NDArray[np.float32]:
+        matrix = np.ascontiguousarray(np.asarray(vectors, dtype=np.float32))
+        if matrix.ndim == 1 and matrix.size == self.dim:
+            matrix = matrix.reshape(1, -1)
+        if matrix.ndim != 2 or matrix.shape[1] != self.dim:
+            raise VectorIndexError(
+                f"vectors have shape {matrix.shape}, the index expects (n, {self.dim}); "
+                "use the embedder the index was built with"
+            )
+        if rows is not None and matrix.shape[0] != rows:
+            raise VectorIndexError(
+                f"{matrix.shape[0]} vectors for {rows} ids; pass one vector per id"
+            )
+        if not np.isfinite(matrix).all():
+            raise VectorIndexError("vectors contain NaN or infinity; check the embedder output")
+        return matrix
+
+    # -- mutation -----------------------------------------------------------------------------
+    def add(
+        self,
+        ids: Sequence[str],
+        vectors: ArrayLike,
+        metadata: Sequence[dict[str, Any]] | None = None,
+    ) -> None:
+        """Add (or replace) `len(ids)` vectors of shape (n, dim) with optional metadata dicts."""
+        ids = [str(i) for i in ids]
+        matrix = self._as_matrix(vectors, rows=len(ids))
+        metas = list(metadata) if metadata is not None else [{} for _ in ids]
+        if len(metas) != len(ids):
+            raise VectorIndexError(f"{len(metas)} metadata dicts for {len(ids)} ids")
+        if len(set(ids)) != len(ids):
+            raise VectorIndexError("duplicate ids in one add(); each id must appear once")
+        replaced = [i for i in ids if i in self._labels]
+        if replaced:
+            self.remove(replaced)
+        labels = np.arange(self._next_label, self._next_label + len(ids), dtype=np.int64)
+        self._next_label += len(ids)
+        for label, item_id, meta in zip(labels.tolist(), ids, metas, strict=True):
+            self._labels[item_id] = label
+            self._records[label] = (item_id, dict(meta))
+        if len(ids):
+            self._faiss.add_with_ids(matrix, labels)
+        self._maybe_switch_kind()
+
+    def remove(self, ids: Sequence[str] | str) -> int:
+        """Delete ids (and their vectors and metadata); returns how many were present."""
+        import faiss
+
+        wanted = [ids] if isinstance(ids, str) else list(ids)
+        labels = [self._labels.pop(i) for i in wanted if i in self._labels]
+        for label in labels:
+            del self._records[label]
+        if not labels:
+            return 0
+        if self.kind_ == "flat":
+            self._faiss.remove_ids(faiss.IDSelectorBatch(np.asarray(labels, dtype=np.int64)))
+        else:
+            self._rebuild(self.kind_, drop=set(labels))
+        return len(labels)
+
+    def _stored(self) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+        """Labels and vectors currently in FAISS, in insertion order."""
+        import faiss
+
+        inner = faiss.downcast_index(self._faiss.index)
+        labels = faiss.vector_to_array(self._faiss.id_map).astype(np.int64)
+        if inner.ntotal == 0:
+            return labels, np.zeros((0, self.dim), dtype=np.float32)
+        return labels, inner.reconstruct_n(0, inner.ntotal)
+
+    def _rebuild(self, kind: str, drop: set[int] | None = None) -> None:
+        labels, vectors = self._stored()
+        if drop:
+            keep = np.array([label not in drop for label in labels.tolist()], dtype=bool)
+            labels, vectors = labels[keep], vectors[keep]
+        fresh = self._new_faiss(kind)
+        if len(labels):
+            fresh.add_with_ids(np.ascontiguousarray(vectors), labels)
+        self._faiss, self.kind_ = fresh, kind
+        logger.info("rebuilt %s index with %d vectors", kind, len(labels))
+
+    def _maybe_switch_kind(self) -> None:
+        target = self._target_kind(len(self))
+        if target != self.kind_:
+            self._rebuild(target)
+
+    def vectors(self, ids: Sequence[str]) -> NDArray[np.float32]:
+        """Stored vectors of shape (len(ids), dim) for known ids."""
+        missing = [i for i in ids if i not in self._labels]
+        if missing:
+            raise VectorIndexError(f"ids not in the index: {missing[:5]}")
+        if not ids:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack([self._faiss.reconstruct(self._labels[i]) for i in ids]).astype(np.float32)
+
+    # -- search -------------------------------------------------------------------------------
+    def search(
+        self, query_vectors: ArrayLike, k: int, *, filter: Filter | None = None
+    ) -> list[list[Hit]]:
+        """The `k` best hits per query row (query shape (m, dim) or (dim,)), best first.
+
+        With `filter`, only hits whose metadata passes are returned; the index over-fetches and
+        widens until it has `k` passing hits or has seen every vector.
+        """
+        queries = self._as_matrix(query_vectors)
+        if k <= 0 or len(self) == 0:
+            return [[] for _ in range(queries.shape[0])]
+        return [self._search_one(row[None, :], k, filter) for row in queries]
+
+    def _search_one(self, query: NDArray[np.float32], k: int, keep: Filter | None) -> list[Hit]:
+        n = len(self)
+        fetch = min(n, k if keep is None else max(4 * k, 32))
+        while True:
+            hits = self._raw_search(query, fetch)
+            if keep is not None:
+                hits = [h for h in hits if keep(h.metadata)]
+            if len(hits) >= k or fetch >= n:
+                return hits[:k]
+            fetch = min(n, fetch * 4)
+
+    def _raw_search(self, query: NDArray[np.float32], fetch: int) -> list[Hit]:
+        params = None
+        if self.kind_ == "hnsw":
+            import faiss
+
+            # Per-call parameters, so concurrent searches never race on a shared efSearch.
+            ef = max(self.ef_search, fetch)
+            params = faiss.SearchParametersHNSW(efSearch=ef)  # type: ignore[attr-defined]
+        scores, labels = self._faiss.search(query, fetch, params=params)
+        hits = []
+        for score, label in zip(scores[0].tolist(), labels[0].tolist(), strict=True):
+            record = self._records.get(label)
+            if label >= 0 and record is not None:
+                hits.append(Hit(record[0], float(score), record[1]))
+        return hits
+
+    # -- persistence --------------------------------------------------------------------------
+    def _manifest(self) -> dict[str, Any]:
+        import faiss
+
+        return {
+            "format": FORMAT_VERSION,
+            "dim": self.dim,
+            "kind": self.kind,
+            "kind_": self.kind_,
+            "approx_threshold": self.approx_threshold,
+            "metric": self.metric,
+            "hnsw_m": self.hnsw_m,
+            "ef_construction": self.ef_construction,
+            "ef_search": self.ef_search,
+            "next_label": self._next_label,
+            "count": len(self),
+            "faiss_version": faiss.__version__,
+        }
+
+    def save(self, directory: Path) -> Path:
+        """Write `index.faiss`, `records.json`, `manifest.json` and checksums atomically."""
+        import faiss
+
+        order = sorted(self._records)
+        records = {
+            "labels": order,
+            "ids": [self._records[label][0] for label in order],
+            "metadata": [self._records[label][1] for label in order],
+        }
+        files = {
+            "index.faiss": faiss.serialize_index(self._faiss).tobytes(),
+            "records.json": json.dumps(records, default=str).encode(),
+            "manifest.json": json.dumps(self._manifest(), indent=2).encode(),
+        }
+        return write_folder(Path(directory), files)
+
+    @classmethod
+    def load(cls, directory: Path) -> VectorIndex:
+        """Read an index written by `save`; a missing, truncated or altered file raises
+        `VectorIndexError`."""
+        files = read_folder(Path(directory), _FILES)
+        manifest, records = (
+            _parse_json(directory, files, "manifest.json"),
+            _parse_json(directory, files, "records.json"),
+        )
+        if manifest.get("format") != FORMAT_VERSION:
+            raise VectorIndexError(
+                f"{directory}: index format {manifest.get('format')} unknown; rebuild it"
+            )
+        index = cls(
+            manifest["dim"],
+            kind=manifest["kind"],
+            approx_threshold=manifest["approx_threshold"],
+            hnsw_m=manifest["hnsw_m"],
+            ef_construction=manifest["ef_construction"],
+            ef_search=manifest["ef_search"],
+        )
+        index._restore(directory, files["index.faiss"], manifest, records)
+        return index
+
+    def _restore(
+        self, directory: Path, blob: bytes, manifest: dict[str, Any], records: dict[str, Any]
+    ) -> None:
+        import faiss
+
+        try:
+            restored = faiss.deserialize_index(np.frombuffer(blob, dtype=np.uint8))
+        except RuntimeError as exc:
+            raise VectorIndexError(
+                f"{directory}/index.faiss: FAISS cannot read it ({exc}); rebuild"
+            ) from exc
+        labels = records["labels"]
+        if restored.d != self.dim or restored.ntotal != len(labels):
+            raise VectorIndexError(
+                f"{directory}: index holds {restored.ntotal} vectors of dim {restored.d}, "
+                f"records say {len(labels)} of dim {self.dim}; rebuild the index"
+            )
+        self._faiss, self.kind_ = restored, manifest["kind_"]
+        self._next_label = manifest["next_label"]
+        for label, item_id, meta in zip(labels, records["ids"], records["metadata"], strict=True):
+            self._labels[item_id] = label
+            self._records[label] = (item_id, meta)
+
+
+def _parse_json(directory: Path, files: dict[str, bytes], name: str) -> dict[str, Any]:
+    try:
+        value = json.loads(files[name])
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise VectorIndexError(
+            f"{directory}/{name}: not valid JSON ({exc}); rebuild the index"
+        ) from exc
+    if not isinstance(value, dict):
+        raise VectorIndexError(f"{directory}/{name}: expected a JSON object; rebuild the index")
+    return value
