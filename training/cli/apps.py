@@ -18,7 +18,9 @@ app = typer.Typer(
 data_app = typer.Typer(help="Generate, validate and import ticket data.", no_args_is_help=True)
 index_app = typer.Typer(help="Build and maintain similar-ticket indexes.", no_args_is_help=True)
 kb_app = typer.Typer(help="Knowledge-base articles.", no_args_is_help=True)
-embedder_app = typer.Typer(help="Embedding models (export the ONNX int8 backend).", no_args_is_help=True)
+embedder_app = typer.Typer(
+    help="Embedding models (export the ONNX int8 backend).", no_args_is_help=True
+)
 keys_app = typer.Typer(help="API keys for the service.", no_args_is_help=True)
 feedback_app = typer.Typer(help="Agent feedback collected by the service.", no_args_is_help=True)
 report_app = typer.Typer(help="Reports on production behaviour.", no_args_is_help=True)

@@ -74,12 +74,19 @@ def configure_logging(level: int = logging.WARNING) -> None:
 
 
 @contextmanager
-def progress_bar(description: str, total: int | None, enabled: bool = True) -> Iterator[Callable[[int], None]]:
+def progress_bar(
+    description: str, total: int | None, enabled: bool = True
+) -> Iterator[Callable[[int], None]]:
     """A rich progress bar on stderr; yields `advance(n)`. Silent when disabled or not a TTY."""
     if not enabled:
         yield lambda n: None
         return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=stderr(), transient=True) as progress:
         task = progress.add_task(description, total=total)
         yield lambda n: progress.advance(task, n)

@@ -1,1 +1,180 @@
-"""triage CLI: model commands."""
+"""`triage train|evaluate|promote|rollback|export`: the model life cycle from the command line."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from training.cli.apps import app
+from training.cli.common import (
+    EXIT_GATE_FAILED,
+    JsonOption,
+    emit,
+    handle_errors,
+    progress_bar,
+)
+
+DEFAULT_CONFIG = Path("training/configs/default.yaml")
+ConfigOption = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Training config (YAML).")
+DataOption = typer.Option(
+    ..., "--data", "-d", help="Tickets: normalised Parquet, or an export with --mapping."
+)
+MappingOption = typer.Option(None, "--mapping", "-m", help="Column mapping for a raw export.")
+UriOption = typer.Option(
+    None, "--tracking-uri", help="Override tracking.tracking_uri of the config."
+)
+
+
+def load_tickets(data: Path, mapping: str | None) -> list[Any]:
+    """Tickets from a normalised Parquet file, or from any export through a column mapping."""
+    if mapping is None:
+        from triage.dataset import read_tickets
+
+        return read_tickets(data)
+    from triage import ingest
+
+    result = ingest.read_tickets(data, ingest.load_mapping(mapping))
+    return list(result.tickets)
+
+
+def _articles_next_to(data: Path) -> list[Any]:
+    """KB articles in `kb_articles.parquet` beside the tickets file, if there are any."""
+    from triage.dataset import ARTICLES_FILE, read_articles
+
+    path = data.parent / ARTICLES_FILE
+    return read_articles(path) if path.is_file() else []
+
+
+def _config(path: Path, tracking_uri: str | None) -> Any:
+    from training.config import load_config
+
+    config = load_config(path)
+    if tracking_uri:
+        tracking = config.tracking.model_copy(update={"tracking_uri": tracking_uri})
+        config = config.model_copy(update={"tracking": tracking})
+    return config
+
+
+@app.command()
+@handle_errors
+def train(
+    config: Path = ConfigOption,
+    data: Path = DataOption,
+    mapping: str | None = MappingOption,
+    tracking_uri: str | None = UriOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Train, evaluate, log to MLflow and register a version as @challenger."""
+    from training.tracking import run_training
+
+    cfg = _config(config, tracking_uri)
+    tickets = load_tickets(data, mapping)
+    with progress_bar("training", total=None, enabled=not as_json) as advance:
+        run = run_training(
+            cfg,
+            tickets,
+            progress=lambda step: advance(1),
+            data_source=str(data),
+            articles=_articles_next_to(data),
+        )
+    emit(run.summary(), as_json)
+
+
+@app.command()
+@handle_errors
+def evaluate(
+    model: str = typer.Option(..., "--model", help="Bundle folder or models:/<name>@<alias>."),
+    data: Path = DataOption,
+    mapping: str | None = MappingOption,
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write the full JSON report here."),
+    config: Path = ConfigOption,
+    tracking_uri: str | None = UriOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Evaluate any bundle on any labelled file: accuracy, macro-F1, coverage and ECE per target."""
+    from training.evaluate import evaluate_triager, summary, write_report
+    from triage.triager import Triager
+
+    tickets = load_tickets(data, mapping)
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = _bundle_path(model, Path(tmp), config, tracking_uri)
+        report = evaluate_triager(Triager.load(bundle), tickets)
+    if out is not None:
+        write_report(report, out)
+    emit(
+        {"model_version": report["model_version"], "n_tickets": len(tickets), **summary(report)},
+        as_json,
+    )
+
+
+def _bundle_path(model: str, tmp: Path, config: Path, tracking_uri: str | None) -> Path:
+    if not model.startswith("models:/"):
+        return Path(model)
+    from training.tracking import download_bundle, registry, version_for_alias
+    from triage.errors import NotFoundError
+
+    name, _, alias = model.removeprefix("models:/").partition("@")
+    client = registry(_config(config, tracking_uri))
+    version = version_for_alias(client, name, alias or "champion")
+    if version is None:
+        raise NotFoundError(f"{model}: no such model alias; see `mlflow ui`")
+    return download_bundle(client, version, tmp)
+
+
+@app.command()
+@handle_errors
+def promote(
+    config: Path = ConfigOption,
+    eval_data: Path | None = typer.Option(
+        None,
+        "--eval-data",
+        help="Frozen eval set (normalised Parquet); default: the challenger run's test split.",
+    ),
+    force: bool = typer.Option(False, "--force", help="Promote even if the gate fails (recorded)."),
+    tracking_uri: str | None = UriOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Move @champion to @challenger unless a target drops more than the tolerance (else exit 1)."""
+    from training.promote import promote as do_promote
+
+    result = do_promote(_config(config, tracking_uri), eval_data=eval_data, force=force)
+    emit(result, as_json)
+    if not result["promoted"]:
+        raise typer.Exit(EXIT_GATE_FAILED)
+
+
+@app.command()
+@handle_errors
+def rollback(
+    config: Path = ConfigOption,
+    to: str | None = typer.Option(
+        None, "--to", help="Version to make champion (default: the previous one)."
+    ),
+    tracking_uri: str | None = UriOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Move @champion back to the version it replaced."""
+    from training.promote import rollback as do_rollback
+
+    emit(do_rollback(_config(config, tracking_uri), to_version=to), as_json)
+
+
+@app.command()
+@handle_errors
+def export(
+    config: Path = ConfigOption,
+    out: Path = typer.Option(Path("models/default"), "--out", "-o", help="Bundle folder to write."),
+    alias: str = typer.Option("champion", "--alias", help="Registry alias to export."),
+    version: str | None = typer.Option(
+        None, "--version", help="Export this version instead of the alias."
+    ),
+    tracking_uri: str | None = UriOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Write a registered model as a self-describing bundle (manifest + checksums) under models/."""
+    from training.promote import export as do_export
+
+    emit(do_export(_config(config, tracking_uri), out, alias=alias, version=version), as_json)

@@ -1,1 +1,111 @@
-"""triage CLI: service commands."""
+"""`triage serve`, `triage keys create`, `triage feedback export`, `triage report production`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from training.cli.apps import app, feedback_app, keys_app, report_app
+from training.cli.common import JsonOption, emit, handle_errors
+from triage.feedback import (
+    DEFAULT_URL,
+    SqlFeedbackStore,
+    create_key,
+    export_labelled,
+    production_report,
+)
+
+DatabaseOption = typer.Option(
+    None,
+    "--database-url",
+    help="SQLAlchemy URL (default: $TRIAGE_DATABASE_URL or the local SQLite file).",
+)
+
+
+def _database_url(given: str | None) -> str:
+    return given or os.environ.get("TRIAGE_DATABASE_URL") or DEFAULT_URL
+
+
+@app.command("serve")
+@handle_errors
+def serve(
+    host: str = typer.Option(
+        "127.0.0.1", "--host", envvar="TRIAGE_HOST", help="Interface to bind."
+    ),
+    port: int = typer.Option(8000, "--port", envvar="TRIAGE_PORT", help="TCP port."),
+    workers: int = typer.Option(1, "--workers", envvar="TRIAGE_WORKERS", help="Worker processes."),
+    bundle: Path | None = typer.Option(
+        None, "--bundle", help="Bundle folder (sets TRIAGE_BUNDLE_DIR)."
+    ),
+    database_url: str | None = DatabaseOption,
+    dev_key_file: Path | None = typer.Option(
+        None, "--dev-key-file", help="Create an admin development key in this file on first start."
+    ),
+) -> None:
+    """Serve the HTTP API with uvicorn (settings from TRIAGE_* variables; see the README table)."""
+    import uvicorn
+
+    if bundle is not None:
+        os.environ["TRIAGE_BUNDLE_DIR"] = str(bundle)
+    if database_url is not None:
+        os.environ["TRIAGE_DATABASE_URL"] = database_url
+    if dev_key_file is not None:
+        os.environ["TRIAGE_DEV_KEY_FILE"] = str(dev_key_file)
+    uvicorn.run(
+        "api.app:create_app", factory=True, host=host, port=port, workers=workers, access_log=False
+    )
+
+
+@keys_app.command("create")
+@handle_errors
+def keys_create(
+    scope: list[str] = typer.Option(..., "--scope", help="triage, agent or admin (repeatable)."),
+    name: str = typer.Option("", "--name", help="Who the key is for."),
+    database_url: str | None = DatabaseOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Issue an API key and print it once (only its hash is stored)."""
+    store = SqlFeedbackStore.open(_database_url(database_url))
+    try:
+        plaintext, key = create_key(store, scope, name)
+    finally:
+        store.close()
+    summary = {"key": plaintext, "key_id": key.key_id, "scopes": sorted(key.scopes), "name": name}
+    emit(
+        summary,
+        as_json,
+        human=f"{plaintext}\n(key {key.key_id}, scopes {sorted(key.scopes)}; "
+        "shown once, store it now)",
+    )
+
+
+@feedback_app.command("export")
+@handle_errors
+def feedback_export(
+    out: Path = typer.Option(..., "--out", help="Parquet file to write (normalised tickets)."),
+    database_url: str | None = DatabaseOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Accepted/corrected predictions and resolved tickets as a labelled dataset for training."""
+    store = SqlFeedbackStore.open(_database_url(database_url))
+    try:
+        summary = export_labelled(store, out)
+    finally:
+        store.close()
+    emit(summary, as_json)
+
+
+@report_app.command("production")
+@handle_errors
+def report_production(
+    database_url: str | None = DatabaseOption, as_json: bool = JsonOption
+) -> None:
+    """Precision per target against the value at close, coverage per action, KB acceptance."""
+    store = SqlFeedbackStore.open(_database_url(database_url))
+    try:
+        summary = production_report(store)
+    finally:
+        store.close()
+    emit(summary, as_json)

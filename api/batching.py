@@ -1,0 +1,142 @@
+"""Micro-batching of concurrent requests onto one inference thread, with a bounded queue."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from api.errors import Overloaded
+
+logger = logging.getLogger(__name__)
+
+In = TypeVar("In")
+Out = TypeVar("Out")
+
+
+@dataclass(slots=True)
+class _Job(Generic[In, Out]):
+    items: list[In]
+    future: asyncio.Future[list[Out]] = field(repr=False)
+
+
+class MicroBatcher(Generic[In, Out]):
+    """Groups concurrent submissions into calls of `fn(items) -> outputs` on one worker thread.
+
+    At most `max_batch` items per call; after the first job arrives it waits up to `max_wait_s`
+    for more (0: take only what is already queued, so a lone request pays no wait). More than
+    `capacity` items waiting raises `Overloaded` (429) with a Retry-After estimated from the
+    measured seconds per item. The event loop never runs `fn`.
+    """
+
+    def __init__(
+        self,
+        fn: Callable[[list[In]], list[Out]],
+        executor: ThreadPoolExecutor,
+        max_batch: int = 32,
+        max_wait_s: float = 0.0,
+        capacity: int = 256,
+    ) -> None:
+        self.fn, self.executor = fn, executor
+        self.max_batch, self.max_wait_s, self.capacity = max_batch, max_wait_s, capacity
+        self._queue: asyncio.Queue[_Job[In, Out]] = asyncio.Queue()
+        self._pending = 0
+        self._seconds_per_item = 0.01
+        self._task: asyncio.Task[None] | None = None
+        self.batches = 0
+
+    @property
+    def pending(self) -> int:
+        """Items queued or being processed."""
+        return self._pending
+
+    def start(self) -> None:
+        """Start the collector task on the running loop."""
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="micro-batcher")
+
+    async def stop(self) -> None:
+        """Stop collecting; queued jobs fail with `Overloaded`."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        while not self._queue.empty():
+            self._fail([self._queue.get_nowait()], Overloaded("service is shutting down; retry"))
+
+    def retry_after(self) -> int:
+        """Seconds a refused client should wait: the time to drain the queue, 1 to 30."""
+        return max(1, min(30, math.ceil(self._pending * self._seconds_per_item)))
+
+    async def submit(self, items: list[In]) -> list[Out]:
+        """Outputs for `items`, in order, once their batch ran; raises `Overloaded` when full."""
+        if self._pending + len(items) > self.capacity and self._pending > 0:
+            seconds = self.retry_after()
+            raise Overloaded(
+                f"{self._pending} tickets queued (capacity {self.capacity}); retry in {seconds} s",
+                headers={"Retry-After": str(seconds)},
+            )
+        future: asyncio.Future[list[Out]] = asyncio.get_running_loop().create_future()
+        self._pending += len(items)
+        self._queue.put_nowait(_Job(items, future))
+        return await future
+
+    async def _collect(self) -> list[_Job[In, Out]]:
+        jobs = [await self._queue.get()]
+        size = len(jobs[0].items)
+        deadline = time.monotonic() + self.max_wait_s
+        while size < self.max_batch:
+            job = (
+                self._queue.get_nowait() if not self._queue.empty() else await self._wait(deadline)
+            )
+            if job is None:
+                break
+            jobs.append(job)
+            size += len(job.items)
+        return jobs
+
+    async def _wait(self, deadline: float) -> _Job[In, Out] | None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        try:
+            return await asyncio.wait_for(self._queue.get(), remaining)
+        except TimeoutError:
+            return None
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            jobs = await self._collect()
+            items = [item for job in jobs for item in job.items]
+            started = time.perf_counter()
+            try:
+                outputs = await loop.run_in_executor(self.executor, self.fn, items)
+            except Exception as exc:
+                self._fail(jobs, exc)
+                continue
+            finally:
+                self._pending -= len(items)
+            self._learn(time.perf_counter() - started, len(items))
+            self._deliver(jobs, outputs)
+
+    def _learn(self, seconds: float, n: int) -> None:
+        self.batches += 1
+        self._seconds_per_item = 0.8 * self._seconds_per_item + 0.2 * seconds / max(n, 1)
+
+    @staticmethod
+    def _deliver(jobs: list[_Job[In, Out]], outputs: list[Any]) -> None:
+        start = 0
+        for job in jobs:
+            end = start + len(job.items)
+            if not job.future.done():
+                job.future.set_result(outputs[start:end])
+            start = end
+
+    def _fail(self, jobs: list[_Job[In, Out]], exc: BaseException) -> None:
+        for job in jobs:
+            if not job.future.done():
+                job.future.set_exception(exc)

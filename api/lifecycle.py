@@ -1,0 +1,136 @@
+"""Loading, checking and swapping model bundles, and the inference function the batcher runs."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from api.deps import LoadedModel, ModelHolder, TriagerLike
+from api.metrics import Metrics
+from api.settings import Settings
+from triage.errors import BundleError, TriageError
+from triage.feedback import FeedbackStore, PredictionRecord
+from triage.prediction import TriageResult
+from triage.schema import Ticket
+
+logger = logging.getLogger(__name__)
+
+WARMUP_TICKET = Ticket(
+    ticket_id="warm-up", subject="Printer not working", body="Cannot print since today."
+)
+
+
+def load_triager(bundle_dir: Path, settings: Settings) -> TriagerLike:
+    """Load a bundle with `triage.triager.Triager` and run one warm-up prediction.
+
+    Raises `BundleError` when the bundle is missing, tampered with, incompatible or cannot predict.
+    """
+    from triage.triager import Triager
+
+    embedder = None
+    if settings.embedder:
+        from triage.embeddings import HashingEmbedder
+
+        embedder = HashingEmbedder(int(settings.embedder.split("-", 1)[1]))
+    try:
+        triager: TriagerLike = Triager.load(Path(bundle_dir), embedder=embedder)
+    except BundleError:
+        raise
+    except (TriageError, OSError, ValueError, KeyError, ImportError) as exc:
+        raise BundleError(f"{bundle_dir}: cannot be loaded ({exc}); re-export the bundle") from exc
+    if settings.warmup:
+        _warm_up(triager, bundle_dir)
+    return triager
+
+
+def _warm_up(triager: TriagerLike, bundle_dir: Path) -> None:
+    try:
+        result = triager.predict_many([WARMUP_TICKET])[0]
+    except (TriageError, ValueError, RuntimeError) as exc:
+        raise BundleError(
+            f"{bundle_dir}: warm-up prediction failed ({exc}); re-export the bundle"
+        ) from exc
+    if not result.predictions:
+        raise BundleError(f"{bundle_dir}: warm-up prediction is empty; re-export the bundle")
+
+
+def replay_resolved(triager: TriagerLike, store: FeedbackStore) -> int:
+    """Index tickets resolved after the bundle was built, so a reload never forgets them."""
+    retriever = triager.retriever
+    built = triager.manifest.get("created_at")
+    if retriever is None or not hasattr(retriever, "add_ticket") or not built:
+        return 0
+    since = datetime.fromisoformat(str(built))
+    added = 0
+    for record in store.iter_resolved():
+        if record.created_at > since and retriever.add_ticket(record.ticket) is not False:
+            added += 1
+    return added
+
+
+def reload(
+    holder: ModelHolder,
+    bundle_dir: Path,
+    settings: Settings,
+    metrics: Metrics,
+    store: FeedbackStore | None = None,
+) -> tuple[str | None, str]:
+    """Load, check and swap in a bundle; the old model keeps serving if anything fails.
+
+    Tickets resolved since the bundle was built are replayed into its index before the swap.
+    Returns (previous version, new version). Blocking: call it off the event loop.
+    """
+    with holder.reload_lock:
+        triager = load_triager(bundle_dir, settings)
+        replayed = replay_resolved(triager, store) if store is not None else 0
+        previous = holder.swap(triager, Path(bundle_dir))
+    metrics.set_model(triager.version)
+    logger.info(
+        "serving model %s from %s (%d resolved tickets replayed)",
+        triager.version,
+        bundle_dir,
+        replayed,
+        extra={"model_version": triager.version},
+    )
+    return (previous.version if previous else None), triager.version
+
+
+def labels_of(result: TriageResult) -> dict[str, dict[str, Any]]:
+    """What a prediction record keeps per target: label, confidence, action."""
+    return {
+        t: {"label": p.label, "confidence": p.confidence, "action": p.action.value}
+        for t, p in result.predictions.items()
+    }
+
+
+def _with_kb(model: LoadedModel, ticket: Ticket, result: TriageResult, k: int) -> TriageResult:
+    retriever = model.triager.retriever
+    if result.kb or retriever is None or not hasattr(retriever, "kb") or k == 0:
+        return result
+    return dataclasses.replace(result, kb=tuple(retriever.kb(ticket.text, k)))
+
+
+class Inference:
+    """Runs on the single inference thread: predict a micro-batch, store it, count it."""
+
+    def __init__(
+        self, holder: ModelHolder, store: FeedbackStore, metrics: Metrics, kb_k: int
+    ) -> None:
+        self.holder, self.store, self.metrics, self.kb_k = holder, store, metrics, kb_k
+
+    def __call__(self, tickets: list[Ticket]) -> list[tuple[str, TriageResult]]:
+        """(prediction_id, result) per ticket, after the predictions are committed."""
+        model = self.holder.require()
+        results = model.triager.predict_many(tickets)
+        results = [_with_kb(model, t, r, self.kb_k) for t, r in zip(tickets, results, strict=True)]
+        records = [
+            PredictionRecord(uuid.uuid4().hex, t, r.model_version or model.version, labels_of(r))
+            for t, r in zip(tickets, results, strict=True)
+        ]
+        self.store.record_predictions(records)
+        self.metrics.observe_results(results)
+        return [(rec.prediction_id, r) for rec, r in zip(records, results, strict=True)]

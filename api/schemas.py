@@ -1,0 +1,299 @@
+"""Wire models of the HTTP API: strict (`extra="forbid"`), length-limited, with OpenAPI examples."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
+
+from triage.prediction import KBSuggestion, SimilarTicket, TriageResult
+from triage.schema import Channel, Level, Priority, Status, SupportLine, Ticket
+
+Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:\-]+$")]
+ShortText = Annotated[str, Field(max_length=200)]
+Subject = Annotated[str, Field(max_length=500)]
+Body = Annotated[str, Field(max_length=20_000)]
+LongText = Annotated[str, Field(max_length=10_000)]
+Target = Literal["category", "priority", "support_line"]
+
+TICKET_EXAMPLE: JsonDict = {
+    "ticket_id": "INC-10042",
+    "subject": "VPN drops every few minutes",
+    "body": "Since this morning my VPN connection drops every 5 minutes when working from home.",
+    "channel": "email",
+    "language": "en",
+}
+
+
+class Strict(BaseModel):
+    """Base of request models: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class TicketIn(Strict):
+    """A ticket as a ticket system sends it; only some text (subject or body) is required."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [TICKET_EXAMPLE]})
+
+    ticket_id: Id | None = Field(None, description="The ticket system's id; generated if absent.")
+    subject: Subject = ""
+    body: Body = ""
+    created_at: datetime | None = Field(None, description="ISO 8601 with a time zone.")
+    language: Annotated[str, Field(max_length=16)] | None = None
+    channel: Channel | None = None
+    requester: ShortText | None = Field(None, description="Personal data: stored, never logged.")
+    category: ShortText | None = None
+    subcategory: ShortText | None = None
+    priority: Priority | None = None
+    impact: Level | None = None
+    urgency: Level | None = None
+    support_line: SupportLine | None = None
+    assignment_group: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _has_text(self) -> TicketIn:
+        if not (self.subject or self.body):
+            raise ValueError("subject and body are both empty; send some ticket text")
+        return self
+
+    def to_ticket(self, fallback_id: str) -> Ticket:
+        """The domain ticket (raises `TicketValueError` on values the domain refuses)."""
+        values = self.model_dump(exclude_none=True)
+        values.setdefault("ticket_id", fallback_id)
+        return Ticket(**values)
+
+
+RESOLVED_EXAMPLE: JsonDict = TICKET_EXAMPLE | {
+    "category": "Network",
+    "priority": "P3",
+    "support_line": 1,
+    "solution": "Updated the VPN client to 5.2.",
+    "status": "resolved",
+}
+
+
+class ResolvedTicketIn(TicketIn):
+    """A ticket closed in the ticket system, with its final labels and solution."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [RESOLVED_EXAMPLE]})
+
+    ticket_id: Id
+    status: Status = Status.RESOLVED
+    cause: LongText | None = None
+    solution: LongText | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    time_spent_minutes: float | None = Field(None, ge=0, le=1e7)
+    kb_article_id: Id | None = None
+
+
+class TriageRequest(Strict):
+    """One ticket to triage."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"ticket": TICKET_EXAMPLE}]})
+
+    ticket: TicketIn
+    k: int | None = Field(None, ge=0, le=50, description="Similar tickets / KB hits to return.")
+
+
+class BatchRequest(Strict):
+    """Several tickets for back-filling or imports (the limit is `TRIAGE_MAX_BATCH_TICKETS`)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"tickets": [TICKET_EXAMPLE]}]})
+
+    tickets: list[TicketIn] = Field(min_length=1, max_length=1_000)
+
+
+class LabelScoreOut(BaseModel):
+    label: str
+    confidence: float
+
+
+class TargetOut(BaseModel):
+    """The prediction for one target with its top-3 alternatives."""
+
+    label: str
+    confidence: float = Field(description="Calibrated probability in [0, 1].")
+    action: Literal["auto", "suggest", "review"]
+    threshold: float | None
+    alternatives: list[LabelScoreOut]
+
+
+class SimilarOut(BaseModel):
+    ticket_id: str
+    similarity: float
+    subject: str
+    solution: str | None
+    category: str | None
+    support_line: int | None
+    resolved_at: datetime | None
+
+    @classmethod
+    def of(cls, s: SimilarTicket) -> SimilarOut:
+        return cls(**{k: getattr(s, k) for k in cls.model_fields})
+
+
+class KBOut(BaseModel):
+    article_id: str
+    title: str
+    score: float
+    snippet: str
+
+    @classmethod
+    def of(cls, s: KBSuggestion) -> KBOut:
+        return cls(**{k: getattr(s, k) for k in cls.model_fields})
+
+
+class EvidenceOut(BaseModel):
+    target: str
+    label: str
+    count: int
+    of: int
+    sentence: str
+
+
+class TriageResponse(BaseModel):
+    """What the service says about one ticket; send `prediction_id` back with feedback."""
+
+    prediction_id: str
+    ticket_id: str
+    model_version: str
+    predictions: dict[str, TargetOut]
+    similar: list[SimilarOut]
+    kb: list[KBOut]
+    evidence: list[EvidenceOut]
+    warnings: list[str]
+
+    @classmethod
+    def of(cls, prediction_id: str, ticket_id: str, r: TriageResult) -> TriageResponse:
+        preds = {
+            t: TargetOut(
+                label=p.label,
+                confidence=p.confidence,
+                action=p.action.value,
+                threshold=p.threshold,
+                alternatives=[
+                    LabelScoreOut(label=a.label, confidence=a.confidence) for a in p.alternatives
+                ],
+            )
+            for t, p in r.predictions.items()
+        }
+        evidence = [
+            EvidenceOut(
+                target=e.target, label=e.label, count=e.count, of=e.of, sentence=e.sentence()
+            )
+            for e in r.evidence
+        ]
+        return cls(
+            prediction_id=prediction_id,
+            ticket_id=ticket_id,
+            model_version=r.model_version,
+            predictions=preds,
+            similar=[SimilarOut.of(s) for s in r.similar],
+            kb=[KBOut.of(k) for k in r.kb],
+            evidence=evidence,
+            warnings=list(r.warnings),
+        )
+
+
+class BatchResponse(BaseModel):
+    results: list[TriageResponse]
+
+
+class FeedbackIn(Strict):
+    """What the agent did with a prediction."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "prediction_id": "4f1c0a9e2b7d4c11a0e0f3d2c1b0a998",
+                    "outcome": "corrected",
+                    "corrections": {"category": "Network"},
+                    "kb_article_id": "KB-12",
+                    "kb_helpful": True,
+                }
+            ]
+        }
+    )
+
+    prediction_id: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[0-9a-f]+$")]
+    outcome: Literal["accepted", "corrected", "rejected"]
+    corrections: dict[Target, Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=dict, description="Target -> the label the agent set instead."
+    )
+    solved_by_ticket_id: Id | None = Field(
+        None, description="The similar ticket whose solution worked."
+    )
+    kb_article_id: Id | None = None
+    kb_helpful: bool | None = Field(None, description="True: KB article helped; false: dismissed.")
+    agent: ShortText | None = None
+    comment: Annotated[str, Field(max_length=2_000)] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FeedbackIn:
+        if self.outcome == "corrected" and not self.corrections:
+            raise ValueError("outcome `corrected` needs `corrections` (target -> label)")
+        if "priority" in self.corrections and self.corrections["priority"] not in {
+            p.value for p in Priority
+        }:
+            raise ValueError("corrections.priority must be one of P1, P2, P3, P4")
+        if "support_line" in self.corrections and self.corrections["support_line"] not in {
+            "1",
+            "2",
+            "3",
+        }:
+            raise ValueError("corrections.support_line must be 1, 2 or 3 (as a string)")
+        return self
+
+
+class FeedbackOut(BaseModel):
+    feedback_id: int
+    stored: bool = True
+
+
+class ResolvedIn(Strict):
+    """A resolved ticket; `prediction_id` links it to what was predicted when it was opened."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"ticket": RESOLVED_EXAMPLE}]})
+
+    ticket: ResolvedTicketIn
+    prediction_id: Annotated[str, Field(max_length=32, pattern=r"^[0-9a-f]+$")] | None = None
+
+
+class ResolvedOut(BaseModel):
+    resolved_id: int
+    searchable: bool = Field(
+        description="True when the ticket was added to the similar-ticket index."
+    )
+
+
+class SearchResponse(BaseModel):
+    model_version: str
+    similar: list[SimilarOut] = Field(default_factory=list)
+    kb: list[KBOut] = Field(default_factory=list)
+
+
+class ModelInfo(BaseModel):
+    version: str
+    manifest: dict[str, Any]
+
+
+class ReloadRequest(Strict):
+    bundle_dir: Annotated[str, Field(max_length=1_000)] | None = Field(
+        None, description="Bundle folder on the server; default: TRIAGE_BUNDLE_DIR."
+    )
+
+
+class ReloadOut(BaseModel):
+    previous_version: str | None
+    version: str
+
+
+class Health(BaseModel):
+    status: str
+    model_version: str | None = None
+    detail: str | None = None

@@ -1,0 +1,72 @@
+"""API-key authentication with scopes (`triage`, `agent`, `admin`); keys are hashed at rest."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import APIKeyHeader
+
+from api.errors import Forbidden, Unauthorized
+from triage.feedback import ApiKey, FeedbackStore, verify_key
+
+HEADER = "X-API-Key"
+_header = APIKeyHeader(
+    name=HEADER, auto_error=False, description="`trk_...` key from `triage keys create`"
+)
+
+
+class KeyCache:
+    """Verified keys for `ttl_s` seconds, keyed by the presented key's SHA-256 (never the key)."""
+
+    def __init__(self, store: FeedbackStore, ttl_s: float = 30.0) -> None:
+        self.store, self.ttl_s = store, ttl_s
+        self._cache: dict[str, tuple[float, ApiKey]] = {}
+
+    def lookup(self, presented: str) -> ApiKey | None:
+        """The key for a presented secret, from cache or the store (constant-time comparison)."""
+        from triage.feedback import hash_key
+
+        digest = hash_key(presented)
+        hit = self._cache.get(digest)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        key = verify_key(self.store, presented)
+        if key is not None:
+            self._cache[digest] = (time.monotonic() + self.ttl_s, key)
+        return key
+
+
+async def current_key(request: Request, presented: str | None = Security(_header)) -> ApiKey:
+    """The caller's key; 401 when missing or unknown."""
+    if not presented:
+        raise Unauthorized(
+            f"send an API key in the {HEADER} header (create one: triage keys create)"
+        )
+    if len(presented) > 200:
+        raise Unauthorized("API key malformed; send the key `triage keys create` printed")
+    cache: KeyCache = request.app.state.keys
+    key = await run_in_threadpool(cache.lookup, presented)
+    if key is None:
+        raise Unauthorized("API key unknown or revoked; create one with `triage keys create`")
+    request.state.key_id = key.key_id
+    return key
+
+
+def require(scope: str) -> Callable[..., object]:
+    """Dependency that admits keys holding `scope` (admin holds all); 403 otherwise."""
+
+    async def check(key: Annotated[ApiKey, Depends(current_key)]) -> ApiKey:
+        if not key.allows(scope):
+            raise Forbidden(f"this key has scopes {sorted(key.scopes)}; this route needs `{scope}`")
+        return key
+
+    return check
+
+
+TriageScope = Depends(require("triage"))
+AgentScope = Depends(require("agent"))
+AdminScope = Depends(require("admin"))

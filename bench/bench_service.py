@@ -1,0 +1,271 @@
+"""Bounded load test of the triage service on loopback, with the raw embedding ceiling.
+
+Starts `triage serve` on a free port with a bundle (trains a small one from a normalised tickets
+file when `--bundle` is not given), then measures: single-ticket latency at low load, throughput
+and latency at increasing concurrency, the batch endpoint, errors by status, and the server's RSS.
+In the same run it measures the in-process embedding throughput of the bundle's embedder (the
+ceiling the service can approach). Writes JSON to bench/results/ and prints Markdown rows.
+
+    .venv/bin/python bench/bench_service.py --tickets data/sample/tickets.parquet --train 3000
+    .venv/bin/python bench/bench_service.py --bundle models/champion --levels 1,4,16,64
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+TRIAGE = Path(sys.executable).parent / "triage"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return (
+        ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+        if ordered
+        else float("nan")
+    )
+
+
+def summary(latencies: list[float], statuses: Counter[int], seconds: float) -> dict[str, object]:
+    ok = statuses.get(200, 0)
+    return {
+        "requests": sum(statuses.values()),
+        "ok_per_s": round(ok / seconds, 1),
+        "p50_ms": round(percentile(latencies, 50) * 1000, 1),
+        "p95_ms": round(percentile(latencies, 95) * 1000, 1),
+        "p99_ms": round(percentile(latencies, 99) * 1000, 1),
+        "status": dict(sorted(statuses.items())),
+        "errors_non_429": sum(n for s, n in statuses.items() if s not in (200, 429)),
+    }
+
+
+def load_texts(path: Path, n: int) -> list[dict[str, str]]:
+    from triage.dataset import read_tickets
+
+    return [{"subject": t.subject, "body": t.body} for t in read_tickets(path)[:n]]
+
+
+def train_bundle(tickets_file: Path, n: int, embedder: str, out: Path) -> Path:
+    from training.config import parse_config
+    from training.train import build_bundle, train
+    from triage.dataset import read_tickets
+
+    tickets = read_tickets(tickets_file)[:n]
+    config = parse_config({"embedder": embedder, "embedding_cache": None, "baselines": False})
+    result = train(config, tickets)
+    return build_bundle(result, out, version=f"bench-{n}")
+
+
+def embedding_ceiling(bundle: Path, texts: list[str]) -> dict[str, float]:
+    """In-process texts/s of the bundle's embedder, batch 32, and one-text latency."""
+    from triage.embeddings import load_embedder
+
+    spec = json.loads((bundle / "manifest.json").read_text())["embedder"]
+    embedder = load_embedder(spec.get("spec") or spec["name"])
+    embedder.encode(texts[:32])
+    start = time.perf_counter()
+    embedder.encode(texts, batch_size=32)
+    batch_rate = len(texts) / (time.perf_counter() - start)
+    singles = []
+    for text in texts[:100]:
+        t0 = time.perf_counter()
+        embedder.encode([text])
+        singles.append(time.perf_counter() - t0)
+    return {
+        "embedder": embedder.name,
+        "texts_per_s_batch32": round(batch_rate, 1),
+        "one_text_p50_ms": round(statistics.median(singles) * 1000, 2),
+        "texts_per_s_single": round(len(singles) / sum(singles), 1),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(
+    bundle: Path, work: Path, workers: int, micro_batch: int
+) -> tuple[subprocess.Popen[bytes], str, str]:
+    port = free_port()
+    key_file = work / "dev-api-key"
+    args = [
+        str(TRIAGE),
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--bundle",
+        str(bundle),
+        "--database-url",
+        f"sqlite:///{work / 'bench.db'}",
+        "--dev-key-file",
+        str(key_file),
+    ]
+    env = os.environ | {
+        "HF_HUB_OFFLINE": "1",
+        "TRIAGE_LOG_LEVEL": "WARNING",
+        "TRIAGE_MICRO_BATCH_SIZE": str(micro_batch),
+    }
+    proc = subprocess.Popen(
+        args, env=env, stdout=subprocess.DEVNULL, stderr=(work / "server.log").open("wb")
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
+                return proc, url, key_file.read_text().strip()
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None:
+            break
+        time.sleep(0.3)
+    proc.kill()
+    raise SystemExit(f"server not ready; see {work / 'server.log'}")
+
+
+def rss_mb(pid: int) -> dict[str, float]:
+    """Current and peak RSS of the server and its children (uvicorn workers), MB."""
+    pids = [pid, *_children(pid)]
+    out = {"rss_mb": 0.0, "peak_rss_mb": 0.0}
+    for p in pids:
+        status = Path(f"/proc/{p}/status").read_text()
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        out["rss_mb"] += int(fields["VmRSS"].split()[0]) / 1024
+        out["peak_rss_mb"] += int(fields["VmHWM"].split()[0]) / 1024
+    return {k: round(v, 1) for k, v in out.items()}
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(c) for c in path.read_text().split()] if path.exists() else []
+
+
+async def run_level(
+    url: str,
+    key: str,
+    texts: list[dict[str, str]],
+    concurrency: int,
+    seconds: float,
+    batch: int = 0,
+) -> dict[str, object]:
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    stop = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=concurrency + 2)
+    async with httpx.AsyncClient(
+        base_url=url, headers={"X-API-Key": key}, limits=limits, timeout=60
+    ) as client:
+
+        async def worker(offset: int) -> None:
+            i = offset
+            while time.monotonic() < stop:
+                if batch:
+                    path, body = (
+                        "/v1/triage/batch",
+                        {"tickets": [texts[(i + j) % len(texts)] for j in range(batch)]},
+                    )
+                else:
+                    path, body = "/v1/triage", {"ticket": texts[i % len(texts)]}
+                t0 = time.perf_counter()
+                r = await client.post(path, json=body)
+                latencies.append(time.perf_counter() - t0)
+                statuses[r.status_code] += 1
+                if r.status_code == 429:
+                    await asyncio.sleep(float(r.headers.get("Retry-After", "1")))
+                i += concurrency
+
+        started = time.monotonic()
+        await asyncio.gather(*(worker(k) for k in range(concurrency)))
+        elapsed = time.monotonic() - started
+    result = summary(latencies, statuses, elapsed)
+    result["concurrency"] = concurrency
+    if batch:
+        result["tickets_per_s"] = round(statuses.get(200, 0) * batch / elapsed, 1)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--bundle", type=Path, help="bundle to serve (else train one with --tickets)"
+    )
+    parser.add_argument("--tickets", type=Path, default=ROOT / "data/sample/tickets.parquet")
+    parser.add_argument(
+        "--train", type=int, default=3000, help="tickets to train the bench bundle on"
+    )
+    parser.add_argument("--embedder", default="minilm-onnx-int8")
+    parser.add_argument("--levels", default="1,4,16,64", help="concurrency levels")
+    parser.add_argument("--seconds", type=float, default=8.0, help="duration of each level")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--micro-batch", type=int, default=8, help="TRIAGE_MICRO_BATCH_SIZE")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-service-"))
+    bundle = args.bundle or train_bundle(args.tickets, args.train, args.embedder, work / "bundle")
+    texts = load_texts(args.tickets, 2000)
+    ceiling = embedding_ceiling(bundle, [f"{t['subject']}\n{t['body']}" for t in texts[:512]])
+    print("ceiling", ceiling, flush=True)
+    proc, url, key = start_server(bundle, work, args.workers, args.micro_batch)
+    try:
+        results = asyncio.run(bench(url, key, texts, args))
+        results["server"] = rss_mb(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    report = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "bundle": str(bundle),
+        "workers": args.workers,
+        "micro_batch": args.micro_batch,
+        "load_avg_1m": os.getloadavg()[0],
+        "ceiling": ceiling,
+        **results,
+    }
+    out = ROOT / "bench/results" / f"service-{int(time.time())}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2))
+    print(f"written to {out}")
+
+
+async def bench(
+    url: str, key: str, texts: list[dict[str, str]], args: argparse.Namespace
+) -> dict[str, object]:
+    levels = [int(x) for x in args.levels.split(",")]
+    out: dict[str, object] = {"sequential": await run_level(url, key, texts, 1, args.seconds)}
+    out["levels"] = [await run_level(url, key, texts, c, args.seconds) for c in levels]
+    out["batch32"] = await run_level(url, key, texts, 2, args.seconds, batch=32)
+    async with httpx.AsyncClient(base_url=url) as client:  # health under no load, for reference
+        t0 = time.perf_counter()
+        await client.get("/health/ready")
+        out["ready_ms"] = round((time.perf_counter() - t0) * 1000, 2)
+    return out
+
+
+def machine() -> str:
+    return f"{platform.machine()} {os.cpu_count()} cpu, Python {platform.python_version()}"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""The micro-batcher: batches concurrent work, keeps order, bounds the queue, stays off the loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from api.batching import MicroBatcher
+from api.errors import Overloaded
+
+
+class Recorder:
+    """fn(items) -> items*10, blocked until `gate` opens; records batches and threads."""
+
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+        self.batches: list[list[int]] = []
+        self.threads: set[str] = set()
+
+    def __call__(self, items: list[int]) -> list[int]:
+        self.gate.wait(timeout=10)
+        self.batches.append(list(items))
+        self.threads.add(threading.current_thread().name)
+        return [i * 10 for i in items]
+
+
+def _run(coro):  # type: ignore[no-untyped-def]
+    return asyncio.run(coro)
+
+
+async def _with_batcher(fn, body, **kwargs):  # type: ignore[no-untyped-def]
+    executor = ThreadPoolExecutor(1, thread_name_prefix="inference")
+    batcher: MicroBatcher[int, int] = MicroBatcher(fn, executor, **kwargs)
+    batcher.start()
+    try:
+        return await body(batcher)
+    finally:
+        await batcher.stop()
+        executor.shutdown()
+
+
+def test_batching_groups_concurrent_requests_in_order() -> None:
+    rec = Recorder()
+
+    async def body(b: MicroBatcher[int, int]) -> list[list[int]]:
+        first = asyncio.create_task(b.submit([0]))
+        await asyncio.sleep(0.05)  # the first call is running (blocked); the rest queue up
+        rest = [asyncio.create_task(b.submit([i, i + 100])) for i in range(1, 9)]
+        await asyncio.sleep(0.05)
+        rec.gate.set()
+        return await asyncio.gather(first, *rest)
+
+    results = _run(_with_batcher(rec, body, max_batch=32))
+    assert results[0] == [0]
+    assert results[1:] == [[i * 10, (i + 100) * 10] for i in range(1, 9)]
+    assert [len(b) for b in rec.batches] == [1, 16]
+    assert rec.threads == {"inference_0"}
+
+
+def test_batching_respects_max_batch() -> None:
+    rec = Recorder()
+    rec.gate.set()
+
+    async def body(b: MicroBatcher[int, int]) -> None:
+        await asyncio.gather(*(b.submit([i]) for i in range(10)))
+
+    _run(_with_batcher(rec, body, max_batch=4))
+    assert all(len(batch) <= 4 for batch in rec.batches)
+    assert sorted(i for batch in rec.batches for i in batch) == list(range(10))
+
+
+def test_batching_full_queue_raises_overloaded_with_retry_after() -> None:
+    rec = Recorder()
+
+    async def body(b: MicroBatcher[int, int]) -> Overloaded:
+        held = [asyncio.create_task(b.submit([i])) for i in range(4)]
+        await asyncio.sleep(0.05)
+        with pytest.raises(Overloaded) as info:
+            await b.submit([99])
+        rec.gate.set()
+        await asyncio.gather(*held)
+        return info.value
+
+    error = _run(_with_batcher(rec, body, capacity=4))
+    assert error.status == 429
+    assert 1 <= int(error.headers["Retry-After"]) <= 30
+
+
+def test_batching_errors_reach_every_waiting_request() -> None:
+    def broken(items: list[int]) -> list[int]:
+        raise RuntimeError("model exploded")
+
+    async def body(b: MicroBatcher[int, int]) -> list[object]:
+        return await asyncio.gather(b.submit([1]), b.submit([2]), return_exceptions=True)
+
+    results = _run(_with_batcher(broken, body))
+    assert all(isinstance(r, RuntimeError) for r in results)
+
+
+def test_batching_event_loop_stays_free_while_inference_runs() -> None:
+    rec = Recorder()
+
+    async def body(b: MicroBatcher[int, int]) -> int:
+        task = asyncio.create_task(b.submit([1]))
+        ticks = 0
+        for _ in range(5):  # the loop keeps running while fn is blocked in its thread
+            await asyncio.sleep(0.01)
+            ticks += 1
+        assert not task.done()
+        rec.gate.set()
+        await task
+        return ticks
+
+    assert _run(_with_batcher(rec, body)) == 5

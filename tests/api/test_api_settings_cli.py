@@ -1,0 +1,103 @@
+"""Settings from TRIAGE_* variables (fail fast), and the service CLI commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+from typer.testing import CliRunner
+
+from api.settings import Settings
+from training.cli import app
+from triage.feedback import SqlFeedbackStore, verify_key
+
+
+def test_settings_read_the_triage_prefix(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TRIAGE_PORT", "9001")
+    monkeypatch.setenv("TRIAGE_BUNDLE_DIR", str(tmp_path))
+    monkeypatch.setenv("TRIAGE_CORS_ORIGINS", '["https://desk.example"]')
+    settings = Settings()
+    assert settings.port == 9001 and settings.bundle_dir == tmp_path
+    assert settings.cors_origins == ["https://desk.example"]
+
+
+def test_settings_defaults_are_safe() -> None:
+    settings = Settings()
+    assert settings.host == "127.0.0.1" and settings.cors_origins == []
+    assert settings.bundle_dir is None and settings.database_url.startswith("sqlite:///")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TRIAGE_PORT", "0"),
+        ("TRIAGE_LOG_LEVEL", "chatty"),
+        ("TRIAGE_EMBEDDER", "bert"),
+        ("TRIAGE_MAX_BODY_BYTES", "10"),
+    ],
+)
+def test_settings_bad_values_fail_fast(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError):
+        Settings()
+
+
+def test_settings_unknown_fields_are_refused() -> None:
+    with pytest.raises(ValidationError):
+        Settings(bundel_dir="typo")  # type: ignore[call-arg]
+
+
+def test_cli_keys_create_prints_a_working_key_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    result = CliRunner().invoke(
+        app,
+        [
+            "keys",
+            "create",
+            "--scope",
+            "agent",
+            "--scope",
+            "triage",
+            "--json",
+            "--database-url",
+            url,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    store = SqlFeedbackStore.open(url)
+    key = verify_key(store, summary["key"])
+    store.close()
+    assert key is not None and key.scopes == {"agent", "triage"}
+    assert summary["key"] not in (tmp_path / "cli.db").read_bytes().decode("latin-1")
+
+
+def test_cli_keys_create_bad_scope_exits_2(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    result = CliRunner().invoke(app, ["keys", "create", "--scope", "root", "--database-url", url])
+    assert result.exit_code == 2 and "scopes" in result.output
+
+
+def test_cli_feedback_export_with_nothing_exits_2(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    out = tmp_path / "x.parquet"
+    result = CliRunner().invoke(
+        app, ["feedback", "export", "--out", str(out), "--database-url", url]
+    )
+    assert result.exit_code == 2 and "no labelled tickets" in result.output and not out.exists()
+
+
+def test_cli_report_production_json(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    result = CliRunner().invoke(app, ["report", "production", "--json", "--database-url", url])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["predictions"] == 0 and set(report["targets"]) == {
+        "category",
+        "priority",
+        "support_line",
+    }

@@ -1,0 +1,242 @@
+"""The whole loop on tiny data with a real MLflow store: train, register, promote, export, load."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import make_tickets, tiny_config
+from typer.testing import CliRunner
+
+from training.config import TrainConfig
+from training.promote import export, promote, rollback
+from training.tracking import (
+    CHALLENGER,
+    CHAMPION,
+    TrackedRun,
+    TrackingError,
+    registry,
+    run_training,
+)
+from triage.dataset import write_tickets
+from triage.embeddings import HashingEmbedder
+from triage.schema import Status, Ticket
+from triage.triager import Triager
+
+TINY = Path(__file__).resolve().parents[2] / "training" / "configs" / "tiny.yaml"
+
+
+@dataclass
+class Loop:
+    root: Path
+    config: TrainConfig
+    first: TrackedRun
+    first_promotion: dict
+    exported: Path
+    eval_file: Path
+    tickets: list[Ticket]
+
+
+def shuffled_labels(tickets: list[Ticket], seed: int = 1) -> list[Ticket]:
+    rng = random.Random(seed)
+    categories = [t.category for t in tickets]
+    rng.shuffle(categories)
+    return [t.replace(category=c) for t, c in zip(tickets, categories, strict=True)]
+
+
+@pytest.fixture(scope="module")
+def loop(tmp_path_factory: pytest.TempPathFactory) -> Loop:
+    root = tmp_path_factory.mktemp("mlflow-loop")
+    config = tiny_config(tracking={"tracking_uri": f"sqlite:///{root}/mlruns/mlflow.db"})
+    tickets = [t.replace(status=Status.RESOLVED) for t in make_tickets(300, seed=5)]
+    first = run_training(config, tickets, root=root)
+    promotion = promote(config, root=root)
+    exported = root / "models" / "default"
+    export(config, exported, root=root)
+    eval_file = write_tickets(first.result.test_tickets, root / "frozen_eval.parquet")
+    return Loop(root, config, first, promotion, exported, eval_file, tickets)
+
+
+def test_pipeline_registers_challenger_and_first_promotion_makes_champion(loop: Loop) -> None:
+    client = registry(loop.config, loop.root)
+    assert client.get_model_version_by_alias("triage", CHALLENGER).version == int(
+        loop.first.model_version
+    )
+    assert loop.first_promotion["promoted"] and loop.first_promotion["champion_before"] is None
+    assert client.get_model_version_by_alias("triage", CHAMPION).version == int(
+        loop.first.model_version
+    )
+
+
+def test_pipeline_run_logs_config_metrics_plots_and_bundle(loop: Loop) -> None:
+    client = registry(loop.config, loop.root)
+    run = client.get_run(loop.first.run_id)
+    assert run.data.params["data_fingerprint"] == loop.first.result.data_fingerprint
+    assert run.data.params["policy.target_precision"] == "0.9"
+    assert run.data.metrics["category.accuracy"] >= 0.95
+    assert "category.baseline_tfidf_lr.macro_f1" in run.data.metrics
+    assert run.data.metrics["split.test"] == 60
+    paths = {a.path for a in client.list_artifacts(loop.first.run_id)}
+    assert {"config.yaml", "plots", "bundle", "metrics", "eval"} <= paths
+    plots = {Path(a.path).name for a in client.list_artifacts(loop.first.run_id, "plots")}
+    assert "category_reliability.png" in plots and "support_line_confusion.png" in plots
+
+
+def test_pipeline_exported_bundle_predicts_like_the_trained_model(loop: Loop) -> None:
+    loaded = Triager.load(loop.exported)
+    manifest = loaded.manifest
+    assert manifest["registry"]["version"] == int(loop.first.model_version)
+    assert loaded.version == f"triage-v{loop.first.model_version}"
+    assert set(manifest["files"]) >= {"model.joblib"}
+    fresh = Triager(loop.first.result.model, manifest, HashingEmbedder(32))
+    sample = loop.tickets[:20]
+    assert [r.predictions for r in loaded.predict_many(sample)] == [
+        r.predictions for r in fresh.predict_many(sample)
+    ]
+
+
+def test_pipeline_bundle_carries_retrieval_when_available(loop: Loop) -> None:
+    pytest.importorskip("triage.retrieval", reason="retrieval package not installed yet")
+    loaded = Triager.load(loop.exported)
+    if loaded.manifest["retrieval"] != "included":
+        pytest.skip(f"retrieval index could not be built: {loaded.manifest['retrieval']}")
+    assert loaded.retriever is not None
+    result = loaded.predict(loop.tickets[0])
+    assert result.evidence and result.evidence[0].of > 0
+
+
+def test_pipeline_pyfunc_scores_a_dataframe(loop: Loop) -> None:
+    import mlflow.pyfunc
+    import pandas as pd
+
+    model = mlflow.pyfunc.load_model(f"models:/triage@{CHAMPION}")
+    frame = pd.DataFrame(
+        [
+            {
+                "subject": "vpn router",
+                "body": "wifi down for everyone",
+                "channel": "email",
+                "language": "en",
+            }
+        ]
+    )
+    out = model.predict(frame)
+    assert out.loc[0, "category"] == "Network"
+    assert out.loc[0, "category_action"] in {"auto", "suggest", "review"}
+
+
+def test_pipeline_gate_refuses_worse_challenger_then_force_and_rollback(loop: Loop) -> None:
+    worse = run_training(loop.config, shuffled_labels(loop.tickets), root=loop.root)
+    refused = promote(loop.config, eval_data=loop.eval_file, root=loop.root)
+    assert not refused["promoted"] and not refused["gate_passed"]
+    assert any(r.startswith("category.") for r in refused["reasons"])
+    assert refused["champion_after"] == int(loop.first.model_version)
+    forced = promote(loop.config, eval_data=loop.eval_file, force=True, root=loop.root)
+    assert forced["promoted"] and forced["forced"]
+    client = registry(loop.config, loop.root)
+    champion = client.get_model_version_by_alias("triage", CHAMPION)
+    assert str(champion.version) == worse.model_version
+    assert champion.tags["forced_promotion"] == "true"
+    assert "forced_promotion" in client.get_run(worse.run_id).data.tags
+    back = rollback(loop.config, root=loop.root)
+    assert back["champion_after"] == str(loop.first.model_version)
+    assert (
+        str(client.get_model_version_by_alias("triage", CHAMPION).version)
+        == loop.first.model_version
+    )
+
+
+def test_pipeline_cli_evaluate_writes_json_per_target(loop: Loop, tmp_path: Path) -> None:
+    from training.cli import app
+
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            "--model",
+            str(loop.exported),
+            "--data",
+            str(loop.eval_file),
+            "--out",
+            str(out),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    report = json.loads(out.read_text())
+    for target in ("category", "priority", "support_line"):
+        assert {"accuracy", "macro_f1", "coverage", "ece"} <= set(report[target])
+        assert summary[target]["accuracy"] == report[target]["accuracy"]
+    by_alias = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            "--model",
+            "models:/triage@champion",
+            "--data",
+            str(loop.eval_file),
+            "--tracking-uri",
+            str(loop.config.tracking.tracking_uri),
+            "--config",
+            str(TINY),
+            "--json",
+        ],
+    )
+    assert by_alias.exit_code == 0, by_alias.output
+    assert "accuracy" in json.loads(by_alias.stdout)["category"]
+
+
+def test_pipeline_cli_export_and_bad_config_errors(loop: Loop, tmp_path: Path) -> None:
+    from training.cli import app
+
+    uri = loop.config.tracking.tracking_uri
+    config = tmp_path / "c.yaml"
+    config.write_text("embedder: hashing-32\n")
+    result = CliRunner().invoke(
+        app,
+        [
+            "export",
+            "--config",
+            str(config),
+            "--tracking-uri",
+            str(uri),
+            "--out",
+            str(tmp_path / "b"),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["bundle_path"] == str(tmp_path / "b")
+    config.write_text("embeder: x\n")
+    bad = CliRunner().invoke(app, ["export", "--config", str(config), "--json"])
+    assert bad.exit_code == 2
+    assert "embeder" in bad.output
+
+
+def test_pipeline_unreachable_tracking_server_is_a_clear_error(tmp_path: Path) -> None:
+    config = tiny_config(tracking={"tracking_uri": "http://127.0.0.1:9"})
+    with pytest.raises(TrackingError, match="unreachable"):
+        run_training(config, make_tickets(60), root=tmp_path)
+
+
+def test_pipeline_retrieval_index_built_without_embedding_features(tmp_path: Path) -> None:
+    pytest.importorskip("triage.retrieval", reason="retrieval package not installed yet")
+    from training.tracking import _attach_retriever
+    from training.train import build_bundle, train
+
+    config = tiny_config(features={"embeddings": False}, baselines=False)
+    tickets = [t.replace(status=Status.RESOLVED) for t in make_tickets(120, seed=9)]
+    result = train(config, tickets)
+    assert result.embedder == {}
+    _attach_retriever(result, tickets, [])
+    if result.retrieval_error:
+        pytest.skip(f"retrieval index could not be built: {result.retrieval_error}")
+    assert result.embedder["name"] == "hashing-32"
+    loaded = Triager.load(build_bundle(result, tmp_path / "b"))
+    assert loaded.retriever is not None
+    assert loaded.predict(tickets[0]).similar

@@ -1,0 +1,95 @@
+"""Bundles: checksums checked before unpickling; tampered, missing or incompatible ones refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from triage.bundle import MANIFEST, MODEL_FILE, load_model, verify_bundle, write_bundle
+from triage.classifiers import TargetClassifier
+from triage.embeddings import HashingEmbedder
+from triage.errors import BundleError
+from triage.features import TicketFeaturizer, feature_input
+from triage.policy import ActionPolicy
+from triage.prediction import Action
+from triage.schema import Ticket
+from triage.triager import TriageModel, Triager
+
+WORDS = {"Network": "vpn wifi router dns", "Hardware": "laptop screen printer mouse"}
+
+
+def tiny_model(embedder: HashingEmbedder) -> TriageModel:
+    tickets = [
+        Ticket(ticket_id=f"{c}{i}", subject=f"{w} {i}", category=c)
+        for c, w in WORDS.items()
+        for i in range(10)
+    ]
+    data = feature_input(tickets, embedder.encode([t.text for t in tickets]))
+    featurizer = TicketFeaturizer(min_df=1).fit(data)
+    clf = TargetClassifier().fit(featurizer.transform(data), [t.category for t in tickets])
+    policy = ActionPolicy({"Network": 0.6, "Hardware": 0.6})
+    return TriageModel(featurizer, {"category": clf}, {"category": policy})
+
+
+@pytest.fixture()
+def bundle(tmp_path: Path) -> Path:
+    embedder = HashingEmbedder(16)
+    manifest = {
+        "version": "test-1",
+        "embedder": {"name": embedder.name, "dim": 16, "spec": "hashing-16"},
+    }
+    return write_bundle(tmp_path / "bundle", tiny_model(embedder), manifest)
+
+
+def test_bundle_manifest_lists_checksums_and_versions(bundle: Path) -> None:
+    manifest = json.loads((bundle / MANIFEST).read_text())
+    assert manifest["schema_version"] == 1
+    assert set(manifest["files"]) == {MODEL_FILE}
+    assert "scikit-learn" in manifest["libraries"]
+    assert verify_bundle(bundle)["version"] == "test-1"
+
+
+def test_bundle_round_trip_predicts(bundle: Path) -> None:
+    triager = Triager.load(bundle)
+    result = triager.predict(Ticket(ticket_id="q", subject="vpn router down"))
+    assert result.predictions["category"].label == "Network"
+    assert result.predictions["category"].action in set(Action)
+    assert result.model_version == "test-1"
+    assert triager.targets == ("category",)
+    assert triager.retriever is None
+
+
+def test_bundle_tampered_model_is_refused(bundle: Path) -> None:
+    with (bundle / MODEL_FILE).open("ab") as handle:
+        handle.write(b"evil")
+    with pytest.raises(BundleError, match="checksum mismatch"):
+        Triager.load(bundle)
+
+
+def test_bundle_extra_file_is_refused(bundle: Path) -> None:
+    (bundle / "sneaky.pkl").write_bytes(b"x")
+    with pytest.raises(BundleError, match="not in the manifest"):
+        load_model(bundle)
+
+
+def test_bundle_missing_file_and_folder_are_refused(bundle: Path, tmp_path: Path) -> None:
+    (bundle / MODEL_FILE).unlink()
+    with pytest.raises(BundleError, match="missing"):
+        load_model(bundle)
+    with pytest.raises(BundleError, match="no such bundle"):
+        load_model(tmp_path / "nowhere")
+
+
+def test_bundle_other_schema_version_is_refused(bundle: Path) -> None:
+    manifest = json.loads((bundle / MANIFEST).read_text())
+    manifest["schema_version"] = 99
+    (bundle / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(BundleError, match="schema 99"):
+        Triager.load(bundle)
+
+
+def test_bundle_embedder_dim_mismatch_is_refused(bundle: Path) -> None:
+    with pytest.raises(BundleError, match="dim 8 != 16"):
+        Triager.load(bundle, embedder=HashingEmbedder(8))

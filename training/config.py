@@ -1,0 +1,157 @@
+"""The training configuration: a YAML file read into a strict pydantic model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from triage.errors import ConfigError
+from triage.schema import TARGETS
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class FeatureConfig(_Strict):
+    """Which feature blocks to use (see `triage.features.TicketFeaturizer`)."""
+
+    word: bool = True
+    char: bool = True
+    embeddings: bool = True
+    meta: bool = True
+    embedding_weight: float = Field(1.0, gt=0)
+    max_word_features: int = Field(200_000, gt=0)
+    max_char_features: int = Field(300_000, gt=0)
+    min_df: int = Field(2, ge=1)
+
+
+class ModelConfig(_Strict):
+    """The per-target linear classifier."""
+
+    kind: Literal["logreg", "linear_svc"] = "linear_svc"
+    C: float = Field(0.5, gt=0)
+    class_weight: Literal["balanced"] | None = None
+    max_iter: int = Field(2000, gt=0)
+
+
+class SplitConfig(_Strict):
+    """How tickets are split; `time` uses created_at when every ticket has one, else stratified."""
+
+    method: Literal["time", "stratified"] = "time"
+    test_size: float = Field(0.2, gt=0, lt=1)
+    val_size: float = Field(0.15, gt=0, lt=1)
+    dedupe: bool = True
+
+
+class PolicyConfig(_Strict):
+    """Action policy: thresholds are chosen per class to reach `target_precision` on validation."""
+
+    target_precision: float = Field(0.9, gt=0, le=1)
+    min_support: int = Field(20, ge=1)
+    suggest_mass: float = Field(0.5, ge=0, le=1)
+    links: list[tuple[str, str]] = [("category", "support_line"), ("category", "priority")]
+    link_min_share: float = Field(0.01, ge=0, lt=1)
+
+
+class TrackingConfig(_Strict):
+    """MLflow: `tracking_uri` None means `sqlite:///<repo>/mlruns/mlflow.db`."""
+
+    tracking_uri: str | None = None
+    experiment: str = "triage"
+    model_name: str = "triage"
+    promote_tolerance: float = Field(0.01, ge=0, lt=1)
+    log_pyfunc: bool = True
+
+
+class TrainConfig(_Strict):
+    """Everything `triage train` needs besides the data."""
+
+    targets: list[Literal["category", "priority", "support_line"]] = list(TARGETS)  # type: ignore[assignment]
+    min_examples_per_class: int = Field(5, ge=1)
+    min_examples_per_target: int = Field(30, ge=2)
+    embedder: str = "minilm"
+    embedding_cache: str | None = ".cache/embeddings"
+    seed: int = 0
+    features: FeatureConfig = FeatureConfig()
+    model: ModelConfig = ModelConfig()
+    split: SplitConfig = SplitConfig()
+    policy: PolicyConfig = PolicyConfig()
+    tracking: TrackingConfig = TrackingConfig()
+    baselines: bool = True
+    retrieval: bool = True
+    """Build the similar-ticket index into the bundle (when `triage.retrieval` is installed)."""
+
+    @model_validator(mode="after")
+    def _targets_known(self) -> TrainConfig:
+        if not self.targets:
+            raise ValueError(
+                "targets is empty; list at least one of category, priority, support_line"
+            )
+        if len(set(self.targets)) != len(self.targets):
+            raise ValueError("targets lists a target twice")
+        return self
+
+    def resolved(self) -> dict[str, Any]:
+        """Plain dict of every setting (defaults included), JSON/YAML-safe."""
+        return self.model_dump(mode="json")
+
+    def flat_params(self) -> dict[str, str]:
+        """Dotted keys to strings, for MLflow params."""
+        return {k: str(v) for k, v in _flatten(self.resolved()).items()}
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{name}."))
+        else:
+            out[name] = value
+    return out
+
+
+def _from_yaml_compatible(data: dict[str, Any]) -> dict[str, Any]:
+    """YAML has no tuples: turn policy.links lists into tuples before strict validation."""
+    policy = data.get("policy")
+    if isinstance(policy, dict) and isinstance(policy.get("links"), list):
+        policy = {
+            **policy,
+            "links": [tuple(x) if isinstance(x, list) else x for x in policy["links"]],
+        }
+        data = {**data, "policy": policy}
+    return data
+
+
+def parse_config(data: dict[str, Any], source: str = "config") -> TrainConfig:
+    """A `TrainConfig` from a plain dict; `ConfigError` naming every bad field."""
+    try:
+        return TrainConfig.model_validate(_from_yaml_compatible(data))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"{source}: {problems}") from None
+
+
+def load_config(path: Path) -> TrainConfig:
+    """Read and validate a YAML training config."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such config file; see training/configs/default.yaml")
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: must be a mapping of settings, got {type(data).__name__}")
+    return parse_config(data, str(path))
+
+
+def dump_config(config: TrainConfig) -> str:
+    """The resolved config as YAML (what is logged to MLflow)."""
+    return yaml.safe_dump(config.resolved(), sort_keys=False)

@@ -1,0 +1,154 @@
+"""Evaluation on labelled tickets: per target, per slice, and cross-target consistency."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from training.datasets import labels
+from triage.calibration import expected_calibration_error
+from triage.features import feature_input
+from triage.metrics import evaluate_target, label_indices
+from triage.policy import precision_coverage_curve
+from triage.schema import Ticket
+from triage.triager import TriageModel, Triager
+
+logger = logging.getLogger(__name__)
+
+MIN_SLICE = 20
+
+
+def _labelled(tickets: Sequence[Ticket], target: str) -> tuple[NDArray[np.int64], list[str]]:
+    values = labels(tickets, target)
+    rows = [i for i, v in enumerate(values) if v is not None]
+    return np.asarray(rows, dtype=np.int64), [str(values[i]) for i in rows]
+
+
+def evaluate_probabilities(
+    model: TriageModel,
+    tickets: Sequence[Ticket],
+    proba: dict[str, NDArray[np.float64]],
+    raw: dict[str, NDArray[np.float64]] | None = None,
+    uncalibrated: dict[str, NDArray[np.float64]] | None = None,
+) -> dict[str, Any]:
+    """Metrics of `model` on tickets given its probabilities.
+
+    `proba`: final (calibrated, consistent); `raw`: calibrated, each target alone (for the
+    inconsistency rate); `uncalibrated`: softmax of raw scores (for ECE before calibration).
+    """
+    targets: dict[str, Any] = {}
+    for target, clf in model.classifiers.items():
+        rows, y = _labelled(tickets, target)
+        classes = clf.classes_.tolist()
+        report = evaluate_target(y, proba[target][rows], classes, model.policies[target].thresholds)
+        if uncalibrated is not None:
+            y_index = label_indices(y, classes)
+            report["ece_uncalibrated"] = expected_calibration_error(
+                uncalibrated[target][rows], y_index
+            )
+        report["slices"] = _slices(tickets, rows, y, proba[target][rows], classes)
+        report["precision_coverage"] = precision_coverage_curve(
+            proba[target][rows], label_indices(y, classes), points=11
+        )
+        targets[target] = report
+    return {"targets": targets, "consistency": _consistency(model, tickets, proba, raw)}
+
+
+def _slices(
+    tickets: Sequence[Ticket],
+    rows: NDArray[np.int64],
+    y: list[str],
+    proba: NDArray[np.float64],
+    classes: list[str],
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    fields = {
+        "language": [tickets[i].language or "unknown" for i in rows],
+        "channel": [tickets[i].channel.value if tickets[i].channel else "unknown" for i in rows],
+    }
+    for name, values in fields.items():
+        counts = Counter(values)
+        for value, n in counts.items():
+            if n < MIN_SLICE:
+                continue
+            mask = np.asarray([v == value for v in values])
+            sub = evaluate_target([y[i] for i in np.flatnonzero(mask)], proba[mask], classes)
+            out[f"{name}={value}"] = {
+                "n": n,
+                "accuracy": sub["accuracy"],
+                "macro_f1": sub["macro_f1"],
+            }
+    return out
+
+
+def _consistency(
+    model: TriageModel,
+    tickets: Sequence[Ticket],
+    proba: dict[str, NDArray[np.float64]],
+    raw: dict[str, NDArray[np.float64]] | None,
+) -> dict[str, float]:
+    out = {}
+    for link in model.links:
+        parent = model.classifiers[link.parent].classes_
+        child = model.classifiers[link.child].classes_
+        name = f"{link.parent}->{link.child}"
+        for kind, source in (("raw", raw), ("final", proba)):
+            if source is not None:
+                rate = link.inconsistency_rate(
+                    parent[source[link.parent].argmax(axis=1)].tolist(),
+                    child[source[link.child].argmax(axis=1)].tolist(),
+                )
+                out[f"{name}.{kind}_inconsistency"] = rate
+    return out
+
+
+def evaluate_triager(triager: Triager, tickets: Sequence[Ticket]) -> dict[str, Any]:
+    """Full metrics of a loaded bundle on labelled tickets (embeddings batched once)."""
+    vectors = triager.embed([t.text for t in tickets])
+    data = feature_input(tickets, vectors)
+    proba = triager.model.predict_proba(data, consistent=True)
+    raw = triager.model.predict_proba(data, consistent=False)
+    uncalibrated = triager.model.uncalibrated_proba(data)
+    report = evaluate_probabilities(triager.model, tickets, proba, raw, uncalibrated)
+    report["model_version"] = triager.version
+    report["n_tickets"] = len(tickets)
+    return report
+
+
+def summary(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """One small object per target: accuracy, macro_f1, coverage, ece (+ auto precision, n)."""
+    keys = (
+        "n",
+        "accuracy",
+        "macro_f1",
+        "coverage",
+        "auto_precision",
+        "ece",
+        "top3_accuracy",
+        "weak_classes",
+    )
+    return {t: {k: r.get(k) for k in keys} for t, r in report["targets"].items()}
+
+
+def write_report(report: dict[str, Any], path: Path) -> Path:
+    """Write the evaluation report as JSON (summary per target first, details after)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {**summary(report), "details": report}
+    path.write_text(json.dumps(payload, indent=2, default=_plain))
+    return path
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)

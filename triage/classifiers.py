@@ -1,0 +1,112 @@
+"""Per-target linear classifiers with temperature-calibrated probabilities (sklearn contract)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from triage.calibration import TemperatureScaler, softmax
+from triage.errors import ConfigError, DataError
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("logreg", "linear_svc")
+
+
+class TargetClassifier:
+    """A linear model for one target whose `predict_proba` is calibrated on held-out data.
+
+    `fit(X (n, f), y labels)` fits the linear model; `calibrate(X_val, y_val)` fits a temperature
+    on its decision scores. `classes_` are the labels (sorted strings); `predict_proba` -> (n, k).
+    """
+
+    def __init__(
+        self,
+        kind: str = "linear_svc",
+        C: float = 1.0,
+        class_weight: str | None = None,
+        max_iter: int = 2000,
+        random_state: int = 0,
+    ) -> None:
+        self.kind = kind
+        self.C = C
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def _estimator(self) -> object:
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.svm import LinearSVC
+
+        if self.kind == "logreg":
+            return LogisticRegression(
+                C=self.C,
+                class_weight=self.class_weight,
+                max_iter=self.max_iter,
+                random_state=self.random_state,
+            )
+        if self.kind == "linear_svc":
+            return LinearSVC(
+                C=self.C,
+                class_weight=self.class_weight,
+                max_iter=self.max_iter,
+                random_state=self.random_state,
+            )
+        raise ConfigError(f"classifier kind {self.kind!r} is unknown; use one of {KINDS}")
+
+    def fit(self, X: sp.spmatrix, y: Sequence[str]) -> TargetClassifier:
+        labels = np.asarray([str(v) for v in y])
+        classes = np.unique(labels)
+        if len(classes) < 2:
+            raise DataError(
+                f"only one class ({classes[0] if len(classes) else 'none'}) in the training data; "
+                "a classifier needs at least two labels: drop this target from `targets`"
+            )
+        self.classes_ = classes
+        self.estimator_ = self._estimator()
+        self.estimator_.fit(X, labels)  # type: ignore[attr-defined]
+        self.scaler_ = TemperatureScaler().fit(
+            np.zeros((0, len(classes))), np.zeros(0, dtype=np.int64)
+        )
+        return self
+
+    def decision_function(self, X: sp.spmatrix) -> NDArray[np.float64]:
+        """Raw scores of shape (n, k); binary models are expanded to two columns."""
+        if X.shape[0] == 0:
+            return np.zeros((0, len(self.classes_)), dtype=np.float64)
+        scores = np.asarray(self.estimator_.decision_function(X), dtype=np.float64)  # type: ignore[attr-defined]
+        if scores.ndim == 1:
+            scores = np.column_stack([-scores / 2, scores / 2])
+        return scores
+
+    def calibrate(self, X: sp.spmatrix, y: Sequence[str]) -> TargetClassifier:
+        """Fit the temperature on held-out rows whose label is known to the model."""
+        index = self.label_indices(y)
+        keep = index >= 0
+        if not keep.any():
+            logger.warning("no held-out rows with known labels; probabilities stay uncalibrated")
+            return self
+        self.scaler_ = TemperatureScaler().fit(self.decision_function(X)[keep], index[keep])
+        logger.info("calibrated temperature %.3f on %d rows", self.scaler_.temperature_, keep.sum())
+        return self
+
+    def predict_proba(self, X: sp.spmatrix) -> NDArray[np.float64]:
+        """Calibrated probabilities (n, k), rows sum to 1, columns in `classes_` order."""
+        return self.scaler_.transform(self.decision_function(X))
+
+    def uncalibrated_proba(self, X: sp.spmatrix) -> NDArray[np.float64]:
+        """Softmax of the raw scores (temperature 1), to measure what calibration buys."""
+        return softmax(self.decision_function(X))
+
+    def predict(self, X: sp.spmatrix) -> NDArray[np.str_]:
+        labels: NDArray[np.str_] = self.classes_[self.decision_function(X).argmax(axis=1)]
+        return labels
+
+    def label_indices(self, y: Sequence[str]) -> NDArray[np.int64]:
+        """Index of each label in `classes_`, -1 for labels the model never saw."""
+        lookup = {c: i for i, c in enumerate(self.classes_.tolist())}
+        return np.asarray([lookup.get(str(v), -1) for v in y], dtype=np.int64)

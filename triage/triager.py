@@ -1,0 +1,230 @@
+"""The one object the service holds: a loaded bundle that triages tickets."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from triage.classifiers import TargetClassifier
+from triage.embeddings import Embedder
+from triage.errors import BundleError
+from triage.features import FeatureInput, TicketFeaturizer, feature_input
+from triage.policy import ActionPolicy, LinkTable
+from triage.prediction import LabelScore, TargetPrediction, TriageResult
+from triage.schema import Ticket
+
+logger = logging.getLogger(__name__)
+
+
+class TriageModel:
+    """Featuriser + one calibrated classifier and action policy per target + consistency links."""
+
+    def __init__(
+        self,
+        featurizer: TicketFeaturizer,
+        classifiers: dict[str, TargetClassifier],
+        policies: dict[str, ActionPolicy],
+        links: Sequence[LinkTable] = (),
+    ) -> None:
+        self.featurizer = featurizer
+        self.classifiers = classifiers
+        self.policies = policies
+        self.links = [
+            link for link in links if link.parent in classifiers and link.child in classifiers
+        ]
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return tuple(self.classifiers)
+
+    @property
+    def needs_embeddings(self) -> bool:
+        return bool(getattr(self.featurizer, "embedding_dim_", 0))
+
+    def predict_proba(
+        self, data: FeatureInput, consistent: bool = True
+    ) -> dict[str, NDArray[np.float64]]:
+        """Calibrated probabilities per target, each (n, k) in `classifiers[t].classes_` order.
+
+        With `consistent`, child targets are restricted to labels seen with the predicted parent.
+        """
+        X = self.featurizer.transform(data)
+        proba = {t: c.predict_proba(X) for t, c in self.classifiers.items()}
+        if consistent:
+            for link in self.links:
+                proba[link.child] = self._restrict(link, proba)
+        return proba
+
+    def uncalibrated_proba(self, data: FeatureInput) -> dict[str, NDArray[np.float64]]:
+        """Softmax of raw scores per target (temperature 1): what calibration starts from."""
+        X = self.featurizer.transform(data)
+        return {t: c.uncalibrated_proba(X) for t, c in self.classifiers.items()}
+
+    def _restrict(
+        self, link: LinkTable, proba: dict[str, NDArray[np.float64]]
+    ) -> NDArray[np.float64]:
+        parent_classes = self.classifiers[link.parent].classes_
+        child_classes = self.classifiers[link.child].classes_.tolist()
+        parents = parent_classes[proba[link.parent].argmax(axis=1)]
+        rows = [
+            link.restrict(p, row, child_classes)
+            for p, row in zip(parents, proba[link.child], strict=True)
+        ]
+        return np.vstack(rows) if rows else proba[link.child]
+
+    def predictions(
+        self, proba: dict[str, NDArray[np.float64]], row: int
+    ) -> dict[str, TargetPrediction]:
+        """The `TargetPrediction` of every target for one row of `predict_proba` output."""
+        return {t: self._one(t, proba[t][row]) for t in self.targets}
+
+    def _one(self, target: str, p: NDArray[np.float64]) -> TargetPrediction:
+        classes = self.classifiers[target].classes_
+        top = np.argsort(-p, kind="stable")[:3]
+        label, confidence = str(classes[top[0]]), float(p[top[0]])
+        policy = self.policies[target]
+        return TargetPrediction(
+            target=target,
+            label=label,
+            confidence=confidence,
+            action=policy.action(label, confidence, float(p[top].sum())),
+            threshold=policy.thresholds.get(label),
+            alternatives=tuple(LabelScore(str(classes[i]), float(p[i])) for i in top),
+        )
+
+
+def embedder_from_spec(spec: str) -> Embedder:
+    """An embedder by name or path: `hashing-N`, the packaged MiniLM, or a local model folder."""
+    from triage import embeddings
+
+    loader = getattr(embeddings, "load_embedder", None)
+    if loader is not None:
+        return loader(spec)  # type: ignore[no-any-return]
+    if spec.startswith("hashing-"):
+        return embeddings.HashingEmbedder(int(spec.split("-", 1)[1]))
+    if spec in (embeddings.DEFAULT_MODEL, "minilm", "default"):
+        return embeddings.SentenceTransformerEmbedder()
+    if Path(spec).is_dir():
+        return embeddings.SentenceTransformerEmbedder(spec)
+    raise BundleError(
+        f"embedder {spec!r} is unknown: give a local model folder or {embeddings.DEFAULT_MODEL}"
+    )
+
+
+class Triager:
+    """A loaded bundle: predicts every target with an action, plus similar tickets when indexed."""
+
+    def __init__(
+        self,
+        model: TriageModel,
+        manifest: dict[str, Any],
+        embedder: Embedder | None = None,
+        retriever: Any = None,
+    ) -> None:
+        self.model = model
+        self.manifest = manifest
+        self.embedder = embedder
+        self.retriever = retriever
+
+    @property
+    def version(self) -> str:
+        return str(self.manifest.get("version", "unversioned"))
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return self.model.targets
+
+    @classmethod
+    def load(cls, bundle_dir: Path, embedder: Embedder | None = None) -> Triager:
+        """Load a bundle (checksums verified first); `BundleError` if missing, tampered, stale."""
+        from triage.bundle import load_model
+
+        manifest, model = load_model(Path(bundle_dir))
+        if not isinstance(model, TriageModel):
+            raise BundleError(
+                f"{bundle_dir}: model file holds {type(model).__name__}; re-export the bundle"
+            )
+        embedder = _check_embedder(manifest, embedder, model.needs_embeddings)
+        retriever = _load_retriever(Path(bundle_dir), embedder)
+        return cls(model, manifest, embedder, retriever)
+
+    def embed(self, texts: list[str]) -> NDArray[np.float32] | None:
+        """Vectors (len(texts), dim) when the model or the retriever needs them, else None."""
+        if self.embedder is None or not (self.model.needs_embeddings or self.retriever is not None):
+            return None
+        return self.embedder.encode(texts)
+
+    def predict(self, ticket: Ticket) -> TriageResult:
+        """Triage one ticket."""
+        return self.predict_many([ticket])[0]
+
+    def predict_many(self, tickets: Sequence[Ticket]) -> list[TriageResult]:
+        """Triage many tickets with one batched embedding call."""
+        if not tickets:
+            return []
+        texts = [t.text for t in tickets]
+        vectors = self.embed(texts)
+        proba = self.model.predict_proba(feature_input(tickets, vectors))
+        return [self._result(tickets[i], proba, i, vectors) for i in range(len(tickets))]
+
+    def _result(
+        self,
+        ticket: Ticket,
+        proba: dict[str, NDArray[np.float64]],
+        row: int,
+        vectors: NDArray[np.float32] | None,
+    ) -> TriageResult:
+        found: dict[str, tuple[Any, ...]] = {}
+        if self.retriever is not None and vectors is not None:
+            found = self._retrieve(ticket.text, vectors[row])
+        return TriageResult(
+            predictions=self.model.predictions(proba, row),
+            model_version=self.version,
+            **found,
+        )
+
+    def _retrieve(self, text: str, vector: NDArray[np.float32]) -> dict[str, tuple[Any, ...]]:
+        """Similar solved tickets (5), KB articles (3) and neighbour votes (10) for one text."""
+        retriever = self.retriever
+        return {
+            "similar": tuple(retriever.similar(text, 5, vector=vector)),
+            "kb": tuple(retriever.kb(text, 3, vector=vector)),
+            "evidence": tuple(retriever.neighbour_votes(text, self.targets, 10, vector=vector)),
+        }
+
+
+def _check_embedder(
+    manifest: dict[str, Any], embedder: Embedder | None, needed: bool
+) -> Embedder | None:
+    info = manifest.get("embedder") or {}
+    if embedder is None and info.get("name"):
+        embedder = embedder_from_spec(str(info.get("spec") or info["name"]))
+    if embedder is None:
+        if needed:
+            raise BundleError("bundle needs embeddings but names no embedder; re-export the bundle")
+        return None
+    if info.get("dim") is not None and int(info["dim"]) != embedder.dim:
+        raise BundleError(
+            f"embedder dim {embedder.dim} != {info['dim']} the bundle was trained with; "
+            f"load it with the embedder {info.get('name')!r}"
+        )
+    if info.get("name") and info["name"] != embedder.name:
+        logger.warning("embedder %s differs from the bundle's %s", embedder.name, info["name"])
+    return embedder
+
+
+def _load_retriever(bundle_dir: Path, embedder: Embedder | None) -> Any:
+    folder = bundle_dir / "retrieval"
+    if not folder.is_dir() or embedder is None:
+        return None
+    try:
+        from triage.retrieval import Retriever
+    except ImportError:
+        logger.warning("bundle has a retrieval index but triage.retrieval is not installed")
+        return None
+    return Retriever.load(folder, embedder)
