@@ -24,6 +24,7 @@ from api.security import KeyCache
 from api.settings import Settings
 from triage.errors import TriageError
 from triage.feedback import ensure_dev_key
+from triage.retrieval.index import set_search_threads
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ async def _load_initial(app: FastAPI, settings: Settings) -> None:
 
 async def _startup(app: FastAPI, settings: Settings) -> None:
     logs.configure(settings.log_level)
+    set_search_threads(settings.search_threads)
     store = await run_in_threadpool(open_store, settings.database_url)
     app.state.store = store
     app.state.keys = KeyCache(store)

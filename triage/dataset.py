@@ -124,7 +124,7 @@ def article_from_row(row: dict[str, Any]) -> KBArticle:
 
 
 def write_table(table: pa.Table, path: Path) -> Path:
-    """Write a table to Parquet atomically (temp file + rename), so readers never see half a file."""
+    """Write a table to Parquet atomically (temp file + rename): no reader sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)

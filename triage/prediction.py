@@ -74,7 +74,8 @@ class NeighbourVote:
 
     def sentence(self) -> str:
         """E.g. "7 of the 10 most similar solved tickets had support_line 2"."""
-        return f"{self.count} of the {self.of} most similar solved tickets had {self.target} {self.label}"
+        head = f"{self.count} of the {self.of} most similar solved tickets"
+        return f"{head} had {self.target} {self.label}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,3 +125,16 @@ def test_index_rejects_wrong_dimension_and_duplicates() -> None:
         index.add(["a"], np.ones((1, 8), dtype=np.float32))
     with pytest.raises(VectorIndexError, match="duplicate"):
         index.add(["a", "a"], np.ones((2, 16), dtype=np.float32))
+
+
+def test_set_search_threads_caps_faiss_openmp() -> None:
+    import faiss
+
+    from triage.retrieval.index import set_search_threads
+
+    before = faiss.omp_get_max_threads()
+    try:
+        set_search_threads(1)
+        assert faiss.omp_get_max_threads() == 1
+    finally:
+        faiss.omp_set_num_threads(before)
