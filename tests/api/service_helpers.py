@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,49 +11,10 @@ if TYPE_CHECKING:
 
     from triage.embeddings import Embedder
 
+from tiny_data import make_tickets, tiny_config
+
 from triage.feedback import create_key
-from triage.schema import Channel, KBArticle, Priority, Status, SupportLine, Ticket
-
-CATEGORIES: dict[str, tuple[list[str], SupportLine]] = {
-    "Network": (["vpn", "wifi", "router", "network", "dns"], SupportLine.SECOND),
-    "Hardware": (["laptop", "screen", "keyboard", "printer", "mouse"], SupportLine.FIRST),
-    "Access": (["password", "account", "login", "locked", "permission"], SupportLine.FIRST),
-    "Database": (["sql", "database", "query", "table", "replica"], SupportLine.THIRD),
-}
-URGENT = ["everyone", "outage", "production", "down", "urgent"]
-CALM = ["when", "possible", "question", "minor", "sometime"]
-FILLER = ["please", "help", "hello", "thanks", "issue", "since", "today", "my", "the", "with"]
-
-
-def make_tickets(n: int = 240, seed: int = 0) -> list[Ticket]:
-    """n tickets whose category, priority and support line follow from their words."""
-    rng = random.Random(seed)
-    start = datetime(2025, 1, 1, tzinfo=UTC)
-    out = []
-    for i in range(n):
-        category = rng.choice(sorted(CATEGORIES))
-        words, line = CATEGORIES[category]
-        urgent = rng.random() < 0.4
-        picked = (
-            rng.sample(words, 3) + rng.sample(URGENT if urgent else CALM, 2) + rng.sample(FILLER, 4)
-        )
-        rng.shuffle(picked)
-        out.append(
-            Ticket(
-                ticket_id=f"T{i:05d}",
-                subject=" ".join(picked[:3]),
-                body=" ".join(picked[3:]),
-                created_at=start + timedelta(hours=i),
-                channel=rng.choice([Channel.EMAIL, Channel.PORTAL]),
-                category=category,
-                priority=Priority.P1 if urgent else Priority.P4,
-                support_line=line,
-                status=Status.RESOLVED,
-                solution=f"fixed {category.lower()} {i}",
-            )
-        )
-    return out
-
+from triage.schema import KBArticle, Ticket
 
 ARTICLES = [
     KBArticle(article_id=i, title=t, body=b)
@@ -76,21 +35,10 @@ def build_tiny_bundle(
     spec: str = "hashing-32",
 ) -> Path:
     """Train on `tickets` (default 240 hand-made) with the hashing embedder; export a bundle."""
-    from training.config import parse_config
     from training.train import build_bundle, train
     from triage.embeddings import HashingEmbedder
 
-    config = parse_config(
-        {
-            "embedder": spec,
-            "embedding_cache": None,
-            "min_examples_per_target": 20,
-            "features": {"max_word_features": 5000, "max_char_features": 5000},
-            "policy": {"min_support": 5},
-            "baselines": False,
-            "seed": seed,
-        }
-    )
+    config = tiny_config(embedder=spec, baselines=False, seed=seed)
     data = list(tickets) if tickets is not None else make_tickets(240, seed=seed)
     embedder = embedder or HashingEmbedder(32)
     result = train(config, data, embedder=embedder)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import make_tickets, tiny_config
+from tiny_data import make_tickets, tiny_config
 from typer.testing import CliRunner
 
 from training.config import TrainConfig

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import make_tickets, tiny_config
+from tiny_data import make_tickets, tiny_config
 
 from training.train import build_bundle, train
 from triage.triager import Triager

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import make_tickets, tiny_config
+from tiny_data import make_tickets, tiny_config
 
 from training.datasets import dedupe, split_tickets
 from training.train import TrainResult, build_bundle, train
