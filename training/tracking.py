@@ -22,6 +22,7 @@ from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
 from mlflow.pyfunc import PythonModel
+from mlflow.types.type_hints import TypeFromExample
 
 from training.config import TrainConfig, dump_config
 from training.train import (
@@ -300,7 +301,10 @@ class TriagePyfunc(PythonModel):  # type: ignore[misc]
         self.triager = Triager.load(bundle)
         self.triager.retriever = None  # scoring needs the classifiers only
 
-    def predict(self, context, model_input, params=None):  # type: ignore[no-untyped-def]
+    def predict(  # type: ignore[no-untyped-def]
+        self, context, model_input: TypeFromExample, params=None
+    ):
+        """Score a DataFrame like the logged input example (schema checked by MLflow)."""
         import pandas as pd
 
         tickets = [_row_ticket(i, row) for i, row in enumerate(model_input.to_dict("records"))]
