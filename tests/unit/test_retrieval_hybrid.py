@@ -96,3 +96,60 @@ def test_retrieval_calibration_keeps_everything_when_all_top_hits_are_right() ->
 def test_retrieval_calibration_needs_enough_queries() -> None:
     with pytest.raises(ConfigError, match="at least 10 queries"):
         calibrate_threshold([0.5, 0.6], [True, False])
+
+
+def test_retrieval_tfidf_cosine_equals_sklearn_on_triage_tokens() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    docs = [
+        "disk full on share FS-01, disk quota",
+        "printer jam on floor 2",
+        "vpn drops; error 0x80070005",
+        "",
+        "disk disk disk slow",
+    ]
+    index = BM25Index()
+    index.add([f"d{i}" for i in range(len(docs))], docs)
+    query = "disk full 0x80070005 on FS-01"
+    ids, scores = index.cosine_scores(query)
+    oracle = TfidfVectorizer(analyzer=tokenize, sublinear_tf=True).fit(docs)
+    expected = (oracle.transform(docs) @ oracle.transform([query]).T).toarray().ravel()
+    assert ids == [f"d{i}" for i in range(len(docs))]
+    np.testing.assert_allclose(scores, expected, atol=1e-6)
+    assert np.all((scores >= 0) & (scores <= 1 + 1e-6))
+
+
+def test_retrieval_tfidf_cosine_follows_add_and_remove() -> None:
+    index = BM25Index()
+    index.add(["a", "b"], ["mail sync error", "printer jam"])
+    assert index.cosine_scores("0x80070005")[1].max() == 0
+    index.add(["c"], ["install fails 0x80070005"])
+    ids, scores = index.cosine_scores("0x80070005")
+    assert ids[int(np.argmax(scores))] == "c"
+    index.remove(["c"])
+    ids, scores = index.cosine_scores("0x80070005")
+    assert "c" not in ids and scores.max() == 0
+    assert BM25Index().cosine_scores("anything")[0] == []
+
+
+def test_retrieval_config_rejects_unknown_lexical_signal() -> None:
+    from triage.retrieval import RetrievalConfig
+
+    assert RetrievalConfig().lexical == "tfidf"
+    with pytest.raises(ConfigError, match="use one of tfidf, bm25"):
+        RetrievalConfig(lexical="splade")
+
+
+def test_retrieval_dense_only_candidate_gets_its_real_lexical_score() -> None:
+    from triage.retrieval import Collection, RetrievalConfig
+
+    config = RetrievalConfig(candidates=1, alpha=0.5)
+    coll = Collection.empty(2, config)
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    coll.add(["a", "b"], ["vpn slow today", "vpn drops vpn gateway vpn"], vectors, [{}, {}])
+    # A pool of one: "a" is only the dense candidate, "b" only the lexical one.
+    hits = coll.search("vpn gateway", np.array([1.0, 0.0], dtype=np.float32), 1, config, gate=False)
+    _, lexical = coll.lexical.cosine_scores("vpn gateway")
+    assert lexical[1] > lexical[0] > 0
+    assert hits[0].id == "a"
+    assert hits[0].score == pytest.approx(0.5 * 1.0 + 0.5 * float(lexical[0]), abs=1e-6)

@@ -324,3 +324,23 @@ def test_retriever_with_packaged_minilm_finds_paraphrase_and_rejects_unrelated()
     assert hits and hits[0].category == "Network"
     assert r.kb("I forgot my login password")[0].article_id == "KB-PWD"
     assert r.similar("recipe for a chocolate birthday cake with strawberries", k=5) == []
+
+
+def test_retriever_load_keeps_bm25_for_an_index_saved_before_the_lexical_option(
+    retriever: Retriever, tmp_path: Path
+) -> None:
+    import hashlib
+    import json
+
+    folder = retriever.save(tmp_path / "ret")
+    manifest = json.loads((folder / "retriever.json").read_text())
+    del manifest["config"]["lexical"]
+    data = json.dumps(manifest).encode()
+    (folder / "retriever.json").write_bytes(data)
+    sums = json.loads((folder / "checksums.json").read_text())
+    sums["retriever.json"] = hashlib.sha256(data).hexdigest()
+    (folder / "checksums.json").write_text(json.dumps(sums))
+    assert Retriever.load(folder, HashingEmbedder(1024)).config.lexical == "bm25"
+    assert Retriever.load(
+        retriever.save(tmp_path / "new"), HashingEmbedder(1024)
+    ).config.lexical == ("tfidf")

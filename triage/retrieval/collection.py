@@ -18,28 +18,32 @@ from triage.retrieval.index import Filter, Hit, VectorIndex
 from triage.retrieval.lexical import BM25Index
 from triage.retrieval.relevance import ThresholdFit, calibrate_threshold
 
+LEXICALS = ("tfidf", "bm25")
+
 
 @dataclass(frozen=True, slots=True)
 class RetrievalConfig:
     """How retrieval ranks and cuts results (stored with the index).
 
-    `fusion`: "rrf" (reciprocal rank fusion of dense and BM25), "score" (rank by relevance),
-    "dense" or "lexical". Relevance = (1 - alpha) * cosine + alpha * relative BM25 (BM25 over
-    its upper bound for the query, 0 to 1).
+    `fusion`: "rrf" (reciprocal rank fusion of dense and lexical), "score" (rank by relevance),
+    "dense" or "lexical". Relevance = (1 - alpha) * cosine + alpha * lexical similarity, where
+    `lexical` picks the signal: "tfidf" (TF-IDF cosine over the BM25 tokens, 0 to 1) or "bm25"
+    (BM25 over its upper bound for the query, 0 to 1).
     `min_relevance`: fixed threshold; None calibrates it at build time when the data allows and
     otherwise uses `default_min_relevance` (the value calibrated on hadoop_bugs with MiniLM).
-    `fusion` and `alpha` are what 5-fold cross-validation picked on hadoop_bugs duplicates
-    (score fusion beat RRF on MRR there); see BENCHMARKS.md, Retrieval.
+    `lexical`, `fusion` and `alpha` are what 5-fold cross-validation picked on hadoop_bugs
+    duplicates (TF-IDF cosine beat BM25, score fusion beat RRF); see BENCHMARKS.md, Retrieval.
     """
 
     fusion: str = "score"
+    lexical: str = "tfidf"
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
-    alpha: float = 0.8
+    alpha: float = 0.7
     candidates: int = 50
     min_relevance: float | None = None
-    default_min_relevance: float = 0.26
+    default_min_relevance: float = 0.43
     max_hit_rate: float = 0.1
     index_kind: str = "auto"
     approx_threshold: int = 50_000
@@ -47,6 +51,10 @@ class RetrievalConfig:
     def __post_init__(self) -> None:
         if self.fusion not in FUSIONS:
             raise ConfigError(f"fusion {self.fusion!r} is unknown; use one of {', '.join(FUSIONS)}")
+        if self.lexical not in LEXICALS:
+            raise ConfigError(
+                f"lexical {self.lexical!r} is unknown; use one of {', '.join(LEXICALS)}"
+            )
         if not 0.0 <= self.alpha <= 1.0:
             raise ConfigError(f"alpha {self.alpha} is outside [0, 1]")
 
@@ -157,10 +165,12 @@ class Collection:
             for h in self.dense.search(vector, pool, filter=keep)[0]
             if h.id not in exclude
         }
-        lexical = self._lexical(text, pool, _allowed(self.dense, keep, exclude))
+        allowed = _allowed(self.dense, keep, exclude)
+        ids, scores = self._lexical_scores(text, config.lexical)
+        lexical = _best(ids, scores, pool, allowed)
         candidates = list(dict.fromkeys([*dense, *lexical]))
         dense.update(self._cosines([c for c in candidates if c not in dense], vector))
-        lexical_all = {c: lexical.get(c, 0.0) for c in candidates}
+        lexical_all = {c: lexical.get(c) or self._lexical_of(c, scores) for c in candidates}
         ranked = rank(
             candidates,
             dense,
@@ -174,18 +184,16 @@ class Collection:
             ranked = [(c, r) for c, r in ranked if r >= self.min_relevance]
         return [Hit(c, r, self.dense.metadata(c)) for c, r in ranked[:k]]
 
-    def _lexical(
-        self, text: str, pool: int, allowed: Callable[[str], bool] | None
-    ) -> dict[str, float]:
-        """Relative BM25 of the `pool` best allowed documents with a positive score."""
-        ids, scores = self.lexical.relative_scores(text)
-        out: dict[str, float] = {}
-        for row in np.argsort(-scores, kind="stable").tolist():
-            if scores[row] <= 0 or len(out) >= pool:
-                break
-            if allowed is None or allowed(ids[row]):
-                out[ids[row]] = float(scores[row])
-        return out
+    def _lexical_scores(self, text: str, kind: str) -> tuple[list[str], NDArray[np.float32]]:
+        """Lexical similarity ("tfidf" or "bm25", 0 to 1) of `text` to every document."""
+        if kind == "tfidf":
+            return self.lexical.cosine_scores(text)
+        return self.lexical.relative_scores(text)
+
+    def _lexical_of(self, item_id: str, scores: NDArray[np.float32]) -> float:
+        # Dense-only candidates get their real lexical score, not 0: ranks them fairly.
+        row = self.lexical.row_of(item_id)
+        return float(scores[row]) if row is not None and row < scores.size else 0.0
 
     def _cosines(self, ids: list[str], vector: NDArray[np.float32]) -> dict[str, float]:
         if not ids:
@@ -208,6 +216,19 @@ class Collection:
             BM25Index.from_json(values["lexical"]),
             float(values["min_relevance"]),
         )
+
+
+def _best(
+    ids: list[str], scores: NDArray[np.float32], pool: int, allowed: Callable[[str], bool] | None
+) -> dict[str, float]:
+    """The `pool` best allowed documents with a positive score: id -> score."""
+    out: dict[str, float] = {}
+    for row in np.argsort(-scores, kind="stable").tolist():
+        if scores[row] <= 0 or len(out) >= pool:
+            break
+        if allowed is None or allowed(ids[row]):
+            out[ids[row]] = float(scores[row])
+    return out
 
 
 def _allowed(

@@ -22,7 +22,8 @@ def reciprocal_rank_fusion(
 def relevance(cosine: float, lexical: float, alpha: float) -> float:
     """Bounded relevance in about [-1, 1): `(1 - alpha) * cosine + alpha * lexical`.
 
-    `lexical` is BM25 as a fraction of its upper bound (`BM25Index.relative_scores`). Unlike RRF
+    `lexical` is a TF-IDF cosine (`BM25Index.cosine_scores`) or BM25 as a fraction of its upper
+    bound (`BM25Index.relative_scores`), both in [0, 1]. Unlike RRF
     the result is absolute, so one calibrated threshold can reject unrelated queries.
     """
     return (1.0 - alpha) * cosine + alpha * lexical
@@ -40,7 +41,7 @@ def rank(
 ) -> list[tuple[str, float]]:
     """Candidates ordered by `fusion` ("rrf", "score", "dense" or "lexical"), with their relevance.
 
-    `dense` holds cosine and `lexical` relative BM25 (0 to 1) for every candidate (0 if absent).
+    `dense` holds cosine and `lexical` the lexical similarity (0 to 1) per candidate (0 if absent).
     """
     rel = {c: relevance(dense.get(c, 0.0), lexical.get(c, 0.0), alpha) for c in candidates}
     if fusion == "rrf":

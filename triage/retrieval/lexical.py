@@ -131,8 +131,12 @@ class BM25Index:
         self.k1, self.b = k1, b
         self._docs: dict[str, list[str]] = {}
         self._order: list[str] = []
+        self._rows: dict[str, int] = {}
         self._model: Any = None
         self._idf: dict[str, float] = {}
+        self._tfidf: Any = None
+        self._vocab: dict[str, int] = {}
+        self._tfidf_idf: NDArray[np.float64] = np.zeros(0)
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -157,9 +161,11 @@ class BM25Index:
             # bm25s sets its logger to DEBUG on import, which floods any handler on the root logger.
             logging.getLogger("bm25s").setLevel(logging.WARNING)
             self._order = list(self._docs)
+            self._rows = {item: row for row, item in enumerate(self._order)}
             model = bm25s.BM25(k1=self.k1, b=self.b)
             model.index([self._docs[i] or [""] for i in self._order], show_progress=False)
             self._model, self._idf = model, self._lucene_idf()
+            self._tfidf = None
         return self._model
 
     def _lucene_idf(self) -> dict[str, float]:
@@ -193,6 +199,56 @@ class BM25Index:
         ids, raw = self.scores(text)
         bound = sum(self._idf[t] for t in self._query(text)) if ids else 0.0
         return ids, (raw / bound if bound > 0 else raw)
+
+    def row_of(self, item_id: str) -> int | None:
+        """Position of `item_id` in the arrays the score methods return (None if absent)."""
+        self._fitted()
+        return self._rows.get(item_id)
+
+    def cosine_scores(self, text: str) -> tuple[list[str], NDArray[np.float32]]:
+        """TF-IDF cosine of `text` to every document, in [0, 1]: (ids, shape (n,)).
+
+        Same tokens as BM25; sublinear tf (1 + log tf) times smooth idf (log((1 + n) / (1 + df))
+        + 1), rows L2-normalised, as scikit-learn's `TfidfVectorizer(sublinear_tf=True)`. Both
+        sides are length-normalised, which suits long queries such as whole bug reports (on
+        hadoop_bugs it beat BM25 alone and in the hybrid; BENCHMARKS.md, Retrieval).
+        """
+        if not self._docs:
+            return [], np.zeros(0, dtype=np.float32)
+        self._fitted()
+        if self._tfidf is None:
+            self._tfidf = self._tfidf_matrix()
+        query = self._tfidf_rows([tokenize(text)])
+        scores = (self._tfidf @ query.T).toarray().reshape(-1)
+        return self._order, scores.astype(np.float32)
+
+    def _tfidf_matrix(self) -> Any:
+        df: Counter[str] = Counter()
+        for tokens in self._docs.values():
+            df.update(set(tokens))
+        self._vocab = {t: n for n, t in enumerate(df)}
+        n = len(self._docs)
+        self._tfidf_idf = np.array(
+            [math.log((1 + n) / (1 + df[t])) + 1 for t in self._vocab], dtype=np.float64
+        )
+        return self._tfidf_rows([self._docs[i] for i in self._order])
+
+    def _tfidf_rows(self, docs: Sequence[list[str]]) -> Any:
+        """Sparse (len(docs), vocabulary) matrix of L2-normalised sublinear tf-idf rows."""
+        from scipy.sparse import csr_matrix
+
+        rows, cols, vals = [], [], []
+        for row, tokens in enumerate(docs):
+            counts = Counter(t for t in tokens if t in self._vocab)
+            for token, count in counts.items():
+                rows.append(row)
+                cols.append(self._vocab[token])
+                vals.append((1 + math.log(count)) * self._tfidf_idf[self._vocab[token]])
+        shape = (len(docs), len(self._vocab))
+        matrix = csr_matrix((vals, (rows, cols)), shape=shape, dtype=np.float64)
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).reshape(-1))
+        norms[norms == 0] = 1.0
+        return csr_matrix(matrix.multiply(1 / norms[:, None]))
 
     def search(
         self, text: str, k: int, keep: Callable[[str], bool] | None = None

@@ -318,7 +318,8 @@ class Retriever:
                 f"index built with {manifest['embedder']} (dim {manifest['dim']}), loaded with "
                 f"{embedder.name} (dim {embedder.dim}); re-export the bundle"
             )
-        config = RetrievalConfig(**manifest["config"])
+        # Indexes saved before the `lexical` option ranked with BM25: keep them as they were.
+        config = RetrievalConfig(**{"lexical": "bm25", **manifest["config"]})
         tickets = Collection.load(directory / "tickets", files["tickets.json"])
         articles = Collection.load(directory / "articles", files["articles.json"])
         return cls(embedder, config, tickets, articles, manifest.get("calibration"))
