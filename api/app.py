@@ -22,6 +22,7 @@ from api.middleware import BodyLimit, RequestContext
 from api.routers import admin, feedback, health, model, search, tickets, triage
 from api.security import KeyCache
 from api.settings import Settings
+from api.writer import PredictionWriter
 from triage.errors import TriageError
 from triage.feedback import ensure_dev_key
 from triage.retrieval.index import set_search_threads
@@ -59,7 +60,12 @@ async def _startup(app: FastAPI, settings: Settings) -> None:
     if settings.dev_key_file is not None:
         await run_in_threadpool(ensure_dev_key, store, settings.dev_key_file)
     app.state.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inference")
-    inference = Inference(app.state.models, store, app.state.metrics, settings.similar_k)
+    app.state.writer = PredictionWriter(store) if settings.batch_prediction_writes else None
+    if app.state.writer is not None:
+        app.state.writer.start()
+    inference = Inference(
+        app.state.models, store, app.state.metrics, settings.similar_k, app.state.writer
+    )
     batcher: MicroBatcher[Any, Any] = MicroBatcher(
         inference,
         app.state.executor,
@@ -83,6 +89,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         await app.state.batcher.stop()
         app.state.executor.shutdown(wait=True, cancel_futures=True)
+        if app.state.writer is not None:
+            app.state.writer.close()  # queued predictions are committed before the store closes
         app.state.store.close()
 
 

@@ -104,6 +104,16 @@ def get_store(request: Request) -> FeedbackStore:
     return store
 
 
+async def flush_predictions(request: Request) -> None:
+    """Wait until queued prediction records are committed (before anything reads them)."""
+    writer = getattr(request.app.state, "writer", None)
+    if writer is not None and writer.pending:
+        from fastapi.concurrency import run_in_threadpool
+
+        await run_in_threadpool(writer.flush)
+
+
+FlushedPredictions = Depends(flush_predictions)
 HolderDep = Annotated[ModelHolder, Depends(get_holder)]
 ModelDep = Annotated[LoadedModel, Depends(get_model)]
 StoreDep = Annotated[FeedbackStore, Depends(get_store)]

@@ -12,6 +12,7 @@ from typing import Any
 from api.deps import LoadedModel, ModelHolder, TriagerLike
 from api.metrics import Metrics
 from api.settings import Settings
+from api.writer import PredictionWriter
 from triage.errors import BundleError, TriageError
 from triage.feedback import FeedbackStore, PredictionRecord
 from triage.prediction import TriageResult
@@ -111,6 +112,8 @@ def _with_kb(model: LoadedModel, ticket: Ticket, result: TriageResult, k: int) -
     retriever = model.triager.retriever
     if result.kb or retriever is None or not hasattr(retriever, "kb") or k == 0:
         return result
+    if getattr(model.triager, "retrieves_kb", False):
+        return result  # searched already and nothing passed the cut-off: do not embed again
     return dataclasses.replace(result, kb=tuple(retriever.kb(ticket.text, k)))
 
 
@@ -118,12 +121,18 @@ class Inference:
     """Runs on the single inference thread: predict a micro-batch, store it, count it."""
 
     def __init__(
-        self, holder: ModelHolder, store: FeedbackStore, metrics: Metrics, kb_k: int
+        self,
+        holder: ModelHolder,
+        store: FeedbackStore,
+        metrics: Metrics,
+        kb_k: int,
+        writer: PredictionWriter | None = None,
     ) -> None:
         self.holder, self.store, self.metrics, self.kb_k = holder, store, metrics, kb_k
+        self.writer = writer
 
     def __call__(self, tickets: list[Ticket]) -> list[tuple[str, TriageResult]]:
-        """(prediction_id, result) per ticket, after the predictions are committed."""
+        """(prediction_id, result) per ticket; predictions committed, or queued on the writer."""
         model = self.holder.require()
         results = model.triager.predict_many(tickets)
         results = [_with_kb(model, t, r, self.kb_k) for t, r in zip(tickets, results, strict=True)]
@@ -131,6 +140,9 @@ class Inference:
             PredictionRecord(uuid.uuid4().hex, t, r.model_version or model.version, labels_of(r))
             for t, r in zip(tickets, results, strict=True)
         ]
-        self.store.record_predictions(records)
+        if self.writer is not None:
+            self.writer.submit(records)
+        else:
+            self.store.record_predictions(records)
         self.metrics.observe_results(results)
         return [(rec.prediction_id, r) for rec, r in zip(records, results, strict=True)]

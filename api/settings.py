@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     micro_batch_wait_ms: float = Field(default=0.0, ge=0, le=100, description="Batch fill wait.")
     queue_capacity: int = Field(default=256, ge=1, description="Queued tickets before 429.")
     similar_k: int = Field(default=5, ge=0, le=50, description="Similar tickets / KB hits.")
+    batch_prediction_writes: bool = Field(
+        default=True, description="Commit predictions on a writer thread, off the response path."
+    )
     search_threads: int = Field(default=1, ge=1, le=64, description="FAISS threads per search.")
 
     @field_validator("embedder")

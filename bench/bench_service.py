@@ -8,6 +8,12 @@ ceiling the service can approach). Writes JSON to bench/results/ and prints Mark
 
     .venv/bin/python bench/bench_service.py --tickets data/sample/tickets.parquet --train 3000
     .venv/bin/python bench/bench_service.py --bundle models/champion --levels 1,4,16,64
+    .venv/bin/python bench/bench_service.py --bundle B --index /tmp/ret48k --levels 1 --overload 0
+
+`--index FOLDER` serves `--bundle` with another saved retriever (e.g. one over 48k tickets, built
+with `triage index build`) to measure RSS with a large index. `--overload X` ends with an open-loop
+run offering X times the best measured throughput (new requests at a fixed rate whether or not
+earlier ones were answered): every answer must be 200 or 429.
 """
 
 from __future__ import annotations
@@ -96,6 +102,22 @@ def embedding_ceiling(bundle: Path, texts: list[str]) -> dict[str, float]:
     }
 
 
+def bundle_with_index(bundle: Path, index: Path, out: Path) -> Path:
+    """A copy of `bundle` whose retrieval folder is the saved retriever `index` (re-checksummed)."""
+    import shutil
+
+    from triage.bundle import load_model, write_bundle
+
+    manifest, model = load_model(bundle)
+    meta = {
+        k: v
+        for k, v in manifest.items()
+        if k not in ("files", "created_at", "schema_version", "libraries")
+    }
+    meta["version"] = f"{manifest.get('version', 'bench')}+{index.name}"
+    return write_bundle(out, model, meta, extra=lambda d: shutil.copytree(index, d / "retrieval"))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -103,7 +125,7 @@ def free_port() -> int:
 
 
 def start_server(
-    bundle: Path, work: Path, workers: int, micro_batch: int
+    bundle: Path, work: Path, workers: int, micro_batch: int, capacity: int
 ) -> tuple[subprocess.Popen[bytes], str, str]:
     port = free_port()
     key_file = work / "dev-api-key"
@@ -125,6 +147,7 @@ def start_server(
         "HF_HUB_OFFLINE": "1",
         "TRIAGE_LOG_LEVEL": "WARNING",
         "TRIAGE_MICRO_BATCH_SIZE": str(micro_batch),
+        "TRIAGE_QUEUE_CAPACITY": str(capacity),
     }
     proc = subprocess.Popen(
         args, env=env, stdout=subprocess.DEVNULL, stderr=(work / "server.log").open("wb")
@@ -200,9 +223,56 @@ async def run_level(
         elapsed = time.monotonic() - started
     result = summary(latencies, statuses, elapsed)
     result["concurrency"] = concurrency
+    result["load_avg_1m"] = round(os.getloadavg()[0], 2)
     if batch:
         result["tickets_per_s"] = round(statuses.get(200, 0) * batch / elapsed, 1)
     return result
+
+
+async def run_open_loop(
+    url: str, key: str, texts: list[dict[str, str]], rate: float, seconds: float
+) -> dict[str, object]:
+    """Offer `rate` new single-ticket requests per second for `seconds`, answered or not."""
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    limits = httpx.Limits(max_connections=2048, max_keepalive_connections=256)
+    async with httpx.AsyncClient(
+        base_url=url, headers={"X-API-Key": key}, limits=limits, timeout=60
+    ) as client:
+
+        async def one(i: int) -> None:
+            t0 = time.perf_counter()
+            try:
+                r = await client.post("/v1/triage", json={"ticket": texts[i % len(texts)]})
+                statuses[r.status_code] += 1
+            except httpx.HTTPError as exc:
+                statuses[-1] += 1  # transport error or timeout: counted as an error
+                print("transport error", type(exc).__name__, flush=True)
+            latencies.append(time.perf_counter() - t0)
+
+        started = time.monotonic()
+        probes: list[float] = []
+        tasks = [asyncio.create_task(probe_health(client, started + seconds, probes))]
+        for i in range(int(rate * seconds)):
+            delay = started + i / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(i)))
+        await asyncio.gather(*tasks)
+        elapsed = time.monotonic() - started
+    result = summary(latencies, statuses, elapsed)
+    result.update(offered_per_s=round(rate, 1), load_avg_1m=round(os.getloadavg()[0], 2))
+    result["health_ready_max_ms"] = round(max(probes, default=float("nan")) * 1000, 1)
+    return result
+
+
+async def probe_health(client: httpx.AsyncClient, until: float, out: list[float]) -> None:
+    """GET /health/ready every 0.5 s until `until` (monotonic); latencies in seconds."""
+    while time.monotonic() < until:
+        t0 = time.perf_counter()
+        await client.get("/health/ready")
+        out.append(time.perf_counter() - t0)
+        await asyncio.sleep(0.5)
 
 
 def main() -> None:
@@ -219,13 +289,20 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0, help="duration of each level")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--micro-batch", type=int, default=8, help="TRIAGE_MICRO_BATCH_SIZE")
+    parser.add_argument("--capacity", type=int, default=256, help="TRIAGE_QUEUE_CAPACITY")
+    parser.add_argument("--index", type=Path, help="serve the bundle with this saved retriever")
+    parser.add_argument(
+        "--overload", type=float, default=4.0, help="open-loop x best throughput (0: skip)"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-service-"))
     bundle = args.bundle or train_bundle(args.tickets, args.train, args.embedder, work / "bundle")
+    if args.index:
+        bundle = bundle_with_index(bundle, args.index, work / "bundle-index")
     texts = load_texts(args.tickets, 2000)
     ceiling = embedding_ceiling(bundle, [f"{t['subject']}\n{t['body']}" for t in texts[:512]])
     print("ceiling", ceiling, flush=True)
-    proc, url, key = start_server(bundle, work, args.workers, args.micro_batch)
+    proc, url, key = start_server(bundle, work, args.workers, args.micro_batch, args.capacity)
     try:
         results = asyncio.run(bench(url, key, texts, args))
         results["server"] = rss_mb(proc.pid)
@@ -238,6 +315,7 @@ def main() -> None:
         "bundle": str(bundle),
         "workers": args.workers,
         "micro_batch": args.micro_batch,
+        "capacity": args.capacity,
         "load_avg_1m": os.getloadavg()[0],
         "ceiling": ceiling,
         **results,
@@ -256,6 +334,11 @@ async def bench(
     out: dict[str, object] = {"sequential": await run_level(url, key, texts, 1, args.seconds)}
     out["levels"] = [await run_level(url, key, texts, c, args.seconds) for c in levels]
     out["batch32"] = await run_level(url, key, texts, 2, args.seconds, batch=32)
+    if args.overload:
+        best = max(float(level["ok_per_s"]) for level in out["levels"])  # type: ignore[index]
+        out["overload"] = await run_open_loop(
+            url, key, texts, args.overload * max(best, 1.0), args.seconds
+        )
     async with httpx.AsyncClient(base_url=url) as client:  # health under no load, for reference
         t0 = time.perf_counter()
         await client.get("/health/ready")

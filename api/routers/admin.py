@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import HolderDep, StoreDep
+from api.deps import FlushedPredictions, HolderDep, StoreDep
 from api.errors import BundleRefused
 from api.lifecycle import reload
 from api.schemas import ReloadOut, ReloadRequest
@@ -47,7 +47,7 @@ async def post_reload(
     return ReloadOut(previous_version=previous, version=version)
 
 
-@router.get("/stats", summary="Production metrics")
+@router.get("/stats", summary="Production metrics", dependencies=[FlushedPredictions])
 async def get_stats(store: StoreDep) -> dict[str, Any]:
     """Precision per target against the value at close, coverage per action, KB acceptance."""
     return await run_in_threadpool(production_report, store)

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import StoreDep
+from api.deps import FlushedPredictions, StoreDep
 from api.schemas import FeedbackIn, FeedbackOut
 from api.security import AgentScope
 from triage.feedback import FeedbackRecord
@@ -16,7 +16,11 @@ router = APIRouter(prefix="/v1", tags=["feedback"], dependencies=[AgentScope])
 
 
 @router.post(
-    "/feedback", response_model=FeedbackOut, status_code=201, summary="Record agent feedback"
+    "/feedback",
+    response_model=FeedbackOut,
+    status_code=201,
+    summary="Record agent feedback",
+    dependencies=[FlushedPredictions],  # the prediction it names is committed first
 )
 async def post_feedback(body: FeedbackIn, request: Request, store: StoreDep) -> Any:
     """Stored durably: the row is committed (SQLite WAL, synchronous=FULL) before 201 is sent.

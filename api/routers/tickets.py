@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import StoreDep
+from api.deps import FlushedPredictions, StoreDep
 from api.schemas import ResolvedIn, ResolvedOut
 from api.security import TriageScope
 from triage.errors import TriageError
@@ -39,6 +39,7 @@ async def _make_searchable(request: Request, ticket: Ticket) -> bool:
     response_model=ResolvedOut,
     status_code=201,
     summary="Record a resolved ticket",
+    dependencies=[FlushedPredictions],
 )
 async def post_resolved(body: ResolvedIn, request: Request, store: StoreDep) -> Any:
     """Stores the final labels (committed first), then adds the ticket to the similar index."""

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from service_helpers import VPN_TICKET, issue_keys
+
+from api.app import create_app
+from api.settings import Settings
 
 Keys = dict[str, dict[str, str]]
 
@@ -44,7 +48,31 @@ def test_endpoints_triage_predicts_every_target(client: TestClient, keys: Keys) 
 
 def test_endpoints_triage_records_the_prediction(client: TestClient, keys: Keys) -> None:
     body = _triage(client, keys)
+    assert client.app.state.writer.flush()  # type: ignore[attr-defined]
     assert client.app.state.store.has_prediction(body["prediction_id"])  # type: ignore[attr-defined]
+
+
+def test_endpoints_feedback_right_after_triage_finds_the_queued_prediction(
+    client: TestClient, keys: Keys
+) -> None:
+    for _ in range(5):  # no flush in between: the feedback route waits for the writer
+        pid = _triage(client, keys)["prediction_id"]
+        r = client.post(
+            "/v1/feedback",
+            json={"prediction_id": pid, "outcome": "accepted"},
+            headers=keys["agent"],
+        )
+        assert r.status_code == 201, r.text
+
+
+def test_endpoints_sync_prediction_writes_commit_before_the_response(
+    make_settings: Callable[..., Settings], bundle_v1: Path
+) -> None:
+    settings = make_settings(bundle_dir=bundle_v1, batch_prediction_writes=False)
+    with TestClient(create_app(settings)) as c:
+        assert c.app.state.writer is None  # type: ignore[attr-defined]
+        body = _triage(c, issue_keys(c))
+        assert c.app.state.store.has_prediction(body["prediction_id"])  # type: ignore[attr-defined]
 
 
 def test_endpoints_batch_matches_single(client: TestClient, keys: Keys) -> None:
@@ -302,3 +330,21 @@ def test_endpoints_restart_keeps_resolved_tickets_searchable(
             headers=issue_keys(c)["agent"],
         )
     assert r.json()["similar"][0]["ticket_id"] == "INC-OKAPI"
+
+
+def test_endpoints_triage_embeds_each_ticket_once(client: TestClient, keys: Keys) -> None:
+    triager = client.app.state.models.current.triager  # type: ignore[attr-defined]
+    calls: list[int] = []
+    encode = triager.embedder.encode
+
+    def counting(texts: list[str], *args: object, **kwargs: object) -> object:
+        calls.append(len(texts))
+        return encode(texts, *args, **kwargs)
+
+    triager.embedder.encode = counting
+    try:
+        body = _triage(client, keys, {"subject": "qqq zzz", "body": "xxyyzz wwvvuu"})
+    finally:
+        del triager.embedder.encode
+    assert body["kb"] == []  # nothing passed the KB cut-off ...
+    assert calls == [1]  # ... and the service did not embed the text again to search once more

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import pickle
+import random
+from datetime import UTC, datetime
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from tiny_data import make_ticket
 
 from triage.calibration import TemperatureScaler, expected_calibration_error, softmax
 from triage.classifiers import TargetClassifier
+from triage.embeddings import HashingEmbedder
 from triage.errors import ConfigError, DataError
+from triage.features import FAST_ROWS, FeatureInput, TicketFeaturizer, feature_input
 
 
 def separable(n: int = 120, k: int = 3, seed: int = 0) -> tuple[sp.csr_matrix, list[str]]:
@@ -80,3 +87,75 @@ def test_temperature_scaling_lowers_ece_of_overconfident_scores() -> None:
     before = expected_calibration_error(softmax(logits), y)
     after = expected_calibration_error(TemperatureScaler().fit(logits, y).transform(logits), y)
     assert after < before / 2
+
+
+@pytest.mark.parametrize("kind,k", [("linear_svc", 3), ("logreg", 4), ("linear_svc", 2)])
+def test_classifier_scores_equal_sklearn_decision_function(kind: str, k: int) -> None:
+    X, y = separable(90, k=k)
+    clf = TargetClassifier(kind).fit(X, y)
+    X32 = sp.csr_matrix(X, dtype=np.float32)
+    expected = clf.estimator_.decision_function(X32)
+    ours = clf.decision_function(X32)
+    if k == 2:
+        expected = np.column_stack([-expected / 2, expected / 2])
+    np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-9)
+
+
+def test_classifier_scores_a_row_without_features_as_its_intercept() -> None:
+    X, y = separable(60)
+    clf = TargetClassifier("logreg").fit(X, y)
+    empty = sp.csr_matrix((1, X.shape[1]), dtype=np.float32)
+    np.testing.assert_allclose(clf.decision_function(empty)[0], clf.estimator_.intercept_)
+
+
+def test_classifier_refuses_features_of_another_width() -> None:
+    X, y = separable(60)
+    clf = TargetClassifier().fit(X, y)
+    with pytest.raises(ConfigError, match="featuriser"):
+        clf.decision_function(sp.csr_matrix((1, X.shape[1] + 1)))
+
+
+def _featurizer_and_input(n: int = 80) -> tuple[TicketFeaturizer, FeatureInput]:
+    rng = random.Random(0)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    tickets = [make_ticket(i, rng, start) for i in range(n)]
+    vectors = HashingEmbedder(16).encode([t.text for t in tickets])
+    vectors[0, :3] = 0.0  # exact zeros are dropped by both paths
+    data = feature_input(tickets, vectors)
+    return TicketFeaturizer(min_df=1).fit(data), data
+
+
+def _unknown_meta(data: FeatureInput) -> FeatureInput:
+    return FeatureInput(
+        ["zzz-only unseen words", *data.texts[1:]],
+        ["fax", *data.channels[1:]],
+        ["xx", *data.languages[1:]],
+        data.embeddings,
+    )
+
+
+@pytest.mark.parametrize("rows", [1, 5, FAST_ROWS])
+def test_featurizer_row_path_builds_the_same_matrix_as_sklearn(rows: int) -> None:
+    featurizer, data = _featurizer_and_input(max(80, rows))
+    for sample in (data, _unknown_meta(data)):
+        part = FeatureInput(
+            sample.texts[:rows],
+            sample.channels[:rows],
+            sample.languages[:rows],
+            sample.embeddings[:rows],  # type: ignore[index]
+        )
+        fast = featurizer.transform(part)
+        slow = featurizer._transform_blocks(part)
+        assert fast.shape == slow.shape == (rows, featurizer.n_features_)
+        assert (fast != slow).nnz == 0 or abs(fast - slow).max() <= 1e-7
+        assert fast.nnz == slow.nnz
+
+
+def test_featurizer_row_path_survives_pickling() -> None:
+    featurizer, data = _featurizer_and_input()
+    before = featurizer.transform(
+        FeatureInput(data.texts[:1], ["email"], ["en"], data.embeddings[:1])
+    )  # type: ignore[index]
+    clone = pickle.loads(pickle.dumps(featurizer))
+    after = clone.transform(FeatureInput(data.texts[:1], ["email"], ["en"], data.embeddings[:1]))  # type: ignore[index]
+    assert abs(before - after).max() == 0

@@ -1,0 +1,79 @@
+"""The prediction writer: batches off the response path, flush waits, close loses nothing."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from api.writer import PredictionWriter
+from triage.errors import TriageError
+from triage.feedback import PredictionRecord, SqlFeedbackStore
+from triage.schema import Ticket
+
+
+def _record(i: int) -> PredictionRecord:
+    ticket = Ticket(ticket_id=f"T{i}", subject="vpn down", body="cannot connect")
+    labels = {"category": {"label": "Network", "confidence": 0.9, "action": "auto"}}
+    return PredictionRecord(f"p{i:031d}", ticket, "v1", labels)
+
+
+class SlowStore:
+    """Records batch sizes; the first write blocks until released, so records pile up."""
+
+    def __init__(self) -> None:
+        self.batches: list[int] = []
+        self.release = threading.Event()
+
+    def record_predictions(self, records: Sequence[PredictionRecord]) -> None:
+        self.release.wait(5)
+        self.batches.append(len(records))
+
+
+def test_writer_flush_waits_until_every_record_is_committed(tmp_path: Path) -> None:
+    store = SqlFeedbackStore.open(f"sqlite:///{tmp_path / 'w.db'}")
+    writer = PredictionWriter(store)
+    writer.start()
+    writer.submit([_record(i) for i in range(20)])
+    assert writer.flush(10)
+    assert writer.pending == 0
+    assert all(store.has_prediction(_record(i).prediction_id) for i in range(20))
+    writer.close()
+    store.close()
+
+
+def test_writer_groups_queued_records_into_batches() -> None:
+    store = SlowStore()
+    writer = PredictionWriter(store, max_batch=50)  # type: ignore[arg-type]
+    writer.start()
+    writer.submit([_record(0)])
+    for i in range(1, 31):
+        writer.submit([_record(i)])
+    store.release.set()
+    assert writer.flush(10)
+    assert sum(store.batches) == 31 and len(store.batches) < 31  # later records went together
+    writer.close()
+
+
+def test_writer_close_writes_what_is_queued() -> None:
+    store = SlowStore()
+    writer = PredictionWriter(store)  # type: ignore[arg-type]
+    writer.start()
+    writer.submit([_record(i) for i in range(7)])
+    store.release.set()
+    writer.close()
+    assert sum(store.batches) == 7
+
+
+class BrokenStore:
+    def record_predictions(self, records: Sequence[PredictionRecord]) -> None:
+        raise TriageError("disk full")
+
+
+def test_writer_failure_is_counted_and_does_not_stall_flush() -> None:
+    writer = PredictionWriter(BrokenStore())  # type: ignore[arg-type]
+    writer.start()
+    writer.submit([_record(1), _record(2)])
+    assert writer.flush(10)
+    assert writer.failed == 2
+    writer.close()
