@@ -19,17 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from triage.errors import DataError, TicketValueError
-from triage.schema import (
-    ARTICLE_FIELDS,
-    TICKET_FIELDS,
-    Channel,
-    KBArticle,
-    Level,
-    Priority,
-    Status,
-    SupportLine,
-    Ticket,
-)
+from triage.schema import ARTICLE_FIELDS, ENUM_FIELDS, TICKET_FIELDS, KBArticle, Ticket
 
 TICKETS_FILE = "tickets.parquet"
 ARTICLES_FILE = "kb_articles.parquet"
@@ -77,14 +67,6 @@ ARTICLE_SCHEMA = pa.schema(
 assert tuple(TICKET_SCHEMA.names) == TICKET_FIELDS
 assert tuple(ARTICLE_SCHEMA.names) == ARTICLE_FIELDS
 
-_ENUMS: dict[str, type] = {
-    "channel": Channel,
-    "priority": Priority,
-    "impact": Level,
-    "urgency": Level,
-    "support_line": SupportLine,
-    "status": Status,
-}
 
 
 def tickets_to_table(tickets: Iterable[Ticket]) -> pa.Table:
@@ -104,9 +86,9 @@ def ticket_from_row(row: dict[str, Any]) -> Ticket:
         value = row.get(name)
         if value is None or (isinstance(value, float) and value != value):
             continue
-        if name in _ENUMS:
+        if name in ENUM_FIELDS:
             try:
-                value = _ENUMS[name](value)
+                value = ENUM_FIELDS[name](value)
             except ValueError as exc:
                 raise TicketValueError(name, f"unknown value {value!r}") from exc
         values[name] = value

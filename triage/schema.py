@@ -189,6 +189,15 @@ class KBArticle:
 
 
 TICKET_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Ticket))
+ENUM_FIELDS: dict[str, type[enum.Enum]] = {
+    "channel": Channel,
+    "priority": Priority,
+    "impact": Level,
+    "urgency": Level,
+    "support_line": SupportLine,
+    "status": Status,
+}
+"""Ticket fields whose values come from a closed vocabulary, with the enum that defines it."""
 ARTICLE_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(KBArticle))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import enum
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,18 +14,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from triage.errors import MappingError
-from triage.schema import TICKET_FIELDS, Channel, Level, Priority, Status, SupportLine
+from triage.schema import ENUM_FIELDS, TICKET_FIELDS
 
 logger = logging.getLogger(__name__)
 
-ENUM_FIELDS: dict[str, type[enum.Enum]] = {
-    "channel": Channel,
-    "priority": Priority,
-    "impact": Level,
-    "urgency": Level,
-    "support_line": SupportLine,
-    "status": Status,
-}
 DATE_FIELDS = frozenset({"created_at", "first_response_at", "resolved_at", "closed_at"})
 INT_FIELDS = frozenset({"reopened_count", "csat"})
 FLOAT_FIELDS = frozenset({"time_spent_minutes"})
