@@ -3,8 +3,9 @@
 Times every stage of the single-ticket path on held-out tickets (the latest `--n` of the file,
 which a time split keeps out of training): embedding, TF-IDF word and char transforms, the whole
 feature matrix, the classifiers' scores, calibration + consistency links + policy, retrieval
-(similar tickets, KB, neighbour votes; inside them BM25 and FAISS), the SQLite write of the
-prediction, and `Triager.predict` end to end. Medians and p95 in ms.
+(similar tickets, KB, neighbour votes, and similar + votes from the one search `predict` runs;
+inside them BM25 and FAISS), the SQLite write of the prediction, and `Triager.predict` end to
+end. Medians and p95 in ms. `--lexical tfidf|bm25` overrides the bundle's lexical signal.
 
     .venv/bin/python bench/bench_predict.py --bundle /tmp/h7/bundle --tickets T.parquet --n 200
     .venv/bin/python bench/bench_predict.py ... --dump before.json    # labels + probabilities
@@ -15,6 +16,7 @@ prediction, and `Triager.predict` end to end. Medians and p95 in ms.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import statistics
@@ -58,7 +60,7 @@ def _stages(triager: Triager, ticket: Ticket, store: Any, times: dict[str, list[
     data = feature_input([ticket], vec)
     X = timed(times, "features total", lambda: feat.transform(data))
     for target, clf in model.classifiers.items():
-        timed(times, f"scores {target}", lambda c=clf: c.decision_function(X))
+        timed(times, f"scores {target}", lambda c=clf: c.decision_function(X))  # type: ignore[misc]
     proba = timed(
         times,
         "predict_proba (features+scores+calibration+links)",
@@ -81,6 +83,12 @@ def _retrieval_stages(triager: Triager, text: str, vec: Any, times: dict[str, li
         "retrieval votes(10)",
         lambda: r.neighbour_votes(text, triager.targets, 10, vector=vec),
     )
+    if hasattr(r, "similar_and_votes"):
+        timed(
+            times,
+            "retrieval similar(5) + votes(10), one search (what predict runs)",
+            lambda: r.similar_and_votes(text, triager.targets, 5, 10, vector=vec),
+        )
     timed(times, "  tickets BM25 relative_scores", lambda: r.tickets.lexical.relative_scores(text))
     timed(times, "  tickets FAISS search(50)", lambda: r.tickets.dense.search(vec, 50))
     timed(times, "  kb BM25 relative_scores", lambda: r.articles.lexical.relative_scores(text))
@@ -142,7 +150,7 @@ def compare(
 ) -> dict[str, Any]:
     """Count of tickets whose labels/actions/ids differ, and the largest probability difference."""
     diff = 0.0
-    mismatched = defaultdict(int)
+    mismatched: defaultdict[str, int] = defaultdict(int)
     for b, a in zip(before, after, strict=True):
         for key in ("ticket_id", "labels", "actions", "similar", "kb", "evidence"):
             mismatched[key] += int(b[key] != a[key])
@@ -180,6 +188,11 @@ def main() -> None:
     parser.add_argument("--check-n", type=int, default=500)
     parser.add_argument("--profile", type=Path, help="pyinstrument HTML of --n predictions")
     parser.add_argument(
+        "--lexical",
+        choices=("tfidf", "bm25"),
+        help="override the bundle's lexical signal (same index and thresholds)",
+    )
+    parser.add_argument(
         "--search-threads", type=int, default=1, help="FAISS threads (the service's default: 1)"
     )
     args = parser.parse_args()
@@ -187,7 +200,14 @@ def main() -> None:
 
     set_search_threads(args.search_threads)
     triager = Triager.load(args.bundle)
-    report: dict[str, Any] = {"load_avg_1m": os.getloadavg()[0], "bundle": str(args.bundle)}
+    if args.lexical and triager.retriever is not None:
+        config = dataclasses.replace(triager.retriever.config, lexical=args.lexical)
+        triager.retriever.config = config
+    report: dict[str, Any] = {
+        "load_avg_1m": os.getloadavg()[0],
+        "bundle": str(args.bundle),
+        "lexical": triager.retriever.config.lexical if triager.retriever else None,
+    }
     if args.dump or args.compare:
         snap = snapshot(triager, held_out(args.tickets, args.check_n))
         if args.dump:

@@ -196,10 +196,12 @@ class Triager:
     def _retrieve(self, text: str, vector: NDArray[np.float32]) -> dict[str, tuple[Any, ...]]:
         """Similar solved tickets (5), KB articles (3) and neighbour votes (10) for one text."""
         retriever = self.retriever
+        # One ticket search serves both similar tickets and votes (same pool, same ranking).
+        similar, votes = retriever.similar_and_votes(text, self.targets, 5, 10, vector=vector)
         return {
-            "similar": tuple(retriever.similar(text, 5, vector=vector)),
+            "similar": tuple(similar),
             "kb": tuple(retriever.kb(text, 3, vector=vector)),
-            "evidence": tuple(retriever.neighbour_votes(text, self.targets, 10, vector=vector)),
+            "evidence": tuple(votes),
         }
 
 

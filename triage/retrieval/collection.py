@@ -160,6 +160,26 @@ class Collection:
         if k <= 0 or len(self) == 0:
             return []
         pool = max(config.candidates, k) + len(exclude)
+        ranked = self.ranked(text, vector, pool, config, keep=keep, exclude=exclude)
+        return self.top(ranked, k, gate=gate)
+
+    def ranked(
+        self,
+        text: str,
+        vector: NDArray[np.float32],
+        pool: int,
+        config: RetrievalConfig,
+        *,
+        keep: Filter | None = None,
+        exclude: frozenset[str] = frozenset(),
+    ) -> list[tuple[str, float]]:
+        """Every candidate (the `pool` best dense and lexical), best first, with its relevance.
+
+        One call serves several cuts (`top`): `search(k)` is `top(ranked(pool), k)` for the same
+        pool, so similar tickets and neighbour votes can share a single search.
+        """
+        if pool <= 0 or len(self) == 0:
+            return []
         dense = {
             h.id: h.score
             for h in self.dense.search(vector, pool, filter=keep)[0]
@@ -171,7 +191,7 @@ class Collection:
         candidates = list(dict.fromkeys([*dense, *lexical]))
         dense.update(self._cosines([c for c in candidates if c not in dense], vector))
         lexical_all = {c: lexical.get(c) or self._lexical_of(c, scores) for c in candidates}
-        ranked = rank(
+        return rank(
             candidates,
             dense,
             lexical_all,
@@ -180,9 +200,13 @@ class Collection:
             rrf_k=config.rrf_k,
             weights=(config.dense_weight, config.lexical_weight),
         )
+
+    def top(self, ranked: list[tuple[str, float]], k: int, *, gate: bool = True) -> list[Hit]:
+        """The first `k` of `ranked` as hits with metadata; with `gate`, only those at or above
+        `min_relevance`."""
         if gate:
             ranked = [(c, r) for c, r in ranked if r >= self.min_relevance]
-        return [Hit(c, r, self.dense.metadata(c)) for c, r in ranked[:k]]
+        return [Hit(c, r, self.dense.metadata(c)) for c, r in ranked[: max(k, 0)]]
 
     def _lexical_scores(self, text: str, kind: str) -> tuple[list[str], NDArray[np.float32]]:
         """Lexical similarity ("tfidf" or "bm25", 0 to 1) of `text` to every document."""
@@ -221,14 +245,35 @@ class Collection:
 def _best(
     ids: list[str], scores: NDArray[np.float32], pool: int, allowed: Callable[[str], bool] | None
 ) -> dict[str, float]:
-    """The `pool` best allowed documents with a positive score: id -> score."""
-    out: dict[str, float] = {}
-    for row in np.argsort(-scores, kind="stable").tolist():
-        if scores[row] <= 0 or len(out) >= pool:
-            break
-        if allowed is None or allowed(ids[row]):
-            out[ids[row]] = float(scores[row])
-    return out
+    """The `pool` best allowed documents with a positive score: id -> score.
+
+    Same order as a stable descending sort of all scores (ties by row), but only the top rows
+    are sorted (`argpartition`-style), widening while the filter rejects too many.
+    """
+    positive = np.flatnonzero(scores > 0)
+    fetch = pool
+    while True:
+        out: dict[str, float] = {}
+        top = _top_rows(scores, positive, fetch)
+        for row in top.tolist():
+            if len(out) >= pool:
+                break
+            if allowed is None or allowed(ids[row]):
+                out[ids[row]] = float(scores[row])
+        if len(out) >= pool or top.size >= positive.size:
+            return out
+        fetch *= 4
+
+
+def _top_rows(scores: NDArray[np.float32], rows: NDArray[np.intp], m: int) -> NDArray[np.intp]:
+    """The `m` best of `rows` (ascending row numbers) plus any ties, by score then row."""
+    if m <= 0:
+        return rows[:0]
+    if m < rows.size:
+        values = scores[rows]
+        kth = np.partition(values, values.size - m)[values.size - m]
+        rows = rows[values >= kth]
+    return rows[np.argsort(-scores[rows], kind="stable")]
 
 
 def _allowed(

@@ -211,7 +211,10 @@ class VectorIndex:
             raise VectorIndexError(f"ids not in the index: {missing[:5]}")
         if not ids:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.vstack([self._faiss.reconstruct(self._labels[i]) for i in ids]).astype(np.float32)
+        labels = np.fromiter((self._labels[i] for i in ids), dtype=np.int64, count=len(ids))
+        # One FAISS call for all ids (a Python loop of `reconstruct` cost ~1 ms per query).
+        out: NDArray[np.float32] = self._faiss.reconstruct_batch(labels).astype(np.float32)
+        return out.reshape(len(ids), self.dim)
 
     # -- search -------------------------------------------------------------------------------
     def search(

@@ -183,8 +183,11 @@ class BM25Index:
         """BM25 score of `text` against every document: (ids, scores of shape (n,))."""
         if not self._docs:
             return [], np.zeros(0, dtype=np.float32)
+        self._fitted()  # the query keeps only indexed terms: fit first
+        return self._scores_of(self._query(text))
+
+    def _scores_of(self, query: list[str]) -> tuple[list[str], NDArray[np.float32]]:
         model = self._fitted()
-        query = self._query(text)
         if not query:
             return self._order, np.zeros(len(self._order), dtype=np.float32)
         return self._order, np.asarray(model.get_scores(query), dtype=np.float32)
@@ -195,9 +198,14 @@ class BM25Index:
         Lucene BM25 term scores are idf x a term-frequency part below 1, so the sum of the query
         terms' idf bounds the score. The fraction does not depend on document lengths or corpus
         size the way raw BM25 does, so one fusion weight fits short tickets and long bug reports.
+        The query is tokenised once for both the scores and the bound.
         """
-        ids, raw = self.scores(text)
-        bound = sum(self._idf[t] for t in self._query(text)) if ids else 0.0
+        if not self._docs:
+            return [], np.zeros(0, dtype=np.float32)
+        self._fitted()
+        query = self._query(text)
+        ids, raw = self._scores_of(query)
+        bound = sum(self._idf[t] for t in query)
         return ids, (raw / bound if bound > 0 else raw)
 
     def row_of(self, item_id: str) -> int | None:
@@ -217,10 +225,28 @@ class BM25Index:
             return [], np.zeros(0, dtype=np.float32)
         self._fitted()
         if self._tfidf is None:
-            self._tfidf = self._tfidf_matrix()
-        query = self._tfidf_rows([tokenize(text)])
-        scores = (self._tfidf @ query.T).toarray().reshape(-1)
-        return self._order, scores.astype(np.float32)
+            # Column-major: a query reads only the columns of its own terms.
+            self._tfidf = self._tfidf_matrix().tocsc()
+        terms, weights = self._query_weights(tokenize(text))
+        return self._order, _dot_columns(self._tfidf, terms, weights).astype(np.float32)
+
+    def _query_weights(self, tokens: list[str]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """One query's `_tfidf_rows` row without building a sparse matrix: (terms, weights),
+        terms ascending; the same arithmetic in the same order, so the same bits."""
+        counts = Counter(t for t in tokens if t in self._vocab)
+        terms = np.array([self._vocab[t] for t in counts], dtype=np.intp)
+        weights = np.array(
+            [(1 + math.log(c)) * self._tfidf_idf[self._vocab[t]] for t, c in counts.items()],
+            dtype=np.float64,
+        )
+        order = np.argsort(terms, kind="stable")
+        terms, weights = terms[order], weights[order]
+        if not terms.size:
+            return terms, weights
+        # scipy's CSR row sum is `np.add.reduceat` over the row's data: same order, same rounding.
+        norm = np.sqrt(np.add.reduceat(weights * weights, np.zeros(1, dtype=np.intp)))
+        norm[norm == 0] = 1.0
+        return terms, weights * (1 / norm)
 
     def _tfidf_matrix(self) -> Any:
         df: Counter[str] = Counter()
@@ -274,3 +300,19 @@ class BM25Index:
         index = cls(k1=state["k1"], b=state["b"])
         index._docs = {str(k): list(v) for k, v in state["docs"].items()}
         return index
+
+
+def _dot_columns(
+    matrix: Any, terms: NDArray[np.intp], weights: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """`matrix @ q` as a dense (n,) vector: matrix (n, vocab) CSC, q sparse (terms ascending).
+
+    Adds term by term in vocabulary order, as scipy's CSR product does per row, so the result is
+    the same to the last bit; it touches only the query terms' columns instead of every row.
+    """
+    scores = np.zeros(matrix.shape[0], dtype=np.float64)
+    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+    for col, weight in zip(terms.tolist(), weights.tolist(), strict=True):
+        start, end = indptr[col], indptr[col + 1]
+        scores[indices[start:end]] += data[start:end] * weight
+    return scores

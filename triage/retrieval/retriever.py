@@ -22,6 +22,7 @@ from triage.retrieval.collection import (
     SearchFilter,
     fit_min_relevance,
 )
+from triage.retrieval.index import Hit
 from triage.retrieval.store import read_folder, write_folder
 from triage.schema import TARGETS, KBArticle, Ticket
 
@@ -243,15 +244,31 @@ class Retriever:
     ) -> list[NeighbourVote]:
         """Per target, the majority label among the `k` nearest solved tickets (no threshold)."""
         hits = self.tickets.search(text, self._vector(text, vector), k, self.config, gate=False)
-        votes = []
-        for target in targets:
-            labels = Counter(
-                str(h.metadata[target]) for h in hits if h.metadata.get(target) is not None
+        return _votes(hits, targets)
+
+    def similar_and_votes(
+        self,
+        text: str,
+        targets: Sequence[str] = TARGETS,
+        k_similar: int = 5,
+        k_votes: int = 10,
+        *,
+        vector: NDArray[np.float32] | None = None,
+    ) -> tuple[list[SimilarTicket], list[NeighbourVote]]:
+        """`similar(text, k_similar)` and `neighbour_votes(text, targets, k_votes)` from one
+        ticket search (same results as the two calls; vector of shape (dim,))."""
+        vec = self._vector(text, vector)
+        pools = {max(self.config.candidates, k) for k in (k_similar, k_votes)}
+        if len(pools) > 1 or k_similar <= 0 or k_votes <= 0:
+            return (
+                self.similar(text, k_similar, vector=vec),
+                self.neighbour_votes(text, targets, k_votes, vector=vec),
             )
-            if labels:
-                label, count = labels.most_common(1)[0]
-                votes.append(NeighbourVote(target, label, count, len(hits)))
-        return votes
+        ranked = self.tickets.ranked(text, vec, pools.pop(), self.config)
+        similar = [
+            _similar_ticket(h.id, h.score, h.metadata) for h in self.tickets.top(ranked, k_similar)
+        ]
+        return similar, _votes(self.tickets.top(ranked, k_votes, gate=False), targets)
 
     # -- online changes -----------------------------------------------------------------------
     def add_ticket(self, ticket: Ticket, vector: NDArray[np.float32] | None = None) -> bool:
@@ -333,6 +350,19 @@ def _checked(vectors: NDArray[np.float32], rows: int, dim: int) -> NDArray[np.fl
             "pass embeddings from the retriever's embedder"
         )
     return matrix
+
+
+def _votes(hits: Sequence[Hit], targets: Sequence[str]) -> list[NeighbourVote]:
+    """Per target, the most common label among `hits` (first seen wins a tie)."""
+    votes = []
+    for target in targets:
+        labels = Counter(
+            str(h.metadata[target]) for h in hits if h.metadata.get(target) is not None
+        )
+        if labels:
+            label, count = labels.most_common(1)[0]
+            votes.append(NeighbourVote(target, label, count, len(hits)))
+    return votes
 
 
 def _similar_ticket(ticket_id: str, score: float, meta: dict[str, Any]) -> SimilarTicket:

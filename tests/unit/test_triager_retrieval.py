@@ -1,0 +1,82 @@
+"""`Triager` retrieval for one ticket: one search per collection, same answers as before."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from triage.embeddings import HashingEmbedder
+from triage.retrieval import Collection, RetrievalConfig, Retriever
+from triage.schema import KBArticle, Status, SupportLine, Ticket
+from triage.triager import Triager
+
+TEXTS = [
+    "printer jam on floor {n}, print queue stuck",
+    "vpn gateway unreachable from hotel wifi {n}",
+    "password expired, account locked {n}",
+    "shared drive full, quota exceeded {n}",
+]
+
+
+class _Targets:
+    """Just what `Triager._retrieve` reads from the model."""
+
+    targets = ("category", "support_line")
+
+
+def _tickets() -> list[Ticket]:
+    return [
+        Ticket(
+            ticket_id=f"T{n}",
+            subject=TEXTS[n % 4].format(n=n),
+            body="",
+            category=("Hardware", "Network", "Access", "Storage")[n % 4],
+            support_line=(SupportLine.FIRST, SupportLine.SECOND)[n % 2],
+            status=Status.RESOLVED,
+            solution=f"fixed {n}",
+            kb_article_id=f"KB{n % 4}",
+        )
+        for n in range(24)
+    ]
+
+
+@pytest.fixture(scope="module")
+def triager() -> Triager:
+    articles = [
+        KBArticle(article_id=f"KB{i}", title=t.format(n=""), body=t.format(n="guide"))
+        for i, t in enumerate(TEXTS)
+    ]
+    embedder = HashingEmbedder(256)
+    config = RetrievalConfig(candidates=12, min_relevance=0.1)
+    retriever = Retriever.build(_tickets(), articles, embedder, config)
+    return Triager(_Targets(), {"version": "t"}, embedder, retriever)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("query", ["printer queue stuck again", "vpn drops on wifi", "zebra"])
+def test_triager_retrieve_equals_separate_calls(triager: Triager, query: str) -> None:
+    retriever = triager.retriever
+    vector = triager.embedder.encode([query])[0]  # type: ignore[union-attr]
+    found = triager._retrieve(query, vector)
+    assert found["similar"] == tuple(retriever.similar(query, 5, vector=vector))
+    assert found["kb"] == tuple(retriever.kb(query, 3, vector=vector))
+    want = retriever.neighbour_votes(query, triager.targets, 10, vector=vector)
+    assert found["evidence"] == tuple(want)
+
+
+def test_triager_retrieve_searches_each_collection_once(
+    triager: Triager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    searched: list[Collection] = []
+    original = Collection.ranked
+
+    def counting(self: Collection, *args: Any, **kwargs: Any) -> Any:
+        searched.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Collection, "ranked", counting)
+    query = "printer jam in the print queue"
+    found = triager._retrieve(query, triager.embedder.encode([query])[0])  # type: ignore[union-attr]
+    retriever = triager.retriever
+    assert searched == [retriever.tickets, retriever.articles]
+    assert found["similar"] and found["evidence"]
