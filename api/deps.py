@@ -42,7 +42,9 @@ class TriagerLike(Protocol):
 
     def predict(self, ticket: Ticket) -> TriageResult: ...
 
-    def predict_many(self, tickets: Sequence[Ticket]) -> list[TriageResult]: ...
+    def predict_many(
+        self, tickets: Sequence[Ticket], *, k_similar: int = 5, k_kb: int = 3
+    ) -> list[TriageResult]: ...
 
 
 @dataclass(frozen=True, slots=True)

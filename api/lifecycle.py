@@ -30,14 +30,10 @@ def load_triager(bundle_dir: Path, settings: Settings) -> TriagerLike:
 
     Raises `BundleError` when the bundle is missing, tampered with, incompatible or cannot predict.
     """
-    from triage.triager import Triager
+    from triage.triager import Triager, embedder_from_spec
 
-    embedder = None
-    if settings.embedder:
-        from triage.embeddings import HashingEmbedder
-
-        embedder = HashingEmbedder(int(settings.embedder.split("-", 1)[1]))
     try:
+        embedder = embedder_from_spec(settings.embedder) if settings.embedder else None
         triager: TriagerLike = Triager.load(Path(bundle_dir), embedder=embedder)
     except BundleError:
         raise
@@ -134,7 +130,8 @@ class Inference:
     def __call__(self, tickets: list[Ticket]) -> list[tuple[str, TriageResult]]:
         """(prediction_id, result) per ticket; predictions committed, or queued on the writer."""
         model = self.holder.require()
-        results = model.triager.predict_many(tickets)
+        k = self.kb_k  # TRIAGE_SIMILAR_K: similar tickets and KB articles searched per ticket
+        results = model.triager.predict_many(tickets, k_similar=k, k_kb=k)
         results = [_with_kb(model, t, r, self.kb_k) for t, r in zip(tickets, results, strict=True)]
         records = [
             PredictionRecord(uuid.uuid4().hex, t, r.model_version or model.version, labels_of(r))

@@ -96,7 +96,12 @@ class TriageRequest(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{"ticket": TICKET_EXAMPLE}]})
 
     ticket: TicketIn
-    k: int | None = Field(None, ge=0, le=50, description="Similar tickets / KB hits to return.")
+    k: int | None = Field(
+        None,
+        ge=0,
+        le=50,
+        description="Similar tickets / KB hits to return (at most TRIAGE_SIMILAR_K).",
+    )
 
 
 class BatchRequest(Strict):

@@ -278,7 +278,6 @@ def _log_and_register(
     else:
         source = f"runs:/{run_id}/{BUNDLE_ARTIFACT}"
     version = mlflow.register_model(source, name, tags={"run_id": run_id})
-    client.set_model_version_tag(name, version.version, "run_id", run_id)
     client.set_registered_model_alias(name, CHALLENGER, version.version)
     logger.info("registered %s version %s as @%s", name, version.version, CHALLENGER)
     return str(version.version)

@@ -10,9 +10,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from triage.bundle import RETRIEVAL_DIR
 from triage.classifiers import TargetClassifier
 from triage.embeddings import Embedder
-from triage.errors import BundleError
+from triage.errors import BundleError, ConfigError
 from triage.features import FeatureInput, TicketFeaturizer, feature_input
 from triage.policy import ActionPolicy, LinkTable
 from triage.prediction import LabelScore, TargetPrediction, TriageResult
@@ -99,21 +100,13 @@ class TriageModel:
 
 
 def embedder_from_spec(spec: str) -> Embedder:
-    """An embedder by name or path: `hashing-N`, the packaged MiniLM, or a local model folder."""
-    from triage import embeddings
+    """The bundle's embedder by spec (`triage.embeddings.load_embedder`), as a `BundleError`."""
+    from triage.embeddings import load_embedder
 
-    loader = getattr(embeddings, "load_embedder", None)
-    if loader is not None:
-        return loader(spec)  # type: ignore[no-any-return]
-    if spec.startswith("hashing-"):
-        return embeddings.HashingEmbedder(int(spec.split("-", 1)[1]))
-    if spec in (embeddings.DEFAULT_MODEL, "minilm", "default"):
-        return embeddings.SentenceTransformerEmbedder()
-    if Path(spec).is_dir():
-        return embeddings.SentenceTransformerEmbedder(spec)
-    raise BundleError(
-        f"embedder {spec!r} is unknown: give a local model folder or {embeddings.DEFAULT_MODEL}"
-    )
+    try:
+        return load_embedder(spec)
+    except ConfigError as exc:
+        raise BundleError(f"bundle embedder {spec!r} cannot be loaded: {exc}") from exc
 
 
 class Triager:
@@ -164,18 +157,22 @@ class Triager:
             return None
         return self.embedder.encode(texts)
 
-    def predict(self, ticket: Ticket) -> TriageResult:
+    def predict(self, ticket: Ticket, *, k_similar: int = 5, k_kb: int = 3) -> TriageResult:
         """Triage one ticket."""
-        return self.predict_many([ticket])[0]
+        return self.predict_many([ticket], k_similar=k_similar, k_kb=k_kb)[0]
 
-    def predict_many(self, tickets: Sequence[Ticket]) -> list[TriageResult]:
-        """Triage many tickets with one batched embedding call."""
+    def predict_many(
+        self, tickets: Sequence[Ticket], *, k_similar: int = 5, k_kb: int = 3
+    ) -> list[TriageResult]:
+        """Triage many tickets with one batched embedding call; up to `k_similar` similar
+        solved tickets and `k_kb` KB articles each (0 skips that search)."""
         if not tickets:
             return []
         texts = [t.text for t in tickets]
         vectors = self.embed(texts)
         proba = self.model.predict_proba(feature_input(tickets, vectors))
-        return [self._result(tickets[i], proba, i, vectors) for i in range(len(tickets))]
+        k = (k_similar, k_kb)
+        return [self._result(tickets[i], proba, i, vectors, k) for i in range(len(tickets))]
 
     def _result(
         self,
@@ -183,24 +180,30 @@ class Triager:
         proba: dict[str, NDArray[np.float64]],
         row: int,
         vectors: NDArray[np.float32] | None,
+        k: tuple[int, int] = (5, 3),
     ) -> TriageResult:
         found: dict[str, tuple[Any, ...]] = {}
         if self.retriever is not None and vectors is not None:
-            found = self._retrieve(ticket.text, vectors[row])
+            found = self._retrieve(ticket.text, vectors[row], *k)
         return TriageResult(
             predictions=self.model.predictions(proba, row),
             model_version=self.version,
             **found,
         )
 
-    def _retrieve(self, text: str, vector: NDArray[np.float32]) -> dict[str, tuple[Any, ...]]:
-        """Similar solved tickets (5), KB articles (3) and neighbour votes (10) for one text."""
+    def _retrieve(
+        self, text: str, vector: NDArray[np.float32], k_similar: int, k_kb: int
+    ) -> dict[str, tuple[Any, ...]]:
+        """Similar solved tickets, KB articles and neighbour votes (10) for one text."""
         retriever = self.retriever
         # One ticket search serves both similar tickets and votes (same pool, same ranking).
-        similar, votes = retriever.similar_and_votes(text, self.targets, 5, 10, vector=vector)
+        similar, votes = retriever.similar_and_votes(
+            text, self.targets, k_similar, 10, vector=vector
+        )
+        kb = retriever.kb(text, k_kb, vector=vector) if k_kb > 0 else []
         return {
             "similar": tuple(similar),
-            "kb": tuple(retriever.kb(text, 3, vector=vector)),
+            "kb": tuple(kb),
             "evidence": tuple(votes),
         }
 
@@ -226,7 +229,7 @@ def _check_embedder(
 
 
 def _load_retriever(bundle_dir: Path, embedder: Embedder | None) -> Any:
-    folder = bundle_dir / "retrieval"
+    folder = bundle_dir / RETRIEVAL_DIR
     if not folder.is_dir() or embedder is None:
         return None
     try:

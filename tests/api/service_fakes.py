@@ -25,7 +25,9 @@ class FakeGatedTriager:
     def predict(self, ticket: Ticket) -> TriageResult:
         return self.predict_many([ticket])[0]
 
-    def predict_many(self, tickets: Sequence[Ticket]) -> list[TriageResult]:
+    def predict_many(
+        self, tickets: Sequence[Ticket], *, k_similar: int = 5, k_kb: int = 3
+    ) -> list[TriageResult]:
         self.entered.set()
         self.gate.wait(timeout=30)
         self.batch_sizes.append(len(tickets))

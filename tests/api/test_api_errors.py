@@ -193,7 +193,7 @@ def test_errors_unexpected_failure_is_500_problem_without_trace(make_settings) -
     """FAKE triager that raises: the client gets problem+json, never a stack trace."""
 
     class Exploding(FakeGatedTriager):
-        def predict_many(self, tickets):  # type: ignore[no-untyped-def]
+        def predict_many(self, tickets, **k):  # type: ignore[no-untyped-def]
             raise RuntimeError("secret internal detail")
 
     with TestClient(create_app(make_settings()), raise_server_exceptions=False) as c:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -131,3 +132,26 @@ def test_ingest_readme_example_mapping_is_valid() -> None:
     mapping = parse_mapping(yaml.safe_load(block))
     assert mapping.fields["body"].columns == ("Verzoek", "Actie")
     assert mapping.fields["resolved_at"].optional
+
+
+def test_ingest_jsonl_field_first_seen_after_the_column_sample_is_kept(tmp_path: Path) -> None:
+    from triage.ingest.readers import JSONL_COLUMN_SAMPLE
+
+    path = tmp_path / "export.jsonl"
+    rows = [{"id": str(i), "text": f"printer {i} stuk"} for i in range(JSONL_COLUMN_SAMPLE + 5)]
+    rows[-1]["Oplossing"] = "toner vervangen"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    mapping = parse_mapping(_mapping(solution={"column": "Oplossing", "optional": True}))
+    result = read_tickets(path, mapping)
+    assert result.tickets[-1].solution == "toner vervangen"
+    assert result.report.accepted == len(rows)
+
+
+def test_ingest_value_mapped_to_null_leaves_the_field_empty(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("id,prio,text\n1,n/a,vpn\n2,Hoog,vpn\n", encoding="utf-8")
+    mapping = parse_mapping(
+        _mapping(priority={"column": "prio", "values": {"n/a": None, "Hoog": "P2"}})
+    )
+    tickets = read_tickets(path, mapping).tickets
+    assert [t.priority for t in tickets] == [None, Priority.P2]

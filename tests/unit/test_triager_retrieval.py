@@ -57,7 +57,7 @@ def triager() -> Triager:
 def test_triager_retrieve_equals_separate_calls(triager: Triager, query: str) -> None:
     retriever = triager.retriever
     vector = triager.embedder.encode([query])[0]  # type: ignore[union-attr]
-    found = triager._retrieve(query, vector)
+    found = triager._retrieve(query, vector, 5, 3)
     assert found["similar"] == tuple(retriever.similar(query, 5, vector=vector))
     assert found["kb"] == tuple(retriever.kb(query, 3, vector=vector))
     want = retriever.neighbour_votes(query, triager.targets, 10, vector=vector)
@@ -76,7 +76,19 @@ def test_triager_retrieve_searches_each_collection_once(
 
     monkeypatch.setattr(Collection, "ranked", counting)
     query = "printer jam in the print queue"
-    found = triager._retrieve(query, triager.embedder.encode([query])[0])  # type: ignore[union-attr]
+    vector = triager.embedder.encode([query])[0]  # type: ignore[union-attr]
+    found = triager._retrieve(query, vector, 5, 3)
     retriever = triager.retriever
     assert searched == [retriever.tickets, retriever.articles]
     assert found["similar"] and found["evidence"]
+
+
+def test_triager_retrieve_returns_the_asked_numbers(triager: Triager) -> None:
+    query = "printer jam on floor 3, print queue stuck"
+    vector = triager.embedder.encode([query])[0]  # type: ignore[union-attr]
+    wide = triager._retrieve(query, vector, 8, 3)
+    narrow = triager._retrieve(query, vector, 1, 0)
+    assert len(wide["similar"]) > 5  # more than the old fixed five
+    assert narrow["similar"] == wide["similar"][:1]
+    assert narrow["kb"] == ()
+    assert narrow["evidence"] == wide["evidence"]  # votes always use the 10 nearest

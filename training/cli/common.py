@@ -16,8 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from triage.errors import TriageError
+from triage.schema import Ticket
 
-EXIT_OK = 0
 EXIT_GATE_FAILED = 1
 EXIT_USAGE = 2
 
@@ -92,8 +92,12 @@ def progress_bar(
         yield lambda n: progress.advance(task, n)
 
 
-def existing_file(path: Path) -> Path:
-    """The path if it is a readable file, otherwise a clear usage error."""
-    if not path.exists():
-        raise fail(f"{path}: no such file")
-    return path
+def load_tickets(data: Path, mapping: str | None) -> list[Ticket]:
+    """Tickets from a normalised Parquet file, or from any export through a column mapping."""
+    if mapping is None:
+        from triage.dataset import read_tickets
+
+        return read_tickets(data)
+    from triage import ingest
+
+    return list(ingest.read_tickets(data, ingest.load_mapping(mapping)).tickets)

@@ -11,10 +11,17 @@ import typer
 from numpy.typing import NDArray
 
 from training.cli.apps import app, embedder_app, index_app, kb_app
-from training.cli.common import JsonOption, emit, fail, handle_errors, progress_bar
+from training.cli.common import (
+    JsonOption,
+    emit,
+    fail,
+    handle_errors,
+    load_tickets,
+    progress_bar,
+)
 from triage.embeddings import Embedder
 from triage.errors import DataError
-from triage.schema import KBArticle, Ticket
+from triage.schema import KBArticle
 
 IndexOption = typer.Option(
     ..., "--index", "-i", help="A retriever folder from `triage index build`."
@@ -33,17 +40,6 @@ MappingOption = typer.Option(
     help="Mapping preset or YAML for a raw export (default: normalised Parquet).",
 )
 ENCODE_CHUNK = 256
-
-
-def _read_tickets(data: Path, mapping: str | None) -> list[Ticket]:
-    if mapping is None:
-        from triage.dataset import read_tickets
-
-        return read_tickets(data)
-    from triage.ingest import load_mapping
-    from triage.ingest import read_tickets as ingest_tickets
-
-    return list(ingest_tickets(data, load_mapping(mapping)).tickets)
 
 
 def _encode(embedder: Embedder, texts: list[str], show: bool) -> NDArray[np.float32]:
@@ -83,7 +79,7 @@ def build(
     from triage.retrieval.retriever import Retriever, is_indexable
 
     model = load_embedder(embedder)
-    tickets = [t for t in _read_tickets(data, mapping) if is_indexable(t)]
+    tickets = [t for t in load_tickets(data, mapping) if is_indexable(t)]
     if not tickets:
         raise DataError(
             f"{data}: no solved ticket with a solution to index; the index needs resolved or "
@@ -108,10 +104,18 @@ def add(
     as_json: bool = JsonOption,
 ) -> None:
     """Add newly solved tickets to an index without rebuilding it."""
+    from triage.retrieval.retriever import is_indexable
+
     retriever = _open(index, embedder)
-    tickets = _read_tickets(data, mapping)
-    vectors = _encode(retriever.embedder, [t.text for t in tickets], show=not as_json)
-    added = sum(retriever.add_ticket(t, vector=v) for t, v in zip(tickets, vectors, strict=True))
+    tickets = load_tickets(data, mapping)
+    solved = [t for t in tickets if is_indexable(t)]
+    vectors = _encode(retriever.embedder, [t.text for t in solved], show=not as_json)
+    for ticket in tickets:  # unsolved ones only drop an older indexed version
+        if not is_indexable(ticket):
+            retriever.add_ticket(ticket)
+    for ticket, vector in zip(solved, vectors, strict=True):
+        retriever.add_ticket(ticket, vector=vector)
+    added = len(solved)
     retriever.save(index)
     emit(
         {

@@ -14,6 +14,7 @@ from training.cli.common import (
     JsonOption,
     emit,
     handle_errors,
+    load_tickets,
     progress_bar,
 )
 
@@ -26,18 +27,6 @@ MappingOption = typer.Option(None, "--mapping", "-m", help="Column mapping for a
 UriOption = typer.Option(
     None, "--tracking-uri", help="Override tracking.tracking_uri of the config."
 )
-
-
-def load_tickets(data: Path, mapping: str | None) -> list[Any]:
-    """Tickets from a normalised Parquet file, or from any export through a column mapping."""
-    if mapping is None:
-        from triage.dataset import read_tickets
-
-        return read_tickets(data)
-    from triage import ingest
-
-    result = ingest.read_tickets(data, ingest.load_mapping(mapping))
-    return list(result.tickets)
 
 
 def _articles_next_to(data: Path) -> list[Any]:

@@ -26,12 +26,35 @@ TEXT_FIELDS = frozenset({"subject", "body", "cause", "solution"})
 UNKNOWN_POLICIES = ("reject", "null", "keep")
 
 _TOP_KEYS = frozenset(
-    {"name", "description", "format", "encoding", "delimiter", "timezone", "date_format",
-     "fields", "clean_text", "detect_language", "near_duplicates"}
+    {
+        "name",
+        "description",
+        "format",
+        "encoding",
+        "delimiter",
+        "timezone",
+        "date_format",
+        "fields",
+        "clean_text",
+        "detect_language",
+        "near_duplicates",
+    }
 )
 _FIELD_KEYS = frozenset(
-    {"column", "columns", "constant", "separator", "values", "unknown", "default", "format",
-     "unescape_newlines", "generate", "prefix", "optional"}
+    {
+        "column",
+        "columns",
+        "constant",
+        "separator",
+        "values",
+        "unknown",
+        "default",
+        "format",
+        "unescape_newlines",
+        "generate",
+        "prefix",
+        "optional",
+    }
 )
 FORMATS = ("csv", "jsonl", "json", "parquet")
 
@@ -175,9 +198,7 @@ def parse_mapping(raw: dict[str, Any], source: str = "<dict>") -> Mapping:
 def _check_keys(raw: dict[str, Any], allowed: frozenset[str], where: str) -> None:
     unknown = sorted(set(raw) - allowed)
     if unknown:
-        raise MappingError(
-            f"{where}: unknown key(s) {unknown}; allowed keys are {sorted(allowed)}"
-        )
+        raise MappingError(f"{where}: unknown key(s) {unknown}; allowed keys are {sorted(allowed)}")
 
 
 def _parse_field(name: str, value: Any, source: str) -> FieldSpec:
@@ -239,7 +260,7 @@ def _check_values(spec: FieldSpec, where: str) -> None:
         return
     if spec.unknown == "keep":
         raise MappingError(f"{where}: 'unknown: keep' is not allowed for an enum; use reject|null")
-    targets = list((spec.values or {}).values())
+    targets = [v for v in (spec.values or {}).values() if v is not None]  # null = no value
     targets += [v for v in (spec.constant, spec.default) if v is not None]
     allowed = [str(m.value) for m in enum_type]
     for target in targets:

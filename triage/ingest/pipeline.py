@@ -49,7 +49,11 @@ class Outcome:
 
 
 def iter_outcomes(
-    path: Path, mapping: Mapping, report: IngestReport, *, strict: bool = False,
+    path: Path,
+    mapping: Mapping,
+    report: IngestReport,
+    *,
+    strict: bool = False,
     progress: Progress | None = None,
 ) -> Iterator[Outcome]:
     """Stream the file's rows as outcomes, updating `report` as it goes.
@@ -62,7 +66,10 @@ def iter_outcomes(
     )
     mapping.check_columns(info.columns)
     report.format, report.encoding, report.delimiter = info.format, info.encoding, info.delimiter
-    converter = RowConverter(mapping, info.columns)
+    # JSON columns come from a sample of the first records: a field first seen later must still
+    # be read, so only tabular formats (whose header is complete) skip absent optional fields.
+    complete = info.format not in ("json", "jsonl")
+    converter = RowConverter(mapping, info.columns if complete else None)
     finder = DuplicateFinder(mapping.near_duplicates)
     seen_ids: set[str] = set()
     pending = 0
@@ -83,14 +90,19 @@ def iter_outcomes(
 
 
 def _process(
-    row: SourceRow, converter: RowConverter, finder: DuplicateFinder, seen_ids: set[str],
+    row: SourceRow,
+    converter: RowConverter,
+    finder: DuplicateFinder,
+    seen_ids: set[str],
     report: IngestReport,
 ) -> Outcome:
     try:
         ticket = converter.convert(row)
         if ticket.ticket_id in seen_ids:
             raise RowRejected(
-                row.line, "duplicate_id", f"ticket id {ticket.ticket_id!r} appears earlier",
+                row.line,
+                "duplicate_id",
+                f"ticket id {ticket.ticket_id!r} appears earlier",
                 "ticket_id",
             )
     except RowRejected as exc:
@@ -104,7 +116,9 @@ def _process(
 
 def _strict_error(exc: RowRejected) -> RowRejected:
     return RowRejected(
-        exc.line, exc.code, f"{exc.reason} (code {exc.code}; --strict stops at the first bad row)",
+        exc.line,
+        exc.code,
+        f"{exc.reason} (code {exc.code}; --strict stops at the first bad row)",
         exc.field,
     )
 
@@ -139,7 +153,11 @@ def validate_file(
 
 
 def import_file(
-    path: Path, mapping: Mapping, out_dir: Path, *, strict: bool = False,
+    path: Path,
+    mapping: Mapping,
+    out_dir: Path,
+    *,
+    strict: bool = False,
     progress: Progress | None = None,
 ) -> IngestReport:
     """Stream an export into `out_dir`: tickets.parquet, rejects.jsonl and import_report.json.
@@ -198,6 +216,11 @@ def _row(ticket: Ticket) -> dict[str, Any]:
 def _reject_line(outcome: Outcome) -> str:
     exc = outcome.rejection
     assert exc is not None
-    record = {"line": exc.line, "code": exc.code, "field": exc.field, "reason": exc.reason,
-              "raw": outcome.row.raw}
+    record = {
+        "line": exc.line,
+        "code": exc.code,
+        "field": exc.field,
+        "reason": exc.reason,
+        "raw": outcome.row.raw,
+    }
     return json.dumps(record, ensure_ascii=False, default=str)
