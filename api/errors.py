@@ -71,13 +71,19 @@ def problem(
         if request_id:
             body["request_id"] = request_id
     body.update(extra)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+    response = JSONResponse(body, status_code=status, media_type=PROBLEM)
+    if request is not None and body.get("request_id"):
+        # a 500 is sent by Starlette's outermost middleware, around the one that adds the header
+        response.headers["X-Request-ID"] = body["request_id"]
+    return response
 
 
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     response = problem(exc.status, exc.slug, exc.title, exc.detail, request)
     response.headers.update(exc.headers)
+    if exc.status == 429:
+        request.app.state.metrics.rejected.inc()
     return response
 
 

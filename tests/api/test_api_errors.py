@@ -182,7 +182,9 @@ def test_errors_full_queue_is_429_and_health_stays_fast(make_settings) -> None: 
         _is_problem(r, 429)
         assert c.get("/health/live").status_code == 200  # answered while inference is blocked
         assert c.get("/health/ready").status_code == 200
-        assert "triage_queue_depth 2.0" in c.get("/metrics").text
+        metrics = c.get("/metrics").text
+        assert "triage_queue_depth 2.0" in metrics
+        assert "triage_rejected_total 1.0" in metrics
         fake.gate.set()
         for t in threads:
             t.join(10)
@@ -200,7 +202,9 @@ def test_errors_unexpected_failure_is_500_problem_without_trace(make_settings) -
         keys = issue_keys(c)
         c.app.state.models.swap(Exploding(), Path("fake"))  # type: ignore[attr-defined]
         r = c.post("/v1/triage", json={"ticket": VPN_TICKET}, headers=keys["triage"])
-    assert "secret internal detail" not in _is_problem(r, 500)["detail"]
+    body = _is_problem(r, 500)
+    assert "secret internal detail" not in body["detail"]
+    assert r.headers["X-Request-ID"] == body["request_id"]
 
 
 def test_errors_cors_is_off_by_default(client: TestClient) -> None:
