@@ -53,13 +53,17 @@ async def _load_initial(app: FastAPI, settings: Settings) -> None:
 
 async def _startup(app: FastAPI, settings: Settings) -> None:
     logs.configure(settings.log_level)
-    set_search_threads(settings.search_threads)
     store = await run_in_threadpool(open_store, settings.database_url)
     app.state.store = store
     app.state.keys = KeyCache(store)
     if settings.dev_key_file is not None:
         await run_in_threadpool(ensure_dev_key, store, settings.dev_key_file)
-    app.state.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inference")
+    app.state.executor = ThreadPoolExecutor(
+        max_workers=1,
+        thread_name_prefix="inference",
+        initializer=set_search_threads,  # OpenMP's thread cap is per thread: set it where we search
+        initargs=(settings.search_threads,),
+    )
     app.state.writer = PredictionWriter(store) if settings.batch_prediction_writes else None
     if app.state.writer is not None:
         app.state.writer.start()
@@ -72,6 +76,7 @@ async def _startup(app: FastAPI, settings: Settings) -> None:
         max_batch=settings.micro_batch_size,
         max_wait_s=settings.micro_batch_wait_ms / 1000,
         capacity=max(settings.queue_capacity, settings.max_batch_tickets),
+        max_queue_wait_s=settings.max_queue_wait_ms / 1000,
     )
     batcher.start()
     app.state.batcher = batcher

@@ -29,9 +29,11 @@ class MicroBatcher(Generic[In, Out]):
     """Groups concurrent submissions into calls of `fn(items) -> outputs` on one worker thread.
 
     At most `max_batch` items per call; after the first job arrives it waits up to `max_wait_s`
-    for more (0: take only what is already queued, so a lone request pays no wait). More than
-    `capacity` items waiting raises `Overloaded` (429) with a Retry-After estimated from the
-    measured seconds per item. The event loop never runs `fn`.
+    for more (0: take only what is already queued, so a lone request pays no wait). A submission
+    is refused with `Overloaded` (429, Retry-After from the measured seconds per item) when more
+    than `capacity` items would be waiting, or when the expected wait for it (items ahead x the
+    measured seconds per item) would pass `max_queue_wait_s`: the queue is bounded in time as well
+    as in tickets, so an accepted request never waits unboundedly. The event loop never runs `fn`.
     """
 
     def __init__(
@@ -41,9 +43,11 @@ class MicroBatcher(Generic[In, Out]):
         max_batch: int = 32,
         max_wait_s: float = 0.0,
         capacity: int = 256,
+        max_queue_wait_s: float = float("inf"),
     ) -> None:
         self.fn, self.executor = fn, executor
         self.max_batch, self.max_wait_s, self.capacity = max_batch, max_wait_s, capacity
+        self.max_queue_wait_s = max_queue_wait_s
         self._queue: asyncio.Queue[_Job[In, Out]] = asyncio.Queue()
         self._pending = 0
         self._seconds_per_item = 0.01
@@ -73,16 +77,27 @@ class MicroBatcher(Generic[In, Out]):
 
     async def submit(self, items: list[In]) -> list[Out]:
         """Outputs for `items`, in order, once their batch ran; raises `Overloaded` when full."""
-        if self._pending + len(items) > self.capacity and self._pending > 0:
-            seconds = self.retry_after()
-            raise Overloaded(
-                f"{self._pending} tickets queued (capacity {self.capacity}); retry in {seconds} s",
-                headers={"Retry-After": str(seconds)},
-            )
+        if self._pending > 0:
+            self._refuse_if_full(len(items))
         future: asyncio.Future[list[Out]] = asyncio.get_running_loop().create_future()
         self._pending += len(items)
         self._queue.put_nowait(_Job(items, future))
         return await future
+
+    def _refuse_if_full(self, n: int) -> None:
+        wait_s = (self._pending + n) * self._seconds_per_item
+        if self._pending + n <= self.capacity and wait_s <= self.max_queue_wait_s:
+            return
+        seconds = self.retry_after()
+        reason = (
+            f"capacity {self.capacity}"
+            if self._pending + n > self.capacity
+            else f"expected wait {wait_s:.1f} s > {self.max_queue_wait_s:g} s"
+        )
+        raise Overloaded(
+            f"{self._pending} tickets queued ({reason}); retry in {seconds} s",
+            headers={"Retry-After": str(seconds)},
+        )
 
     async def _collect(self) -> list[_Job[In, Out]]:
         jobs = [await self._queue.get()]
@@ -124,8 +139,11 @@ class MicroBatcher(Generic[In, Out]):
             self._deliver(jobs, outputs)
 
     def _learn(self, seconds: float, n: int) -> None:
+        per_item = seconds / max(n, 1)
+        # The first measurement replaces the 10 ms guess; later ones move an average.
+        weight = 1.0 if self.batches == 0 else 0.2
+        self._seconds_per_item = (1 - weight) * self._seconds_per_item + weight * per_item
         self.batches += 1
-        self._seconds_per_item = 0.8 * self._seconds_per_item + 0.2 * seconds / max(n, 1)
 
     @staticmethod
     def _deliver(jobs: list[_Job[In, Out]], outputs: list[Any]) -> None:

@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader
 
 from api.errors import Forbidden, Unauthorized
-from triage.feedback import ApiKey, FeedbackStore, verify_key
+from triage.feedback import ApiKey, FeedbackStore, hash_key, verify_key
 
 HEADER = "X-API-Key"
 _header = APIKeyHeader(
@@ -26,17 +26,20 @@ class KeyCache:
         self.store, self.ttl_s = store, ttl_s
         self._cache: dict[str, tuple[float, ApiKey]] = {}
 
+    def cached(self, presented: str) -> ApiKey | None:
+        """The key for a presented secret if verified within `ttl_s`; cheap, no I/O (the
+        event loop calls it, so most requests never hop to a thread for authentication)."""
+        hit = self._cache.get(hash_key(presented))
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
     def lookup(self, presented: str) -> ApiKey | None:
         """The key for a presented secret, from cache or the store (constant-time comparison)."""
-        from triage.feedback import hash_key
-
-        digest = hash_key(presented)
-        hit = self._cache.get(digest)
-        if hit is not None and hit[0] > time.monotonic():
-            return hit[1]
+        hit = self.cached(presented)
+        if hit is not None:
+            return hit
         key = verify_key(self.store, presented)
         if key is not None:
-            self._cache[digest] = (time.monotonic() + self.ttl_s, key)
+            self._cache[hash_key(presented)] = (time.monotonic() + self.ttl_s, key)
         return key
 
 
@@ -49,7 +52,7 @@ async def current_key(request: Request, presented: str | None = Security(_header
     if len(presented) > 200:
         raise Unauthorized("API key malformed; send the key `triage keys create` printed")
     cache: KeyCache = request.app.state.keys
-    key = await run_in_threadpool(cache.lookup, presented)
+    key = cache.cached(presented) or await run_in_threadpool(cache.lookup, presented)
     if key is None:
         raise Unauthorized("API key unknown or revoked; create one with `triage keys create`")
     request.state.key_id = key.key_id

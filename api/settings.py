@@ -29,9 +29,12 @@ class Settings(BaseSettings):
     # limits and batching
     max_body_bytes: int = Field(default=256_000, ge=1_024, description="Body limit (413).")
     max_batch_tickets: int = Field(default=100, ge=1, le=1_000, description="Per batch call.")
-    micro_batch_size: int = Field(default=8, ge=1, le=512, description="Per inference call.")
+    micro_batch_size: int = Field(default=32, ge=1, le=512, description="Per inference call.")
     micro_batch_wait_ms: float = Field(default=0.0, ge=0, le=100, description="Batch fill wait.")
     queue_capacity: int = Field(default=256, ge=1, description="Queued tickets before 429.")
+    max_queue_wait_ms: float = Field(
+        default=2_000, gt=0, description="Expected queue wait before 429 (bounds latency)."
+    )
     similar_k: int = Field(default=5, ge=0, le=50, description="Similar tickets / KB hits.")
     batch_prediction_writes: bool = Field(
         default=True, description="Commit predictions on a writer thread, off the response path."

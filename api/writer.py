@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Sequence
 
 from triage.errors import TriageError
 from triage.feedback import FeedbackStore, PredictionRecord
 
 logger = logging.getLogger(__name__)
+
+_FLUSH = object()  # queue marker: commit what is queued now
 
 
 class PredictionWriter:
@@ -19,13 +22,17 @@ class PredictionWriter:
     A triage response no longer waits for the SQLite commit; anything that reads predictions
     (feedback, resolved tickets, stats) calls `flush()` first, so feedback on a prediction that
     was just answered always finds it. `close()` writes what is queued before the store closes.
-    A prediction answered in the last few milliseconds before a crash may be lost; feedback is
+    A prediction answered within `linger_s` (50 ms) before a crash may be lost; feedback is
     still committed synchronously.
+
+    After the first record of a batch the writer lingers up to `linger_s` for more, so a steady
+    trickle of single predictions costs one commit (one fsync) per window rather than one each;
+    `flush()` cuts the linger short.
     """
 
-    def __init__(self, store: FeedbackStore, max_batch: int = 256) -> None:
-        self.store, self.max_batch = store, max_batch
-        self._queue: queue.SimpleQueue[PredictionRecord | None] = queue.SimpleQueue()
+    def __init__(self, store: FeedbackStore, max_batch: int = 256, linger_s: float = 0.05) -> None:
+        self.store, self.max_batch, self.linger_s = store, max_batch, linger_s
+        self._queue: queue.SimpleQueue[PredictionRecord | object | None] = queue.SimpleQueue()
         self._done = threading.Condition()
         self._submitted = 0
         self._written = 0
@@ -52,6 +59,10 @@ class PredictionWriter:
         """Wait until every record submitted so far is committed (or failed); False on timeout."""
         with self._done:
             target = self._submitted
+            if self._written >= target:
+                return True
+        self._queue.put(_FLUSH)  # wake a lingering writer
+        with self._done:
             return self._done.wait_for(lambda: self._written >= target, timeout_s)
 
     def close(self) -> None:
@@ -65,20 +76,38 @@ class PredictionWriter:
             first = self._queue.get()
             if first is None:
                 return
-            batch, stop = self._drain([first])
+            if first is _FLUSH:
+                continue
+            batch, stop = self._drain([first])  # type: ignore[list-item]
             self._write(batch)
             if stop:
                 return
 
     def _drain(self, batch: list[PredictionRecord]) -> tuple[list[PredictionRecord], bool]:
+        deadline = time.monotonic() + self.linger_s
         while len(batch) < self.max_batch:
             try:
-                record = self._queue.get_nowait()
+                record = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
                 return batch, False
             if record is None:
                 return batch, True
-            batch.append(record)
+            if record is _FLUSH:
+                return self._take_queued(batch)
+            batch.append(record)  # type: ignore[arg-type]
+        return batch, False
+
+    def _take_queued(self, batch: list[PredictionRecord]) -> tuple[list[PredictionRecord], bool]:
+        """What is already queued, without waiting (a flush is waiting on us)."""
+        while len(batch) < self.max_batch:
+            try:
+                record = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if record is None:
+                return batch, True
+            if record is not _FLUSH:
+                batch.append(record)  # type: ignore[arg-type]
         return batch, False
 
     def _write(self, batch: list[PredictionRecord]) -> None:

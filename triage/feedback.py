@@ -445,11 +445,13 @@ def verify_key(store: FeedbackStore, plaintext: str) -> ApiKey | None:
 
 
 def ensure_dev_key(store: FeedbackStore, path: Path) -> Path:
-    """Write an admin development key to `path` once (mode 0600); later calls keep the file.
+    """Write an admin development key to `path` once (mode 0600); later calls keep the file
+    while the store still knows the key (a fresh database gets a fresh key in the same file).
 
     Logs where the key is, never the key itself.
     """
-    if path.is_file() and path.read_text().strip():
+    existing = path.read_text().strip() if path.is_file() else ""
+    if existing and verify_key(store, existing) is not None:
         logger.info("development API key in %s", path)
         return path
     plaintext, _ = create_key(store, ["admin"], name="development key")

@@ -174,6 +174,9 @@ class OnnxEmbedder:
         options = ort.SessionOptions()
         if self.threads:
             options.intra_op_num_threads = self.threads
+        # Idle intra-op threads otherwise spin on the other core after every call, where the
+        # service's retrieval, HTTP and database work needs it.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(
             str(self.model_dir / MODEL_FILE), options, providers=["CPUExecutionProvider"]
         )

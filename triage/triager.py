@@ -22,6 +22,12 @@ from triage.schema import Ticket
 logger = logging.getLogger(__name__)
 
 
+# Embedder batch size at inference. The embedder sorts a call's texts by length and pads each
+# batch to its longest text; 32 random tickets in one batch pad to the longest of them. Measured
+# (ONNX int8 MiniLM, 640 sample tickets in calls of 32): 65 texts/s at batch 32, 120 at batch 8.
+INFERENCE_EMBED_BATCH = 8
+
+
 class TriageModel:
     """Featuriser + one calibrated classifier and action policy per target + consistency links."""
 
@@ -155,7 +161,7 @@ class Triager:
         """Vectors (len(texts), dim) when the model or the retriever needs them, else None."""
         if self.embedder is None or not (self.model.needs_embeddings or self.retriever is not None):
             return None
-        return self.embedder.encode(texts)
+        return self.embedder.encode(texts, batch_size=INFERENCE_EMBED_BATCH)
 
     def predict(self, ticket: Ticket, *, k_similar: int = 5, k_kb: int = 3) -> TriageResult:
         """Triage one ticket."""
@@ -171,41 +177,34 @@ class Triager:
         texts = [t.text for t in tickets]
         vectors = self.embed(texts)
         proba = self.model.predict_proba(feature_input(tickets, vectors))
-        k = (k_similar, k_kb)
-        return [self._result(tickets[i], proba, i, vectors, k) for i in range(len(tickets))]
+        found = self._retrieve_many(texts, vectors, k_similar, k_kb)
+        return [
+            TriageResult(
+                predictions=self.model.predictions(proba, i),
+                model_version=self.version,
+                **found[i],
+            )
+            for i in range(len(tickets))
+        ]
 
-    def _result(
+    def _retrieve_many(
         self,
-        ticket: Ticket,
-        proba: dict[str, NDArray[np.float64]],
-        row: int,
+        texts: list[str],
         vectors: NDArray[np.float32] | None,
-        k: tuple[int, int] = (5, 3),
-    ) -> TriageResult:
-        found: dict[str, tuple[Any, ...]] = {}
-        if self.retriever is not None and vectors is not None:
-            found = self._retrieve(ticket.text, vectors[row], *k)
-        return TriageResult(
-            predictions=self.model.predictions(proba, row),
-            model_version=self.version,
-            **found,
+        k_similar: int,
+        k_kb: int,
+    ) -> list[dict[str, tuple[Any, ...]]]:
+        """Similar solved tickets, KB articles and neighbour votes (10) per text; one dense
+        search per collection for the whole batch."""
+        if self.retriever is None or vectors is None:
+            return [{} for _ in texts]
+        matches = self.retriever.for_tickets(
+            texts, vectors, self.targets, k_similar=k_similar, k_votes=10, k_kb=k_kb
         )
-
-    def _retrieve(
-        self, text: str, vector: NDArray[np.float32], k_similar: int, k_kb: int
-    ) -> dict[str, tuple[Any, ...]]:
-        """Similar solved tickets, KB articles and neighbour votes (10) for one text."""
-        retriever = self.retriever
-        # One ticket search serves both similar tickets and votes (same pool, same ranking).
-        similar, votes = retriever.similar_and_votes(
-            text, self.targets, k_similar, 10, vector=vector
-        )
-        kb = retriever.kb(text, k_kb, vector=vector) if k_kb > 0 else []
-        return {
-            "similar": tuple(similar),
-            "kb": tuple(kb),
-            "evidence": tuple(votes),
-        }
+        return [
+            {"similar": tuple(m.similar), "kb": tuple(m.kb), "evidence": tuple(m.votes)}
+            for m in matches
+        ]
 
 
 def _check_embedder(

@@ -115,3 +115,25 @@ def test_batching_event_loop_stays_free_while_inference_runs() -> None:
         return ticks
 
     assert _run(_with_batcher(rec, body)) == 5
+
+
+def test_batching_refuses_when_the_expected_wait_is_too_long() -> None:
+    """Bounded in time: with 0.5 s measured per item, a third waiting item means 1.5 s > 1.2 s."""
+
+    def slow(items: list[int]) -> list[int]:
+        threading.Event().wait(0.5 * len(items))
+        return items
+
+    async def body(b: MicroBatcher[int, int]) -> tuple[list[int], Overloaded]:
+        await b.submit([0])  # teaches the batcher ~0.5 s per item
+        held = [asyncio.create_task(b.submit([i])) for i in range(1, 3)]
+        await asyncio.sleep(0.05)
+        with pytest.raises(Overloaded) as info:
+            await b.submit([99])  # capacity (256) is far away; the wait is not
+        done = await asyncio.gather(*held)
+        return [x for d in done for x in d], info.value
+
+    answered, error = _run(_with_batcher(slow, body, max_batch=1, max_queue_wait_s=1.2))
+    assert answered == [1, 2]
+    assert error.status == 429 and "expected wait" in error.detail
+    assert 1 <= int(error.headers["Retry-After"]) <= 30

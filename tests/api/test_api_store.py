@@ -103,6 +103,22 @@ def test_store_dev_key_is_written_once_private(store: SqlFeedbackStore, tmp_path
     assert key is not None and "admin" in key.scopes
 
 
+def test_store_dev_key_is_renewed_for_a_fresh_database(
+    store: SqlFeedbackStore, tmp_path: Path
+) -> None:
+    path = tmp_path / "dev-api-key"
+    ensure_dev_key(store, path)
+    stale = path.read_text().strip()
+    fresh_store = SqlFeedbackStore.open(f"sqlite:///{tmp_path / 'fresh.db'}")
+    try:
+        ensure_dev_key(fresh_store, path)
+        renewed = path.read_text().strip()
+        assert renewed != stale
+        assert verify_key(fresh_store, renewed) is not None
+    finally:
+        fresh_store.close()
+
+
 def test_store_migrations_match_the_library_schema(tmp_path: Path) -> None:
     assert head_revision() == SCHEMA_REVISION
     migrated = open_store(f"sqlite:///{tmp_path / 'migrated.db'}")

@@ -77,3 +77,31 @@ def test_writer_failure_is_counted_and_does_not_stall_flush() -> None:
     assert writer.flush(10)
     assert writer.failed == 2
     writer.close()
+
+
+class CountingStore:
+    def __init__(self) -> None:
+        self.batches: list[int] = []
+
+    def record_predictions(self, records: Sequence[PredictionRecord]) -> None:
+        self.batches.append(len(records))
+
+
+def test_writer_lingers_to_share_a_commit_and_flush_cuts_the_linger_short() -> None:
+    store = CountingStore()
+    writer = PredictionWriter(store, linger_s=30.0)  # type: ignore[arg-type]
+    writer.start()
+    for i in range(5):  # a trickle of single predictions, as at low load
+        writer.submit([_record(i)])
+    assert writer.flush(10)  # would take 30 s if flush did not wake the writer
+    assert store.batches == [5]  # one commit for the five
+    writer.close()
+
+
+def test_writer_close_during_linger_writes_everything() -> None:
+    store = CountingStore()
+    writer = PredictionWriter(store, linger_s=30.0)  # type: ignore[arg-type]
+    writer.start()
+    writer.submit([_record(i) for i in range(3)])
+    writer.close()
+    assert sum(store.batches) == 3

@@ -1,13 +1,15 @@
-"""`Triager` retrieval for one ticket: one search per collection, same answers as before."""
+"""`Triager` retrieval: one dense search per collection for a batch, same answers as one by one."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from triage.embeddings import HashingEmbedder
 from triage.retrieval import Collection, RetrievalConfig, Retriever
+from triage.retrieval.index import VectorIndex
 from triage.schema import KBArticle, Status, SupportLine, Ticket
 from triage.triager import Triager
 
@@ -20,7 +22,7 @@ TEXTS = [
 
 
 class _Targets:
-    """Just what `Triager._retrieve` reads from the model."""
+    """Just what `Triager._retrieve_many` reads from the model."""
 
     targets = ("category", "support_line")
 
@@ -41,6 +43,11 @@ def _tickets() -> list[Ticket]:
     ]
 
 
+def _one(triager: Triager, query: str, k_similar: int, k_kb: int) -> dict[str, Any]:
+    vector = triager.embedder.encode([query])  # type: ignore[union-attr]
+    return triager._retrieve_many([query], vector, k_similar, k_kb)[0]
+
+
 @pytest.fixture(scope="module")
 def triager() -> Triager:
     articles = [
@@ -57,7 +64,7 @@ def triager() -> Triager:
 def test_triager_retrieve_equals_separate_calls(triager: Triager, query: str) -> None:
     retriever = triager.retriever
     vector = triager.embedder.encode([query])[0]  # type: ignore[union-attr]
-    found = triager._retrieve(query, vector, 5, 3)
+    found = _one(triager, query, 5, 3)
     assert found["similar"] == tuple(retriever.similar(query, 5, vector=vector))
     assert found["kb"] == tuple(retriever.kb(query, 3, vector=vector))
     want = retriever.neighbour_votes(query, triager.targets, 10, vector=vector)
@@ -76,8 +83,7 @@ def test_triager_retrieve_searches_each_collection_once(
 
     monkeypatch.setattr(Collection, "ranked", counting)
     query = "printer jam in the print queue"
-    vector = triager.embedder.encode([query])[0]  # type: ignore[union-attr]
-    found = triager._retrieve(query, vector, 5, 3)
+    found = _one(triager, query, 5, 3)
     retriever = triager.retriever
     assert searched == [retriever.tickets, retriever.articles]
     assert found["similar"] and found["evidence"]
@@ -85,10 +91,37 @@ def test_triager_retrieve_searches_each_collection_once(
 
 def test_triager_retrieve_returns_the_asked_numbers(triager: Triager) -> None:
     query = "printer jam on floor 3, print queue stuck"
-    vector = triager.embedder.encode([query])[0]  # type: ignore[union-attr]
-    wide = triager._retrieve(query, vector, 8, 3)
-    narrow = triager._retrieve(query, vector, 1, 0)
+    wide = _one(triager, query, 8, 3)
+    narrow = _one(triager, query, 1, 0)
     assert len(wide["similar"]) > 5  # more than the old fixed five
     assert narrow["similar"] == wide["similar"][:1]
     assert narrow["kb"] == ()
     assert narrow["evidence"] == wide["evidence"]  # votes always use the 10 nearest
+
+
+QUERIES = ["printer queue stuck again", "vpn drops on wifi", "zebra", "account locked 7"]
+
+
+def test_triager_retrieve_many_equals_one_by_one(triager: Triager) -> None:
+    batch = triager._retrieve_many(
+        QUERIES,
+        triager.embedder.encode(QUERIES),
+        5,
+        3,  # type: ignore[union-attr]
+    )
+    assert batch == [_one(triager, q, 5, 3) for q in QUERIES]
+
+
+def test_triager_retrieve_many_runs_one_dense_search_per_collection(
+    triager: Triager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shapes: list[tuple[int, ...]] = []
+    original = VectorIndex.search
+
+    def counting(self: VectorIndex, query_vectors: Any, *args: Any, **kwargs: Any) -> Any:
+        shapes.append(np.asarray(query_vectors).shape)
+        return original(self, query_vectors, *args, **kwargs)
+
+    monkeypatch.setattr(VectorIndex, "search", counting)
+    triager._retrieve_many(QUERIES, triager.embedder.encode(QUERIES), 5, 3)  # type: ignore[union-attr]
+    assert shapes == [(len(QUERIES), triager.embedder.dim)] * 2  # type: ignore[union-attr]

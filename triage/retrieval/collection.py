@@ -172,19 +172,19 @@ class Collection:
         *,
         keep: Filter | None = None,
         exclude: frozenset[str] = frozenset(),
+        dense_hits: list[Hit] | None = None,
     ) -> list[tuple[str, float]]:
         """Every candidate (the `pool` best dense and lexical), best first, with its relevance.
 
         One call serves several cuts (`top`): `search(k)` is `top(ranked(pool), k)` for the same
-        pool, so similar tickets and neighbour votes can share a single search.
+        pool, so similar tickets and neighbour votes can share a single search. `dense_hits`:
+        this query's `pool` nearest vectors when already searched (see `ranked_many`).
         """
         if pool <= 0 or len(self) == 0:
             return []
-        dense = {
-            h.id: h.score
-            for h in self.dense.search(vector, pool, filter=keep)[0]
-            if h.id not in exclude
-        }
+        if dense_hits is None:
+            dense_hits = self.dense.search(vector, pool, filter=keep)[0]
+        dense = {h.id: h.score for h in dense_hits if h.id not in exclude}
         allowed = _allowed(self.dense, keep, exclude)
         ids, scores = self._lexical_scores(text, config.lexical)
         lexical = _best(ids, scores, pool, allowed)
@@ -200,6 +200,23 @@ class Collection:
             rrf_k=config.rrf_k,
             weights=(config.dense_weight, config.lexical_weight),
         )
+
+    def ranked_many(
+        self,
+        texts: Sequence[str],
+        vectors: NDArray[np.float32],
+        pool: int,
+        config: RetrievalConfig,
+    ) -> list[list[tuple[str, float]]]:
+        """`ranked(text, vector, pool, config)` for each query (vectors (m, dim)), with one dense
+        search for all of them: exact search becomes one matrix product instead of m scans."""
+        if pool <= 0 or len(self) == 0:
+            return [[] for _ in texts]
+        hits = self.dense.search(vectors, pool)
+        return [
+            self.ranked(text, vectors[i], pool, config, dense_hits=hits[i])
+            for i, text in enumerate(texts)
+        ]
 
     def top(self, ranked: list[tuple[str, float]], k: int, *, gate: bool = True) -> list[Hit]:
         """The first `k` of `ranked` as hits with metadata; with `gate`, only those at or above

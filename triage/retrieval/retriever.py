@@ -6,6 +6,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -229,10 +230,7 @@ class Retriever:
     ) -> list[KBSuggestion]:
         """Up to `k` KB articles at or above the calibrated relevance, best first (maybe none)."""
         hits = self.articles.search(text, self._vector(text, vector), k, self.config)
-        return [
-            KBSuggestion(h.id, h.metadata["title"], round(h.score, 4), h.metadata["snippet"])
-            for h in hits
-        ]
+        return [_kb_suggestion(h) for h in hits]
 
     def neighbour_votes(
         self,
@@ -269,6 +267,45 @@ class Retriever:
             _similar_ticket(h.id, h.score, h.metadata) for h in self.tickets.top(ranked, k_similar)
         ]
         return similar, _votes(self.tickets.top(ranked, k_votes, gate=False), targets)
+
+    def for_tickets(
+        self,
+        texts: Sequence[str],
+        vectors: NDArray[np.float32],
+        targets: Sequence[str] = TARGETS,
+        k_similar: int = 5,
+        k_votes: int = 10,
+        k_kb: int = 3,
+    ) -> list[TicketMatches]:
+        """For each text (vectors (m, dim)): `similar_and_votes` and `kb`, the same results with
+        one dense search per collection for all texts (what a micro-batch of new tickets needs)."""
+        vectors = _checked(vectors, len(texts), self.embedder.dim)
+        pools = {max(self.config.candidates, k) for k in (k_similar, k_votes)}
+        if len(pools) > 1 or k_similar <= 0 or k_votes <= 0:
+            pairs = [
+                self.similar_and_votes(t, targets, k_similar, k_votes, vector=vectors[i])
+                for i, t in enumerate(texts)
+            ]
+        else:
+            pairs = [
+                (
+                    [
+                        _similar_ticket(h.id, h.score, h.metadata)
+                        for h in self.tickets.top(r, k_similar)
+                    ],
+                    _votes(self.tickets.top(r, k_votes, gate=False), targets),
+                )
+                for r in self.tickets.ranked_many(texts, vectors, pools.pop(), self.config)
+            ]
+        kbs: list[list[KBSuggestion]] = [[] for _ in texts]
+        if k_kb > 0:
+            pool = max(self.config.candidates, k_kb)
+            ranked = self.articles.ranked_many(texts, vectors, pool, self.config)
+            kbs = [[_kb_suggestion(h) for h in self.articles.top(r, k_kb)] for r in ranked]
+        return [
+            TicketMatches(similar, votes, kb)
+            for (similar, votes), kb in zip(pairs, kbs, strict=True)
+        ]
 
     # -- online changes -----------------------------------------------------------------------
     def add_ticket(self, ticket: Ticket, vector: NDArray[np.float32] | None = None) -> bool:
@@ -350,6 +387,19 @@ def _checked(vectors: NDArray[np.float32], rows: int, dim: int) -> NDArray[np.fl
             "pass embeddings from the retriever's embedder"
         )
     return matrix
+
+
+@dataclass(frozen=True, slots=True)
+class TicketMatches:
+    """What retrieval found for one new ticket."""
+
+    similar: list[SimilarTicket]
+    votes: list[NeighbourVote]
+    kb: list[KBSuggestion]
+
+
+def _kb_suggestion(hit: Hit) -> KBSuggestion:
+    return KBSuggestion(hit.id, hit.metadata["title"], round(hit.score, 4), hit.metadata["snippet"])
 
 
 def _votes(hits: Sequence[Hit], targets: Sequence[str]) -> list[NeighbourVote]:
