@@ -41,6 +41,26 @@ def test_retrieval_bm25_prefers_rare_exact_code_and_forgets_removed() -> None:
     assert restored.search("mail sync", 2) == index.search("mail sync", 2)
 
 
+def test_retrieval_tfidf_signal_never_builds_bm25_and_follows_changes() -> None:
+    index = BM25Index()
+    index.add(["a", "b"], ["vpn drops on wifi", "printer jam on floor 2"])
+    ids, scores = index.cosine_scores("printer jam")
+    assert ids == ["a", "b"] and scores[1] > 0.5 > scores[0]
+    index.add(["c"], ["printer offline, jam cleared"])  # online add: next query sees it
+    ids, scores = index.cosine_scores("printer jam")
+    assert ids == ["a", "b", "c"] and scores[2] > 0 and index.row_of("c") == 2
+    assert index._model is None  # the unused bm25s index was never built (nor rebuilt)
+
+
+def test_retrieval_tokens_are_shared_between_documents() -> None:
+    index = BM25Index.from_json(
+        {"k1": 1.2, "b": 0.75, "docs": {"a": ["printer", "jam"], "b": ["printer", "offline"]}}
+    )
+    index.add(["c"], ["Printer toner"])
+    docs = index._docs
+    assert docs["a"][0] is docs["b"][0] is docs["c"][0]  # one string object per distinct token
+
+
 def test_retrieval_bm25_empty_index_and_unknown_words() -> None:
     index = BM25Index()
     assert index.search("anything", 3) == []
