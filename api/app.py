@@ -46,6 +46,7 @@ async def _load_initial(app: FastAPI, settings: Settings) -> None:
             settings,
             app.state.metrics,
             app.state.store,  # replays tickets resolved since the bundle was built
+            app.state.executor,
         )
     except TriageError as exc:
         logger.error("bundle %s not loaded, serving unready: %s", settings.bundle_dir, exc)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 import uuid
-from datetime import datetime
+from concurrent.futures import Executor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,16 +56,26 @@ def _warm_up(triager: TriagerLike, bundle_dir: Path) -> None:
         raise BundleError(f"{bundle_dir}: warm-up prediction is empty; re-export the bundle")
 
 
-def replay_resolved(triager: TriagerLike, store: FeedbackStore) -> int:
-    """Index tickets resolved after the bundle was built, so a reload never forgets them."""
+# A resolved record is stamped before its commit; a catch-up looks this far behind the replay's
+# start, so a record stamped before the replay but committed after it is still caught.
+CATCH_UP_MARGIN = timedelta(minutes=5)
+
+
+def replay_resolved(
+    triager: TriagerLike, store: FeedbackStore, since: datetime | None = None
+) -> int:
+    """Index tickets resolved after the bundle was built (and after `since`, when given), so a
+    reload never forgets them. Re-adding a ticket replaces it, so replaying twice is harmless."""
     retriever = triager.retriever
     built = triager.manifest.get("created_at")
     if retriever is None or not hasattr(retriever, "add_ticket") or not built:
         return 0
-    since = datetime.fromisoformat(str(built))
+    after = datetime.fromisoformat(str(built))
+    if since is not None:
+        after = max(after, since)
     added = 0
     for record in store.iter_resolved():
-        if record.created_at > since and retriever.add_ticket(record.ticket) is not False:
+        if record.created_at > after and retriever.add_ticket(record.ticket) is not False:
             added += 1
     return added
 
@@ -75,25 +86,52 @@ def reload(
     settings: Settings,
     metrics: Metrics,
     store: FeedbackStore | None = None,
+    executor: Executor | None = None,
 ) -> tuple[str | None, str]:
     """Load, check and swap in a bundle; the old model keeps serving if anything fails.
 
     Tickets resolved since the bundle was built are replayed into its index before the swap.
-    Returns (previous version, new version). Blocking: call it off the event loop.
+    The swap runs on `executor` (the inference thread, which also indexes resolved tickets),
+    after a catch-up of tickets resolved during the replay: a ticket resolved while a reload
+    loads is in the new index once it serves. Returns (previous version, new version).
+    Blocking: call it off the event loop.
     """
     with holder.reload_lock:
         triager = load_triager(bundle_dir, settings)
+        started = datetime.now(UTC)
         replayed = replay_resolved(triager, store) if store is not None else 0
-        previous = holder.swap(triager, Path(bundle_dir))
+
+        def catch_up_and_swap() -> tuple[LoadedModel | None, int]:
+            caught = 0
+            if store is not None:
+                caught = replay_resolved(triager, store, since=started - CATCH_UP_MARGIN)
+            return holder.swap(triager, Path(bundle_dir)), caught
+
+        if executor is None:
+            previous, caught = catch_up_and_swap()
+        else:
+            previous, caught = executor.submit(catch_up_and_swap).result()
     metrics.set_model(triager.version)
     logger.info(
-        "serving model %s from %s (%d resolved tickets replayed)",
+        "serving model %s from %s (%d resolved tickets replayed, %d caught up at the swap)",
         triager.version,
         bundle_dir,
         replayed,
+        caught,
         extra={"model_version": triager.version},
     )
     return (previous.version if previous else None), triager.version
+
+
+def index_resolved(holder: ModelHolder, ticket: Ticket) -> bool:
+    """Add a resolved ticket to the model serving now (run it on the inference thread, like the
+    swap, so it lands in the old index before a swap's catch-up or in the new one after it).
+    False when no model with a ticket index is loaded, or the ticket has no solution."""
+    model = holder.current
+    retriever = model.triager.retriever if model else None
+    if retriever is None or not hasattr(retriever, "add_ticket"):
+        return False
+    return retriever.add_ticket(ticket) is not False
 
 
 def labels_of(result: TriageResult) -> dict[str, dict[str, Any]]:

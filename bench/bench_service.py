@@ -24,6 +24,7 @@ import asyncio
 import json
 import os
 import platform
+import re
 import signal
 import socket
 import statistics
@@ -261,6 +262,7 @@ async def run_open_loop(
                 print("transport error", type(exc).__name__, flush=True)
             latencies.append(time.perf_counter() - t0)
 
+        before = await server_buckets(client)
         started = time.monotonic()
         prober = start_prober(url, seconds)
         tasks = []
@@ -271,8 +273,17 @@ async def run_open_loop(
             tasks.append(asyncio.create_task(one(i)))
         await asyncio.gather(*tasks)
         elapsed = time.monotonic() - started
+        after = await server_buckets(client)
     result = summary(latencies, statuses, elapsed)
     result.update(offered_per_s=round(rate, 1), load_avg_1m=round(os.getloadavg()[0], 2))
+    total = after.get("+Inf", 0) - before.get("+Inf", 0)
+    # The server's own view (request start to response, all statuses), from its histogram: tells
+    # time inside the app from time in the kernel, the event loop's backlog and the client.
+    result["server_share_within_s"] = {
+        le: round((after[le] - before.get(le, 0)) / total, 3) if total else None
+        for le in ("0.1", "0.5", "1.0", "2.5", "5.0")
+        if le in after
+    }
     probes = json.loads(prober.communicate(timeout=120)[0] or "[]")
     result["health_ready_ms"] = {
         "probes": len(probes),
@@ -281,6 +292,13 @@ async def run_open_loop(
         "not_200": sum(1 for p in probes if p[1] != 200),
     }
     return result
+
+
+async def server_buckets(client: httpx.AsyncClient) -> dict[str, float]:
+    """Cumulative counts of the server's /v1/triage latency histogram, by upper bound `le`."""
+    text = (await client.get("/metrics")).text
+    pattern = r'triage_http_request_seconds_bucket\{le="([^"]+)",route="/v1/triage"\} (\S+)'
+    return {m.group(1): float(m.group(2)) for m in re.finditer(pattern, text)}
 
 
 # Readiness probe from its own process, as a kubelet would probe: a new connection every 0.5 s,

@@ -39,7 +39,13 @@ async def post_reload(
     _check_root(Path(target), settings.bundle_root)
     try:
         previous, version = await run_in_threadpool(
-            reload, holder, Path(target), settings, request.app.state.metrics, store
+            reload,
+            holder,
+            Path(target),
+            settings,
+            request.app.state.metrics,
+            store,
+            request.app.state.executor,
         )
     except BundleError as exc:
         current = holder.current.version if holder.current else "none"

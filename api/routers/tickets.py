@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from api.deps import FlushedPredictions, StoreDep
+from api.lifecycle import index_resolved
 from api.schemas import ResolvedIn, ResolvedOut
 from api.security import TriageScope
 from triage.errors import TriageError
@@ -21,17 +22,15 @@ router = APIRouter(prefix="/v1", tags=["tickets"], dependencies=[TriageScope])
 
 
 async def _make_searchable(request: Request, ticket: Ticket) -> bool:
-    model = request.app.state.models.current
-    retriever = model.triager.retriever if model else None
-    if retriever is None or not hasattr(retriever, "add_ticket"):
-        return False
     loop = asyncio.get_running_loop()
+    holder = request.app.state.models
     try:
-        added = await loop.run_in_executor(request.app.state.executor, retriever.add_ticket, ticket)
+        return await loop.run_in_executor(
+            request.app.state.executor, index_resolved, holder, ticket
+        )
     except TriageError as exc:
         logger.warning("resolved ticket not indexed: %s", exc)
         return False
-    return added is not False  # the retriever says False for tickets without a solution
 
 
 @router.post(

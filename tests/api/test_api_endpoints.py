@@ -221,6 +221,37 @@ def test_endpoints_reload_keeps_tickets_resolved_since_the_bundle(
     assert r.json()["model_version"] == "v2" and r.json()["similar"][0]["ticket_id"] == "INC-ZEBRA"
 
 
+def test_endpoints_reload_catches_up_a_ticket_resolved_while_it_loads(
+    client: TestClient, keys: Keys, bundle_v2: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ticket resolved after the reload's replay but before its swap is in the new index."""
+    from api import lifecycle
+    from triage.feedback import ResolvedRecord
+    from triage.schema import Status, Ticket
+
+    replay = lifecycle.replay_resolved
+    late = Ticket(
+        ticket_id="INC-LATE",
+        subject="zebra vpn router",
+        body="zebra dns outage",
+        category="Network",
+        status=Status.RESOLVED,
+        solution="rebooted the zebra gateway",
+    )
+
+    def replay_then_resolve(triager, store, since=None):  # type: ignore[no-untyped-def]
+        added = replay(triager, store, since)
+        if since is None:  # the replay before the swap has read the store: resolve one now
+            store.record_resolved(ResolvedRecord(late))
+        return added
+
+    monkeypatch.setattr(lifecycle, "replay_resolved", replay_then_resolve)
+    r = client.post("/v1/admin/reload", json={"bundle_dir": str(bundle_v2)}, headers=keys["admin"])
+    assert r.json()["version"] == "v2"
+    r = client.get("/v1/similar", params={"q": "zebra vpn router zebra dns"}, headers=keys["agent"])
+    assert r.json()["model_version"] == "v2" and r.json()["similar"][0]["ticket_id"] == "INC-LATE"
+
+
 def test_endpoints_search_without_retrieval_index_is_503(  # type: ignore[no-untyped-def]
     make_settings, bundle_plain: Path
 ) -> None:
