@@ -148,8 +148,66 @@ def test_retrieval_tfidf_cosine_follows_add_and_remove() -> None:
     assert ids[int(np.argmax(scores))] == "c"
     index.remove(["c"])
     ids, scores = index.cosine_scores("0x80070005")
-    assert "c" not in ids and scores.max() == 0
+    assert scores.max() == 0 and index.row_of("c", "tfidf") is None  # its row is a tombstone
     assert BM25Index().cosine_scores("anything")[0] == []
+
+
+def _fresh_scores(docs: dict[str, str], query: str) -> dict[str, float]:
+    fresh = BM25Index()
+    fresh.add(list(docs), list(docs.values()))
+    ids, scores = fresh.cosine_scores(query)
+    return dict(zip(ids, scores.tolist(), strict=True))
+
+
+def _live_scores(index: BM25Index, query: str) -> dict[str, float]:
+    ids, scores = index.cosine_scores(query)
+    return {
+        i: float(scores[index.row_of(i, "tfidf")])
+        for i in set(ids)
+        if index.row_of(i, "tfidf") is not None
+    }
+
+
+def test_retrieval_tfidf_online_changes_need_no_rebuild_and_stay_close_to_one() -> None:
+    docs = {
+        f"d{i}": f"printer jam floor {i} toner" if i % 2 else f"vpn drops wifi {i}"
+        for i in range(40)
+    }
+    index = BM25Index()
+    index.add(list(docs), list(docs.values()))
+    index.cosine_scores("warm up")
+    built = index._cosine
+    index.add(["new"], ["printer jam again 0x80070005"])  # one known-term doc, one new term
+    index.add(["d3"], ["vpn gateway replaced"])  # a replacement
+    index.remove(["d4"])
+    docs |= {"new": "printer jam again 0x80070005", "d3": "vpn gateway replaced"}
+    del docs["d4"]
+    live = _live_scores(index, "printer jam 0x80070005")
+    assert index._cosine is built  # followed row by row, not rebuilt
+    fresh = _fresh_scores(docs, "printer jam 0x80070005")
+    assert set(live) == set(fresh)
+    assert max(live, key=live.get) == max(fresh, key=fresh.get) == "new"  # type: ignore[arg-type]
+    assert max(abs(live[i] - fresh[i]) for i in fresh) < 0.05  # idf drift only
+    assert _live_scores(index, "0x80070005")["new"] > 0  # the new term is searchable at once
+
+
+def test_retrieval_tfidf_rebuilds_after_many_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from triage.retrieval import tfidf
+
+    monkeypatch.setattr(tfidf, "REBUILD_MIN_CHANGES", 3)
+    index = BM25Index()
+    index.add(["a", "b"], ["mail sync error", "printer jam"])
+    index.cosine_scores("mail")
+    for i in range(4):
+        index.add([f"n{i}"], [f"printer jam {i}"])
+    ids, scores = index.cosine_scores("printer jam")  # stale: a fresh build, exact again
+    assert ids == ["a", "b", "n0", "n1", "n2", "n3"]
+    fresh = _fresh_scores(
+        {"a": "mail sync error", "b": "printer jam"}
+        | {f"n{i}": f"printer jam {i}" for i in range(4)},
+        "printer jam",
+    )
+    assert dict(zip(ids, scores.tolist(), strict=True)) == fresh
 
 
 def test_retrieval_config_rejects_unknown_lexical_signal() -> None:

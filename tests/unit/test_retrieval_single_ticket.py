@@ -186,6 +186,6 @@ def test_retrieval_tfidf_cosine_is_bitwise_the_sparse_product() -> None:
     index.cosine_scores("warm up")
     for _ in range(50):
         text = " ".join(rng.choice([*vocab, "unknown"], size=int(rng.integers(0, 30))))
-        query = index._tfidf_rows([tokenize(text)])
-        want = (index._tfidf.tocsr() @ query.T).toarray().reshape(-1).astype(np.float32)
+        query = index._cosine._matrix([tokenize(text)])  # type: ignore[union-attr]
+        want = (index._cosine.base.tocsr() @ query.T).toarray().reshape(-1).astype(np.float32)  # type: ignore[union-attr]
         np.testing.assert_array_equal(index.cosine_scores(text)[1], want)

@@ -190,7 +190,9 @@ class Collection:
         lexical = _best(ids, scores, pool, allowed)
         candidates = list(dict.fromkeys([*dense, *lexical]))
         dense.update(self._cosines([c for c in candidates if c not in dense], vector))
-        lexical_all = {c: lexical.get(c) or self._lexical_of(c, scores) for c in candidates}
+        lexical_all = {
+            c: lexical.get(c) or self._lexical_of(c, scores, config.lexical) for c in candidates
+        }
         return rank(
             candidates,
             dense,
@@ -231,9 +233,9 @@ class Collection:
             return self.lexical.cosine_scores(text)
         return self.lexical.relative_scores(text)
 
-    def _lexical_of(self, item_id: str, scores: NDArray[np.float32]) -> float:
+    def _lexical_of(self, item_id: str, scores: NDArray[np.float32], kind: str) -> float:
         # Dense-only candidates get their real lexical score, not 0: ranks them fairly.
-        row = self.lexical.row_of(item_id)
+        row = self.lexical.row_of(item_id, kind)
         return float(scores[row]) if row is not None and row < scores.size else 0.0
 
     def _cosines(self, ids: list[str], vector: NDArray[np.float32]) -> dict[str, float]:

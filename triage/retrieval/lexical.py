@@ -6,13 +6,14 @@ import logging
 import math
 import re
 import sys
-from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from triage.retrieval.tfidf import TfidfCosine
 
 logger = logging.getLogger(__name__)
 
@@ -127,8 +128,9 @@ class BM25Index:
 
     `bm25s` indexes are static, so a change marks the index stale and the next query rebuilds it
     (cheap next to embedding: about a second for 100k short tickets). The TF-IDF cosine signal
-    (`cosine_scores`) never builds the bm25s index. Tokens are interned: a collection holds each
-    distinct token string once, however many documents use it.
+    (`cosine_scores`, `TfidfCosine`) never builds the bm25s index and follows online changes
+    row by row. Tokens are interned: a collection holds each distinct token string once,
+    however many documents use it.
     """
 
     def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
@@ -138,9 +140,7 @@ class BM25Index:
         self._rows: dict[str, int] = {}
         self._model: Any = None
         self._idf: dict[str, float] = {}
-        self._tfidf: Any = None
-        self._vocab: dict[str, int] = {}
-        self._tfidf_idf: NDArray[np.float64] = np.zeros(0)
+        self._cosine: TfidfCosine | None = None
         self._ordered = False
 
     def __len__(self) -> int:
@@ -149,21 +149,31 @@ class BM25Index:
     def add(self, ids: Sequence[str], texts: Sequence[str]) -> None:
         """Add or replace documents."""
         for item_id, text in zip(ids, texts, strict=True):
-            self._docs[str(item_id)] = [sys.intern(t) for t in tokenize(text)]
+            tokens = [sys.intern(t) for t in tokenize(text)]
+            self._docs[str(item_id)] = tokens
+            if self._cosine is not None:
+                self._cosine.add(str(item_id), tokens)
         self._stale()
 
     def remove(self, ids: Sequence[str]) -> int:
         """Delete documents; returns how many were present."""
-        removed = sum(self._docs.pop(i, None) is not None for i in ids)
+        removed = 0
+        for item_id in ids:
+            if self._docs.pop(item_id, None) is not None:
+                removed += 1
+                if self._cosine is not None:
+                    self._cosine.remove(item_id)
         if removed:
             self._stale()
         return removed
 
     def _stale(self) -> None:
-        self._model, self._tfidf, self._ordered = None, None, False
+        """The bm25s index and its row order are rebuilt on next use; the TF-IDF signal follows
+        changes row by row (`TfidfCosine`)."""
+        self._model, self._ordered = None, False
 
     def _order_rows(self) -> None:
-        """Row order of the score arrays (shared by both signals), fixed until the next change."""
+        """Row order of the BM25 score arrays, fixed until the next change."""
         if not self._ordered:
             self._order = list(self._docs)
             self._rows = {item: row for row, item in enumerate(self._order)}
@@ -221,8 +231,11 @@ class BM25Index:
         bound = sum(self._idf[t] for t in query)
         return ids, (raw / bound if bound > 0 else raw)
 
-    def row_of(self, item_id: str) -> int | None:
-        """Position of `item_id` in the arrays the score methods return (None if absent)."""
+    def row_of(self, item_id: str, kind: str = "bm25") -> int | None:
+        """Position of `item_id` in the arrays the `kind` ("bm25" or "tfidf") score methods
+        return (None if absent)."""
+        if kind == "tfidf":
+            return self._cosine.rows.get(item_id) if self._cosine is not None else None
         self._order_rows()
         return self._rows.get(item_id)
 
@@ -236,62 +249,9 @@ class BM25Index:
         """
         if not self._docs:
             return [], np.zeros(0, dtype=np.float32)
-        self._order_rows()
-        if self._tfidf is None:
-            # Column-major: a query reads only the columns of its own terms.
-            self._tfidf = self._tfidf_matrix().tocsc()
-        terms, weights = self._query_weights(tokenize(text))
-        return self._order, _dot_columns(self._tfidf, terms, weights).astype(np.float32)
-
-    def _query_weights(self, tokens: list[str]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-        """One query's `_tfidf_rows` row without building a sparse matrix: (terms, weights),
-        terms ascending; the same arithmetic in the same order, so the same bits."""
-        counts = Counter(t for t in tokens if t in self._vocab)
-        terms = np.array([self._vocab[t] for t in counts], dtype=np.intp)
-        weights = np.array(
-            [(1 + math.log(c)) * self._tfidf_idf[self._vocab[t]] for t, c in counts.items()],
-            dtype=np.float64,
-        )
-        order = np.argsort(terms, kind="stable")
-        terms, weights = terms[order], weights[order]
-        if not terms.size:
-            return terms, weights
-        # scipy's CSR row sum is `np.add.reduceat` over the row's data: same order, same rounding.
-        norm = np.sqrt(np.add.reduceat(weights * weights, np.zeros(1, dtype=np.intp)))
-        norm[norm == 0] = 1.0
-        return terms, weights * (1 / norm)
-
-    def _tfidf_matrix(self) -> Any:
-        df: Counter[str] = Counter()
-        for tokens in self._docs.values():
-            df.update(set(tokens))
-        self._vocab = {t: n for n, t in enumerate(df)}
-        n = len(self._docs)
-        self._tfidf_idf = np.array(
-            [math.log((1 + n) / (1 + df[t])) + 1 for t in self._vocab], dtype=np.float64
-        )
-        return self._tfidf_rows([self._docs[i] for i in self._order])
-
-    def _tfidf_rows(self, docs: Sequence[list[str]]) -> Any:
-        """Sparse (len(docs), vocabulary) matrix of L2-normalised sublinear tf-idf rows."""
-        from scipy.sparse import csr_matrix
-
-        # Typed arrays, not lists of Python numbers: 12 bytes per entry instead of about 90.
-        rows, cols, vals = array("q"), array("q"), array("d")
-        for row, tokens in enumerate(docs):
-            counts = Counter(t for t in tokens if t in self._vocab)
-            for token, count in counts.items():
-                rows.append(row)
-                cols.append(self._vocab[token])
-                vals.append((1 + math.log(count)) * self._tfidf_idf[self._vocab[token]])
-        shape = (len(docs), len(self._vocab))
-        coords = (np.frombuffer(rows, dtype=np.int64), np.frombuffer(cols, dtype=np.int64))
-        matrix = csr_matrix(
-            (np.frombuffer(vals, dtype=np.float64), coords), shape=shape, dtype=np.float64
-        )
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).reshape(-1))
-        norms[norms == 0] = 1.0
-        return csr_matrix(matrix.multiply(1 / norms[:, None]))
+        if self._cosine is None or self._cosine.stale():
+            self._cosine = TfidfCosine(self._docs)
+        return self._cosine.scores(tokenize(text))
 
     def search(
         self, text: str, k: int, keep: Callable[[str], bool] | None = None
@@ -317,19 +277,3 @@ class BM25Index:
         index = cls(k1=state["k1"], b=state["b"])
         index._docs = {str(k): [sys.intern(t) for t in v] for k, v in state["docs"].items()}
         return index
-
-
-def _dot_columns(
-    matrix: Any, terms: NDArray[np.intp], weights: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """`matrix @ q` as a dense (n,) vector: matrix (n, vocab) CSC, q sparse (terms ascending).
-
-    Adds term by term in vocabulary order, as scipy's CSR product does per row, so the result is
-    the same to the last bit; it touches only the query terms' columns instead of every row.
-    """
-    scores = np.zeros(matrix.shape[0], dtype=np.float64)
-    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
-    for col, weight in zip(terms.tolist(), weights.tolist(), strict=True):
-        start, end = indptr[col], indptr[col + 1]
-        scores[indices[start:end]] += data[start:end] * weight
-    return scores
