@@ -73,11 +73,10 @@ def replay_resolved(
     after = datetime.fromisoformat(str(built))
     if since is not None:
         after = max(after, since)
-    added = 0
-    for record in store.iter_resolved():
-        if record.created_at > after and retriever.add_ticket(record.ticket) is not False:
-            added += 1
-    return added
+    tickets = [r.ticket for r in store.iter_resolved() if r.created_at > after]
+    if hasattr(retriever, "add_tickets"):  # one embedding call for all of them
+        return int(retriever.add_tickets(tickets))
+    return sum(retriever.add_ticket(t) is not False for t in tickets)
 
 
 def reload(

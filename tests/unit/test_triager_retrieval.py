@@ -125,3 +125,28 @@ def test_triager_retrieve_many_runs_one_dense_search_per_collection(
     monkeypatch.setattr(VectorIndex, "search", counting)
     triager._retrieve_many(QUERIES, triager.embedder.encode(QUERIES), 5, 3)  # type: ignore[union-attr]
     assert shapes == [(len(QUERIES), triager.embedder.dim)] * 2  # type: ignore[union-attr]
+
+
+def test_retriever_add_tickets_equals_adding_one_by_one() -> None:
+    embedder = HashingEmbedder(256)
+    config = RetrievalConfig(candidates=12, min_relevance=0.1)
+    one, many = (Retriever.build(_tickets(), [], embedder, config) for _ in range(2))
+    new = [
+        Ticket(
+            ticket_id=f"N{n}",
+            subject=f"zebra printer offline {n}",
+            body="",
+            category="Hardware",
+            status=Status.RESOLVED,
+            solution=f"power cycled {n}",
+        )
+        for n in range(3)
+    ]
+    unsolved = Ticket(ticket_id="T1", subject="vpn gateway unreachable", body="")  # was solved
+    updates = [*new, new[0], unsolved]  # a repeated id and a ticket that lost its solution
+    for ticket in updates:
+        one.add_ticket(ticket)
+    assert many.add_tickets(updates) == 3
+    for query in ("zebra printer offline", "vpn gateway unreachable from hotel wifi 1"):
+        assert many.similar(query, 5) == one.similar(query, 5)
+    assert len(many.tickets) == len(one.tickets) == 24 + 3 - 1

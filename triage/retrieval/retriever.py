@@ -318,6 +318,25 @@ class Retriever:
         self.tickets.add([ticket.ticket_id], [ticket.text], vec[None, :], [ticket_metadata(ticket)])
         return True
 
+    def add_tickets(self, tickets: Sequence[Ticket]) -> int:
+        """`add_ticket` for many (the last version of a ticket id wins), embedded in one call;
+        returns how many were indexed."""
+        latest: dict[str, Ticket] = {}
+        for ticket in tickets:  # ordered by each id's last version, as one-by-one adds leave it
+            latest.pop(ticket.ticket_id, None)
+            latest[ticket.ticket_id] = ticket
+        solved = [t for t in latest.values() if is_indexable(t)]
+        self.tickets.remove([i for i, t in latest.items() if not is_indexable(t)])
+        if solved:
+            texts = [t.text for t in solved]
+            self.tickets.add(
+                [t.ticket_id for t in solved],
+                texts,
+                self.embedder.encode(texts),
+                [ticket_metadata(t) for t in solved],
+            )
+        return len(solved)
+
     def add_article(self, article: KBArticle) -> None:
         """Index a new or changed KB article."""
         self._add_articles([article])
