@@ -73,7 +73,7 @@ def replay_resolved(
     after = datetime.fromisoformat(str(built))
     if since is not None:
         after = max(after, since)
-    tickets = [r.ticket for r in store.iter_resolved() if r.created_at > after]
+    tickets = [r.ticket for r in store.iter_resolved(since=after)]
     if hasattr(retriever, "add_tickets"):  # one embedding call for all of them
         return int(retriever.add_tickets(tickets))
     return sum(retriever.add_ticket(t) is not False for t in tickets)

@@ -162,11 +162,11 @@ class FeedbackStore(Protocol):
 
     def get_key(self, key_id: str) -> ApiKey | None: ...
 
-    def iter_predictions(self) -> Iterator[PredictionRecord]: ...
+    def iter_predictions(self, since: datetime | None = None) -> Iterator[PredictionRecord]: ...
 
-    def iter_feedback(self) -> Iterator[FeedbackRecord]: ...
+    def iter_feedback(self, since: datetime | None = None) -> Iterator[FeedbackRecord]: ...
 
-    def iter_resolved(self) -> Iterator[ResolvedRecord]: ...
+    def iter_resolved(self, since: datetime | None = None) -> Iterator[ResolvedRecord]: ...
 
     def close(self) -> None: ...
 
@@ -359,12 +359,11 @@ class SqlFeedbackStore:
             revoked_at=_aware(row["revoked_at"]),
         )
 
-    def iter_predictions(self) -> Iterator[PredictionRecord]:
-        """All stored predictions, oldest first."""
+    def iter_predictions(self, since: datetime | None = None) -> Iterator[PredictionRecord]:
+        """Stored predictions (made after `since`, when given), oldest first."""
+        query = _since(sa.select(predictions), predictions.c.created_at, since)
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(predictions).order_by(predictions.c.created_at)
-            ).mappings()
+            rows = conn.execute(query.order_by(predictions.c.created_at)).mappings()
             for row in rows:
                 yield PredictionRecord(
                     prediction_id=row["prediction_id"],
@@ -374,20 +373,21 @@ class SqlFeedbackStore:
                     created_at=as_utc(row["created_at"]),
                 )
 
-    def iter_feedback(self) -> Iterator[FeedbackRecord]:
-        """All stored feedback, oldest first."""
+    def iter_feedback(self, since: datetime | None = None) -> Iterator[FeedbackRecord]:
+        """Stored feedback (given after `since`, when given), oldest first."""
+        query = _since(sa.select(feedback), feedback.c.created_at, since)
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(feedback).order_by(feedback.c.feedback_id)).mappings()
+            rows = conn.execute(query.order_by(feedback.c.feedback_id)).mappings()
             for row in rows:
                 values = {k: row[k] for k in FeedbackRecord.__dataclass_fields__}
                 values["created_at"] = as_utc(values["created_at"])
                 yield FeedbackRecord(**values)
 
-    def iter_resolved(self) -> Iterator[ResolvedRecord]:
-        """All resolved tickets, oldest first."""
-        query = sa.select(resolved_tickets).order_by(resolved_tickets.c.resolved_id)
+    def iter_resolved(self, since: datetime | None = None) -> Iterator[ResolvedRecord]:
+        """Resolved tickets (recorded after `since`, when given), oldest first."""
+        query = _since(sa.select(resolved_tickets), resolved_tickets.c.created_at, since)
         with self.engine.connect() as conn:
-            for row in conn.execute(query).mappings():
+            for row in conn.execute(query.order_by(resolved_tickets.c.resolved_id)).mappings():
                 yield ResolvedRecord(
                     ticket=_ticket_from_json(row["ticket"]),
                     prediction_id=row["prediction_id"],
@@ -397,6 +397,11 @@ class SqlFeedbackStore:
     def close(self) -> None:
         """Release the connection pool."""
         self.engine.dispose()
+
+
+def _since(query: Any, column: Any, since: datetime | None) -> Any:
+    # UTC, as the rows are written: SQLite compares the stored text, without its offset.
+    return query if since is None else query.where(column > as_utc(since))
 
 
 # ---------------------------------------------------------------- API keys
@@ -517,17 +522,21 @@ def _share(pairs: list[tuple[dict[str, Any], str]]) -> float | None:
     return sum(str(lab["label"]) == fin for lab, fin in pairs) / len(pairs)
 
 
-def production_report(store: FeedbackStore) -> dict[str, Any]:
+def production_report(store: FeedbackStore, since: datetime | None = None) -> dict[str, Any]:
     """Production metrics: per target coverage by action and precision against the value at close,
     feedback outcomes and KB acceptance (helpful / rated). Ratios in [0, 1], None when undefined.
+
+    With `since`, only predictions, feedback and resolved tickets recorded after it count (a
+    ticket resolved in the window whose prediction is older is not joined).
     """
-    preds = list(store.iter_predictions())
-    resolved = list(store.iter_resolved())
-    fb = list(store.iter_feedback())
+    preds = list(store.iter_predictions(since))
+    resolved = list(store.iter_resolved(since))
+    fb = list(store.iter_feedback(since))
     pairs = _join_resolved(preds, resolved)
     rated = [f.kb_helpful for f in fb if f.kb_helpful is not None]
     outcomes = {o: sum(f.outcome == o for f in fb) for o in OUTCOMES}
     return {
+        "since": since.isoformat() if since else None,
         "predictions": len(preds),
         "feedback": len(fb),
         "resolved": len(resolved),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from api.deps import FlushedPredictions, HolderDep, StoreDep
@@ -54,6 +55,13 @@ async def post_reload(
 
 
 @router.get("/stats", summary="Production metrics", dependencies=[FlushedPredictions])
-async def get_stats(store: StoreDep) -> dict[str, Any]:
-    """Precision per target against the value at close, coverage per action, KB acceptance."""
-    return await run_in_threadpool(production_report, store)
+async def get_stats(
+    store: StoreDep,
+    days: Annotated[
+        int, Query(ge=1, le=3650, description="The last N days (predictions made since).")
+    ] = 30,
+) -> dict[str, Any]:
+    """Precision per target against the value at close, coverage per action, KB acceptance,
+    over the last `days` days (default 30: bounded work, and what a dashboard shows)."""
+    since = datetime.now(UTC) - timedelta(days=days)
+    return await run_in_threadpool(production_report, store, since)

@@ -166,6 +166,24 @@ def test_store_report_scores_predictions_against_value_at_close(store: SqlFeedba
     assert report["feedback_outcomes"] == {"accepted": 1, "corrected": 0, "rejected": 1}
 
 
+def test_store_report_counts_only_the_window_since(store: SqlFeedbackStore) -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime, timedelta, timezone
+
+    now = datetime.now(UTC)
+    old = replace(_prediction("old1", 0), created_at=now - timedelta(days=40))
+    store.record_predictions([old, _prediction("new1", 1)])
+    store.record_feedback(FeedbackRecord("old1", "accepted", created_at=now - timedelta(days=39)))
+    store.record_feedback(FeedbackRecord("new1", "accepted"))
+    # an offset other than UTC for the cut: the stored UTC times still compare right
+    since = (now - timedelta(days=30)).astimezone(timezone(timedelta(hours=2)))
+    window = production_report(store, since)
+    everything = production_report(store)
+    assert (window["predictions"], window["feedback"]) == (1, 1)
+    assert (everything["predictions"], everything["feedback"]) == (2, 2)
+    assert window["since"] == since.isoformat() and everything["since"] is None
+
+
 def test_store_export_is_a_labelled_dataset(store: SqlFeedbackStore, tmp_path: Path) -> None:
     store.record_predictions([_prediction("a1", 0), _prediction("b2", 1), _prediction("c3", 2)])
     store.record_feedback(FeedbackRecord("a1", "accepted"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import typer
@@ -100,12 +101,17 @@ def feedback_export(
 @report_app.command("production")
 @handle_errors
 def report_production(
-    database_url: str | None = DatabaseOption, as_json: bool = JsonOption
+    database_url: str | None = DatabaseOption,
+    days: int | None = typer.Option(
+        None, "--days", min=1, help="Only the last N days (default: everything stored)."
+    ),
+    as_json: bool = JsonOption,
 ) -> None:
     """Precision per target against the value at close, coverage per action, KB acceptance."""
+    since = datetime.now(UTC) - timedelta(days=days) if days else None
     store = SqlFeedbackStore.open(_database_url(database_url))
     try:
-        summary = production_report(store)
+        summary = production_report(store, since)
     finally:
         store.close()
     emit(summary, as_json)
