@@ -137,13 +137,18 @@ class Retriever:
     def _add_articles(self, articles: list[KBArticle]) -> None:
         if not articles:
             return
-        texts = [a.text for a in articles]
-        self.articles.add(
+        self._embed_into(
+            self.articles,
             [a.article_id for a in articles],
-            texts,
-            self.embedder.encode(texts),
+            [a.text for a in articles],
             [article_metadata(a) for a in articles],
         )
+
+    def _embed_into(
+        self, coll: Collection, ids: list[str], texts: list[str], metas: list[dict[str, Any]]
+    ) -> None:
+        """Embed `texts` in one call and add them to `coll`."""
+        coll.add(ids, texts, self.embedder.encode(texts), metas)
 
     def _calibrate(self, solved: list[Ticket], vectors: NDArray[np.float32]) -> None:
         """Fit each collection's cut-off on tickets whose KB article is known (else the default).
@@ -328,11 +333,10 @@ class Retriever:
         solved = [t for t in latest.values() if is_indexable(t)]
         self.tickets.remove([i for i, t in latest.items() if not is_indexable(t)])
         if solved:
-            texts = [t.text for t in solved]
-            self.tickets.add(
+            self._embed_into(
+                self.tickets,
                 [t.ticket_id for t in solved],
-                texts,
-                self.embedder.encode(texts),
+                [t.text for t in solved],
                 [ticket_metadata(t) for t in solved],
             )
         return len(solved)
