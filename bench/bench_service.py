@@ -87,18 +87,21 @@ def train_bundle(tickets_file: Path, n: int, embedder: str, out: Path) -> Path:
 
 def embedding_ceiling(bundle: Path, texts: list[str]) -> dict[str, object]:
     """In-process texts/s of the bundle's embedder over `texts` at batch sizes 1, 8 and 32 (each
-    call sorted by length, the embedder's best case), and one-text latency. The ceiling is the
-    best of them, so the service is compared with the fastest the embedder can go here."""
+    call sorted by length, the embedder's best case; best of three interleaved rounds), and
+    one-text latency. The ceiling is the best of them: the fastest the embedder goes here."""
     from triage.embeddings import load_embedder
 
     spec = json.loads((bundle / "manifest.json").read_text())["embedder"]
     embedder = load_embedder(spec.get("spec") or spec["name"])
     embedder.encode(texts[:32])
     rates: dict[str, float] = {}
-    for batch in (1, 8, 32):
-        start = time.perf_counter()
-        embedder.encode(texts, batch_size=batch)
-        rates[f"texts_per_s_batch{batch}"] = round(len(texts) / (time.perf_counter() - start), 1)
+    for _ in range(3):  # interleaved rounds, best of each: a noisy neighbour hits all sizes alike
+        for batch in (1, 8, 32):
+            start = time.perf_counter()
+            embedder.encode(texts, batch_size=batch)
+            rate = round(len(texts) / (time.perf_counter() - start), 1)
+            key = f"texts_per_s_batch{batch}"
+            rates[key] = max(rates.get(key, 0.0), rate)
     singles = []
     for text in texts[:100]:
         t0 = time.perf_counter()
