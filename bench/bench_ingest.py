@@ -27,8 +27,18 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-COLUMNS = ["ticket_id", "subject", "body", "created_at", "language", "channel", "category",
-           "priority", "status", "time_spent_minutes"]
+COLUMNS = [
+    "ticket_id",
+    "subject",
+    "body",
+    "created_at",
+    "language",
+    "channel",
+    "category",
+    "priority",
+    "status",
+    "time_spent_minutes",
+]
 NL = [
     "Mijn laptop start niet meer op sinds de update van gisteren.",
     "Outlook geeft een foutmelding over mijn profiel bij het opstarten.",
@@ -53,17 +63,53 @@ EN = [
     "Please grant me access to project folder {n}.",
     "My phone does not sync my calendar anymore.",
 ]
-APPS = ["Outlook", "Teams", "SAP", "Exact", "AFAS", "TOPdesk", "Citrix", "OneDrive", "Excel",
-        "Chrome", "the VPN client", "the scanner", "the badge reader", "Zoom", "SharePoint"]
+APPS = [
+    "Outlook",
+    "Teams",
+    "SAP",
+    "Exact",
+    "AFAS",
+    "TOPdesk",
+    "Citrix",
+    "OneDrive",
+    "Excel",
+    "Chrome",
+    "the VPN client",
+    "the scanner",
+    "the badge reader",
+    "Zoom",
+    "SharePoint",
+]
 SYMPTOMS = {
-    "nl": ["loopt vast", "is erg traag", "geeft foutcode {n}", "start niet", "vraagt steeds om een "
-           "wachtwoord", "sluit zichzelf af", "laat een wit scherm zien", "synchroniseert niet"],
-    "en": ["freezes", "is very slow", "shows error {n}", "does not start", "keeps asking for a "
-           "password", "closes by itself", "shows a blank screen", "does not sync"],
+    "nl": [
+        "loopt vast",
+        "is erg traag",
+        "geeft foutcode {n}",
+        "start niet",
+        "vraagt steeds om een wachtwoord",
+        "sluit zichzelf af",
+        "laat een wit scherm zien",
+        "synchroniseert niet",
+    ],
+    "en": [
+        "freezes",
+        "is very slow",
+        "shows error {n}",
+        "does not start",
+        "keeps asking for a password",
+        "closes by itself",
+        "shows a blank screen",
+        "does not sync",
+    ],
 }
 WHEN = {
-    "nl": ["sinds vanochtend", "na de update", "bij het opstarten", "op kamer {n}",
-           "sinds vrijdag"],
+    "nl": [
+        "sinds vanochtend",
+        "na de update",
+        "bij het opstarten",
+        "op kamer {n}",
+        "sinds vrijdag",
+    ],
     "en": ["since this morning", "after the update", "at start-up", "in room {n}", "since Friday"],
 }
 CATEGORIES = ["account", "email", "printing", "network", "workplace", "access", "telephony"]
@@ -92,10 +138,16 @@ def _row(rng: random.Random, i: int, start: datetime, earlier: list[list[str]]) 
         body = rng.choice(earlier)[2] + " Alvast bedankt."
     created = start + timedelta(minutes=i * 0.5)
     return [
-        f"T{i:08d}", body.split(".")[0][:60], body, created.isoformat(),
-        language if rng.random() < 0.9 else "", rng.choice(["email", "phone", "portal"]),
-        rng.choice(CATEGORIES), rng.choice(["P1", "P2", "P3", "P3", "P4", "P4"]),
-        rng.choice(["new", "resolved", "closed"]), str(rng.randint(0, 240)),
+        f"T{i:08d}",
+        body.split(".")[0][:60],
+        body,
+        created.isoformat(),
+        language if rng.random() < 0.9 else "",
+        rng.choice(["email", "phone", "portal"]),
+        rng.choice(CATEGORIES),
+        rng.choice(["P1", "P2", "P3", "P3", "P4", "P4"]),
+        rng.choice(["new", "resolved", "closed"]),
+        str(rng.randint(0, 240)),
     ]
 
 
@@ -115,7 +167,8 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
             writer.writerow(row)
             if len(earlier) < 1000 or rng.random() < 0.001:
                 earlier.append(row) if len(earlier) < 1000 else earlier.__setitem__(
-                    rng.randrange(1000), row)
+                    rng.randrange(1000), row
+                )
 
 
 def worker(csv_path: Path, out_dir: Path, near: bool = True) -> dict[str, float]:
@@ -132,9 +185,16 @@ def worker(csv_path: Path, out_dir: Path, near: bool = True) -> dict[str, float]
     report = import_file(csv_path, mapping, out_dir)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": seconds, "rows_per_s": report.read / seconds, "peak_rss_mb": peak,
-            "rss_before_mb": base, "read": report.read, "accepted": report.accepted,
-            "rejected": report.rejected, "duplicates": report.duplicates}
+    return {
+        "seconds": seconds,
+        "rows_per_s": report.read / seconds,
+        "peak_rss_mb": peak,
+        "rss_before_mb": base,
+        "read": report.read,
+        "accepted": report.accepted,
+        "rejected": report.rejected,
+        "duplicates": report.duplicates,
+    }
 
 
 def machine() -> str:
@@ -177,10 +237,16 @@ def main() -> None:
     keys = ("seconds", "rows_per_s", "peak_rss_mb", "rss_before_mb")
     median = {k: round(statistics.median(r[k] for r in runs), 1) for k in keys}
     counts = {k: runs[0][k] for k in ("read", "accepted", "rejected", "duplicates")}
-    summary = {"rows": args.rows, "csv_mb": round(size_mb), "runs": args.runs,
-               "near_duplicates": not args.no_near, "median": median,
-               "counts": counts, "machine": machine(),
-               "date": datetime.now(UTC).isoformat(timespec="minutes")}
+    summary = {
+        "rows": args.rows,
+        "csv_mb": round(size_mb),
+        "runs": args.runs,
+        "near_duplicates": not args.no_near,
+        "median": median,
+        "counts": counts,
+        "machine": machine(),
+        "date": datetime.now(UTC).isoformat(timespec="minutes"),
+    }
     print(json.dumps(summary, indent=2))
 
 

@@ -11,11 +11,12 @@ and majority baselines, wall time and peak RSS.
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import sys
 import time
 from pathlib import Path
+
+from results_log import emit_line
 
 DATA = (
     Path(__file__).resolve().parents[2]
@@ -56,6 +57,15 @@ def main() -> int:
     parser.add_argument("--kind", default="linear_svc")
     parser.add_argument("--C", type=float, default=0.5)
     parser.add_argument("--embedding-weight", type=float, default=1.0)
+    parser.add_argument(
+        "--folds", type=int, default=None, help="model.cross_fit_folds (0: validation split)"
+    )
+    parser.add_argument(
+        "--refit",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="model.refit (default true); --no-refit --folds 0 = the behaviour before 2026-11-27",
+    )
     parser.add_argument("--skip-baselines", action="store_true", help="same split, same baselines")
     parser.add_argument("--out", type=Path, default=None, help="append the JSON line here")
     args = parser.parse_args()
@@ -76,7 +86,12 @@ def main() -> int:
             "seed": 0,
             "baselines": not args.skip_baselines,
             "features": features,
-            "model": {"kind": args.kind, "C": args.C},
+            "model": {
+                "kind": args.kind,
+                "C": args.C,
+                **({} if args.folds is None else {"cross_fit_folds": args.folds}),
+                **({} if args.refit is None else {"refit": args.refit}),
+            },
             "split": {"method": "stratified", "test_size": 0.2, "val_size": 0.15, "dedupe": False},
         }
     )
@@ -89,6 +104,11 @@ def main() -> int:
         "kind": args.kind,
         "C": args.C,
         "embedding_weight": args.embedding_weight,
+        "cross_fit_folds": result.config.model.cross_fit_folds,
+        "calibration": result.config.model.calibration,
+        "fit_rows": report["fit_rows"],
+        "calibration_rows": report["calibration_rows"],
+        "baseline_fit_rows": report.get("baseline_fit_rows"),
         "n": len(tickets),
         "split": result.split_sizes,
         "accuracy": round(report["accuracy"], 4),
@@ -108,11 +128,7 @@ def main() -> int:
         "timings": result.timings,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
-    text = json.dumps(line)
-    print(text)
-    if args.out:
-        with args.out.open("a") as handle:
-            handle.write(text + "\n")
+    emit_line(line, args.out)
     return 0
 
 

@@ -9,12 +9,13 @@ Prints one JSON line: macro-F1 and accuracy next to the in-run TF-IDF+LR and maj
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from results_log import emit_line
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "hadoop_bugs" / "hadoop_bugs.csv"
 PRIORITY = {"Blocker": "P1", "Critical": "P2", "Major": "P3", "Minor": "P4", "Trivial": "P4"}
@@ -87,10 +88,7 @@ def main() -> int:
         "wall_s": round(time.perf_counter() - start, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
-    print(json.dumps(line))
-    if args.out:
-        with args.out.open("a") as handle:
-            handle.write(json.dumps(line) + "\n")
+    emit_line(line, args.out)
     return 0
 
 

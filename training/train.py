@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from training.config import TrainConfig
 from training.datasets import Split, fingerprint, labels, split_tickets
-from triage.classifiers import TargetClassifier
+from triage.classifiers import TargetClassifier, out_of_fold_scores
 from triage.embeddings import Embedder
 from triage.errors import DataError
 from triage.features import FeatureInput, TicketFeaturizer, feature_input
@@ -131,7 +132,7 @@ def train(
     note = progress or (lambda step: None)
     timings: dict[str, float] = {}
     targets, skipped = trainable_targets(config, tickets)
-    split = split_tickets(tickets, config.split, config.seed, stratify=targets[0])
+    split = _training_split(config, tickets, targets)
     start = time.perf_counter()
     note("embedding")
     emb = make_embedder(config, embedder)
@@ -140,7 +141,7 @@ def train(
     start = time.perf_counter()
     note("features")
     featurizer = _featurizer(config).fit(inputs["train"])
-    X = {name: featurizer.transform(data) for name, data in inputs.items()}
+    X = {name: featurizer.transform(data) for name, data in inputs.items() if len(data)}
     _timed(timings, "features_s", start)
     start = time.perf_counter()
     classifiers, policies, reports = {}, {}, {}
@@ -149,14 +150,14 @@ def train(
         clf, policy, report = _fit_target(config, target, split, X)
         classifiers[target], policies[target], reports[target] = clf, policy, report
     _timed(timings, "fit_s", start)
-    links = _links(config, split.train, targets)
+    links = _links(config, final_rows(config, split), targets)
     model = TriageModel(featurizer, classifiers, policies, links)
     note("evaluate")
     metrics, curves = _evaluate(config, model, split, inputs["test"], reports)
     if config.baselines:
         start = time.perf_counter()
         note("baselines")
-        _add_baselines(config, metrics, split, inputs)
+        _add_baselines(config, metrics, split, inputs["test"], model)
         _timed(timings, "baselines_s", start)
     return TrainResult(
         config=config,
@@ -172,6 +173,33 @@ def train(
         timings=timings,
         embedder_object=emb,
     )
+
+
+def cross_fitting(config: TrainConfig) -> bool:
+    """True when calibration and thresholds come from out-of-fold scores over the training part."""
+    return config.model.calibration == "cross_fit"
+
+
+def final_rows(config: TrainConfig, split: Split) -> list[Ticket]:
+    """The tickets the final model (classifiers, link tables, in-run baselines) is fitted on.
+
+    train + validation, except with `model.refit: false` (train only). With cross-fitting the
+    validation part is already in `split.train` and `split.val` is empty.
+    """
+    if config.model.calibration == "validation":
+        return list(split.train)
+    return list(split.train) + list(split.val)
+
+
+def _training_split(config: TrainConfig, tickets: Sequence[Ticket], targets: list[str]) -> Split:
+    """The configured split; with cross-fitting the validation part joins training (val empty).
+
+    The test part is the same either way (it is drawn first) and is only used by `_evaluate`.
+    """
+    split = split_tickets(tickets, config.split, config.seed, stratify=targets[0])
+    if not cross_fitting(config):
+        return split
+    return Split(split.train + split.val, [], split.test, split.method, split.duplicates_removed)
 
 
 def embedder_info(config: TrainConfig, emb: Embedder | None) -> dict[str, Any]:
@@ -227,19 +255,60 @@ def _fit_target(
     clf = TargetClassifier(m.kind, m.C, m.class_weight, m.max_iter, config.seed).fit(
         X["train"][rows], y
     )
-    val_rows, y_val = _rows(split.val, target)
-    clf.calibrate(X["val"][val_rows], y_val)
-    val_proba = clf.predict_proba(X["val"][val_rows])
+    fit_rows = len(y)
+    if m.calibration == "cross_fit":
+        # Held-out scores for every training row, from models that did not see the row; the
+        # final model (fitted on all rows above) takes their temperature and thresholds.
+        held_scores = out_of_fold_scores(clf, X["train"][rows], y, m.cross_fit_folds)
+        y_held = y
+    else:
+        val_rows, y_held = _rows(split.val, target)
+        held_scores = clf.decision_function(X["val"][val_rows])
+    clf.calibrate_scores(held_scores, y_held)
     p = config.policy
     thresholds = choose_thresholds(
-        val_proba,
-        clf.label_indices(y_val),
+        clf.scaler_.transform(held_scores),
+        clf.label_indices(y_held),
         clf.classes_.tolist(),
         p.target_precision,
         p.min_support,
     )
+    if m.calibration == "refit":
+        clf, fit_rows = _refit(clf, X, rows, y, *_rows(split.val, target, kept))
     policy = ActionPolicy(thresholds, p.target_precision, p.suggest_mass)
-    return clf, policy, {"dropped_rare_classes": dropped, "temperature": clf.scaler_.temperature_}
+    report = {
+        "dropped_rare_classes": dropped,
+        "temperature": clf.scaler_.temperature_,
+        "calibration": m.calibration,
+        "calibration_rows": len(y_held),
+        "fit_rows": fit_rows,
+    }
+    return clf, policy, report
+
+
+def _refit(
+    calibrated: TargetClassifier,
+    X: dict[str, Any],
+    rows: NDArray[np.int64],
+    y: list[str],
+    val_rows: NDArray[np.int64],
+    y_val: list[str],
+) -> tuple[TargetClassifier, int]:
+    """A clone of `calibrated` fitted on its train rows + the validation rows of its classes.
+
+    It keeps `calibrated`'s temperature (and the caller its thresholds), chosen on the validation
+    scores of the model that did not see them. Same feature space (the featuriser stays the one
+    fitted on the train part) and the same classes: classes rarer than `min_examples_per_class`
+    in the train part stay out, so every threshold still names a class of the final model.
+    """
+    if not len(val_rows):
+        return calibrated, len(y)
+    final = calibrated.clone().fit(
+        sp.vstack([X["train"][rows], X["val"][val_rows]], format="csr"), y + y_val
+    )
+    final.scaler_ = calibrated.scaler_
+    logger.info("refitted on %d train + %d validation rows", len(y), len(y_val))
+    return final, len(y) + len(y_val)
 
 
 def _links(config: TrainConfig, train: Sequence[Ticket], targets: Sequence[str]) -> list[LinkTable]:
@@ -293,16 +362,26 @@ def _evaluate(
 
 
 def _add_baselines(
-    config: TrainConfig, metrics: dict[str, Any], split: Split, inputs: dict[str, FeatureInput]
+    config: TrainConfig,
+    metrics: dict[str, Any],
+    split: Split,
+    test: FeatureInput,
+    model: TriageModel,
 ) -> None:
+    """In-run majority and TF-IDF + LR baselines, fitted on the same rows as the final model.
+
+    Same tickets (`final_rows`) and, per target, the same classes (rare classes dropped from
+    the final model are dropped here too); evaluated on every labelled test ticket, as ours.
+    """
     from triage.metrics import evaluate_target, majority_baseline
 
-    tfidf = TicketFeaturizer(word=True, char=False, embeddings=False, meta=False).fit(
-        inputs["train"]
-    )
-    X_train, X_test = tfidf.transform(inputs["train"]), tfidf.transform(inputs["test"])
+    fit_part = final_rows(config, split)
+    fit_input = feature_input(fit_part)  # word TF-IDF only: no embeddings needed
+    tfidf = TicketFeaturizer(word=True, char=False, embeddings=False, meta=False).fit(fit_input)
+    X_train = tfidf.transform(fit_input)
+    X_test = tfidf.transform(test)
     for target, report in metrics["targets"].items():
-        rows, y = _rows(split.train, target)
+        rows, y = _rows(fit_part, target, set(model.classifiers[target].classes_.tolist()))
         test_rows, y_test = _rows(split.test, target)
         lr = TargetClassifier("logreg", 1.0, None, 300, config.seed).fit(X_train[rows], y)
         base = evaluate_target(
@@ -312,6 +391,7 @@ def _add_baselines(
             "majority": majority_baseline(y, y_test),
             "tfidf_lr": {"accuracy": base["accuracy"], "macro_f1": base["macro_f1"]},
         }
+        report["baseline_fit_rows"] = len(y)
 
 
 def build_bundle(result: TrainResult, out_dir: Path, version: str | None = None) -> Path:

@@ -85,14 +85,27 @@ class TargetClassifier:
 
     def calibrate(self, X: sp.spmatrix, y: Sequence[str]) -> TargetClassifier:
         """Fit the temperature on held-out rows whose label is known to the model."""
+        return self.calibrate_scores(self.decision_function(X), y)
+
+    def calibrate_scores(self, scores: NDArray[np.float64], y: Sequence[str]) -> TargetClassifier:
+        """Fit the temperature on held-out decision scores (n, k) in `classes_` order.
+
+        The scores may come from this model on held-out rows or from `out_of_fold_scores`.
+        """
         index = self.label_indices(y)
         keep = index >= 0
         if not keep.any():
             logger.warning("no held-out rows with known labels; probabilities stay uncalibrated")
             return self
-        self.scaler_ = TemperatureScaler().fit(self.decision_function(X)[keep], index[keep])
+        self.scaler_ = TemperatureScaler().fit(scores[keep], index[keep])
         logger.info("calibrated temperature %.3f on %d rows", self.scaler_.temperature_, keep.sum())
         return self
+
+    def clone(self) -> TargetClassifier:
+        """An unfitted classifier with the same hyperparameters."""
+        return TargetClassifier(
+            self.kind, self.C, self.class_weight, self.max_iter, self.random_state
+        )
 
     def predict_proba(self, X: sp.spmatrix) -> NDArray[np.float64]:
         """Calibrated probabilities (n, k), rows sum to 1, columns in `classes_` order."""
@@ -110,6 +123,35 @@ class TargetClassifier:
         """Index of each label in `classes_`, -1 for labels the model never saw."""
         lookup = {c: i for i, c in enumerate(self.classes_.tolist())}
         return np.asarray([lookup.get(str(v), -1) for v in y], dtype=np.int64)
+
+
+def out_of_fold_scores(
+    model: TargetClassifier, X: sp.spmatrix, y: Sequence[str], folds: int
+) -> NDArray[np.float64]:
+    """Decision scores (n, k) of every row from a clone fitted on the other folds (cross-fitting).
+
+    `model` must be fitted (its `classes_` give the column order); it is not changed. Folds are
+    stratified and shuffled with `model.random_state`, and never more than the rarest class has
+    rows, so each fold model normally sees every class; a class a fold model did not see gets
+    that row's lowest score.
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    labels = np.asarray([str(v) for v in y])
+    rarest = int(np.unique(labels, return_counts=True)[1].min())
+    n_splits = max(2, min(folds, rarest))
+    if n_splits < folds:
+        logger.info("cross-fitting with %d folds (rarest class has %d rows)", n_splits, rarest)
+    splitter = StratifiedKFold(n_splits, shuffle=True, random_state=model.random_state)
+    scores = np.empty((len(labels), len(model.classes_)), dtype=np.float64)
+    for fit_rows, held_rows in splitter.split(np.zeros(len(labels)), labels):
+        part = model.clone().fit(X[fit_rows], labels[fit_rows])
+        part_scores = part.decision_function(X[held_rows])
+        columns = model.label_indices(part.classes_.tolist())
+        held = np.repeat(part_scores.min(axis=1, keepdims=True), len(model.classes_), axis=1)
+        held[:, columns] = part_scores
+        scores[held_rows] = held
+    return scores
 
 
 def _linear_scores(estimator: object, X: sp.spmatrix) -> NDArray[np.float64]:

@@ -49,3 +49,33 @@ def test_config_dump_round_trips(tmp_path: Path) -> None:
     path.write_text(dump_config(config))
     assert load_config(path) == config
     assert config.flat_params()["model.C"] == "2.0"
+
+
+def test_config_refit_is_the_default_and_cross_fitting_is_off() -> None:
+    for name in ("default.yaml", "tiny.yaml"):
+        model = load_config(CONFIGS / name).model
+        assert (model.refit, model.cross_fit_folds, model.calibration) == (True, 0, "refit")
+    assert parse_config({"model": {"refit": False}}).model.calibration == "validation"
+    assert parse_config({"model": {"cross_fit_folds": 3}}).model.calibration == "cross_fit"
+    folds_and_refit = {"model": {"cross_fit_folds": 2, "refit": True}}
+    assert parse_config(folds_and_refit).model.calibration == "cross_fit"  # folds take precedence
+
+
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [
+        ({"cross_fit_folds": -1}, r"model\.cross_fit_folds: .*greater than or equal to 0"),
+        ({"cross_fit_folds": 21}, r"model\.cross_fit_folds: .*less than or equal to 20"),
+        ({"cross_fit_folds": 1}, r"model\.cross_fit_folds: .*1 fold has no held-out rows"),
+        (
+            {"cross_fit_folds": 3, "refit": False},
+            r"model\.refit: false contradicts model\.cross_fit_folds: 3",
+        ),
+        ({"refit": "yes"}, r"model\.refit: "),
+    ],
+)
+def test_config_refit_and_folds_bad_combinations_are_refused(
+    model: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_config({"model": model})
