@@ -44,6 +44,14 @@ def serve(
     dev_key_file: Path | None = typer.Option(
         None, "--dev-key-file", help="Create an admin development key in this file on first start."
     ),
+    keep_alive: float = typer.Option(
+        75.0,
+        "--keep-alive",
+        envvar="TRIAGE_KEEP_ALIVE_S",
+        min=1.0,
+        help="Seconds an idle HTTP connection stays open; keep it above any client's or load "
+        "balancer's idle timeout, or a reused connection can be closed under a request.",
+    ),
 ) -> None:
     """Serve the HTTP API with uvicorn (settings from TRIAGE_* variables; see the README table)."""
     import uvicorn
@@ -55,7 +63,13 @@ def serve(
     if dev_key_file is not None:
         os.environ["TRIAGE_DEV_KEY_FILE"] = str(dev_key_file)
     uvicorn.run(
-        "api.app:create_app", factory=True, host=host, port=port, workers=workers, access_log=False
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        timeout_keep_alive=int(keep_alive),
     )
 
 
