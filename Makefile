@@ -57,6 +57,8 @@ run: $(STAMP) $(BUNDLE)/manifest.json
 
 test: $(STAMP)
 	$(BIN)/lint-imports
+	$(BIN)/ruff check triage training api tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

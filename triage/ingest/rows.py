@@ -13,7 +13,6 @@ from triage.errors import RowRejected, TicketValueError
 from triage.ingest.mapping import (
     BOOL_FIELDS,
     DATE_FIELDS,
-    ENUM_FIELDS,
     FLOAT_FIELDS,
     INT_FIELDS,
     TEXT_FIELDS,
@@ -21,7 +20,7 @@ from triage.ingest.mapping import (
     Mapping,
 )
 from triage.ingest.readers import SourceRow
-from triage.schema import Ticket
+from triage.schema import ENUM_FIELDS, Ticket
 from triage.text import clean_text, detect_language
 
 logger = logging.getLogger(__name__)
