@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import yaml
 from pydantic import (
@@ -118,10 +118,13 @@ class TrackingConfig(_Strict):
     log_pyfunc: bool = True
 
 
+TargetName = Literal["category", "priority", "support_line"]
+
+
 class TrainConfig(_Strict):
     """Everything `triage train` needs besides the data."""
 
-    targets: list[Literal["category", "priority", "support_line"]] = list(TARGETS)  # type: ignore[assignment]
+    targets: list[TargetName] = Field(default_factory=lambda: cast(list[TargetName], list(TARGETS)))
     min_examples_per_class: int = Field(5, ge=1)
     min_examples_per_target: int = Field(30, ge=2)
     embedder: str = "minilm"

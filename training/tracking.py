@@ -21,7 +21,7 @@ import mlflow
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
-from mlflow.pyfunc import PythonModel
+from mlflow.pyfunc.model import PythonModel
 from mlflow.types.type_hints import TypeFromExample
 
 from training.config import TrainConfig, dump_config
@@ -283,7 +283,7 @@ def _log_and_register(
     return str(version.version)
 
 
-class TriagePyfunc(PythonModel):  # type: ignore[misc]
+class TriagePyfunc(PythonModel):
     """MLflow pyfunc: a DataFrame with `subject`, `body` (+ `channel`, `language`) -> one row of
     `<target>`, `<target>_confidence`, `<target>_action` per ticket. Needs `triage` installed."""
 
@@ -306,7 +306,8 @@ class TriagePyfunc(PythonModel):  # type: ignore[misc]
         """Score a DataFrame like the logged input example (schema checked by MLflow)."""
         import pandas as pd
 
-        tickets = [_row_ticket(i, row) for i, row in enumerate(model_input.to_dict("records"))]
+        records = model_input.to_dict("records")  # type: ignore[attr-defined]  # a DataFrame
+        tickets = [_row_ticket(i, row) for i, row in enumerate(records)]
         rows = []
         for result in self.triager.predict_many(tickets):
             row: dict[str, Any] = {}
@@ -330,7 +331,7 @@ def _row_ticket(i: int, row: dict[str, Any]) -> Ticket:
         ticket_id=str(row.get("ticket_id") or f"row-{i}"),
         subject=str(row.get("subject") or ""),
         body=str(row.get("body") or ""),
-        channel=Channel(channel) if channel in Channel._value2member_map_ else None,
+        channel=Channel(str(channel)) if channel in Channel._value2member_map_ else None,
         language=row.get("language") or None,
     )
 

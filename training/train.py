@@ -93,7 +93,8 @@ def trainable_targets(
     config: TrainConfig, tickets: Sequence[Ticket]
 ) -> tuple[list[str], dict[str, str]]:
     """Targets with enough labelled examples and two or more classes; why others are skipped."""
-    keep, skipped = [], {}
+    keep: list[str] = []
+    skipped: dict[str, str] = {}
     for target in config.targets:
         counts = Counter(v for v in labels(tickets, target) if v is not None)
         frequent = [c for c, n in counts.items() if n >= config.min_examples_per_class]
