@@ -58,11 +58,13 @@ run: $(STAMP) $(BUNDLE)/manifest.json
 test: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/ruff check triage training api tests bench
+	$(BIN)/ruff format --check triage training api tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check triage training api tests bench
+	$(BIN)/ruff format --check triage training api tests bench
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 

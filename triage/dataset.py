@@ -68,7 +68,6 @@ assert tuple(TICKET_SCHEMA.names) == TICKET_FIELDS
 assert tuple(ARTICLE_SCHEMA.names) == ARTICLE_FIELDS
 
 
-
 def tickets_to_table(tickets: Iterable[Ticket]) -> pa.Table:
     """Arrow table with `TICKET_SCHEMA` from tickets."""
     return pa.Table.from_pylist([t.to_dict() for t in tickets], schema=TICKET_SCHEMA)

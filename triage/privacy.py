@@ -44,7 +44,10 @@ def _bsn_valid(candidate: str) -> bool:
 
 
 def _sub(
-    pattern: re.Pattern[str], tag: str, text: str, counts: Counter[str],
+    pattern: re.Pattern[str],
+    tag: str,
+    text: str,
+    counts: Counter[str],
     check: Callable[[str], bool] | None = None,
 ) -> str:
     def replace(match: re.Match[str]) -> str:

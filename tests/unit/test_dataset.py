@@ -24,9 +24,18 @@ from triage.schema import Channel, KBArticle, Priority, Status, SupportLine, Tic
 def _tickets() -> list[Ticket]:
     t0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     return [
-        Ticket(ticket_id="INC-1", subject="Wachtwoord verlopen", body="Kan niet inloggen",
-               created_at=t0, channel=Channel.PHONE, priority=Priority.P3,
-               support_line=SupportLine.FIRST, status=Status.CLOSED, csat=5, escalated=False),
+        Ticket(
+            ticket_id="INC-1",
+            subject="Wachtwoord verlopen",
+            body="Kan niet inloggen",
+            created_at=t0,
+            channel=Channel.PHONE,
+            priority=Priority.P3,
+            support_line=SupportLine.FIRST,
+            status=Status.CLOSED,
+            csat=5,
+            escalated=False,
+        ),
         Ticket(ticket_id="INC-2", body="VPN drops every 5 minutes", language="en"),
     ]
 

@@ -27,7 +27,10 @@ def test_ingest_import_writes_dataset_rejects_and_report(tmp_path: Path) -> None
     assert table.schema.equals(TICKET_SCHEMA)
     assert table.num_rows == report.accepted == 4
     assert [t.ticket_id for t in read_tickets(tmp_path / "tickets.parquet")] == [
-        "T1", "T2", "T12", "T13"
+        "T1",
+        "T2",
+        "T12",
+        "T13",
     ]
     rejects = [json.loads(line) for line in (tmp_path / "rejects.jsonl").read_text().splitlines()]
     assert [(r["line"], r["code"]) for r in rejects][:2] == [(6, "missing_text"), (7, "bad_date")]
@@ -55,8 +58,17 @@ def test_ingest_strict_import_leaves_no_partial_output(tmp_path: Path) -> None:
 def test_cli_data_validate_json_summary(tmp_path: Path) -> None:
     report_path = tmp_path / "report.json"
     result = runner.invoke(
-        app, ["data", "validate", str(BROKEN), "--mapping", "triage", "--json",
-              "--report", str(report_path)],
+        app,
+        [
+            "data",
+            "validate",
+            str(BROKEN),
+            "--mapping",
+            "triage",
+            "--json",
+            "--report",
+            str(report_path),
+        ],
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)

@@ -17,12 +17,27 @@ from triage.ingest import load_mapping, read_tickets
 from triage.ingest.readers import open_source
 
 ROWS = [
-    {"ticket_id": "A1", "subject": "Wachtwoord verlopen",
-     "body": "Ik kan niet meer inloggen op mijn laptop", "priority": "P3", "category": "Account"},
-    {"ticket_id": "A2", "subject": "Printer kapot",
-     "body": "De printer op de tweede verdieping is stuk", "priority": "P4", "category": "Printen"},
-    {"ticket_id": "A3", "subject": "Müller: Zugang gesperrt",
-     "body": "Mein Konto ist gesperrt, bitte entsperren", "priority": "P2", "category": "Account"},
+    {
+        "ticket_id": "A1",
+        "subject": "Wachtwoord verlopen",
+        "body": "Ik kan niet meer inloggen op mijn laptop",
+        "priority": "P3",
+        "category": "Account",
+    },
+    {
+        "ticket_id": "A2",
+        "subject": "Printer kapot",
+        "body": "De printer op de tweede verdieping is stuk",
+        "priority": "P4",
+        "category": "Printen",
+    },
+    {
+        "ticket_id": "A3",
+        "subject": "Müller: Zugang gesperrt",
+        "body": "Mein Konto ist gesperrt, bitte entsperren",
+        "priority": "P2",
+        "category": "Account",
+    },
 ]
 COLUMNS = list(ROWS[0])
 

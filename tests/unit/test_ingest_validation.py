@@ -102,8 +102,11 @@ def test_ingest_dates_use_format_and_timezone(tmp_path: Path) -> None:
     path = _csv(tmp_path, "id,text,created\n1,printer stuk,30/Sep/21 17:20\n2,scherm,2021-09-30\n")
     raw = {
         "timezone": "Europe/Amsterdam",
-        "fields": {"ticket_id": "id", "body": "text",
-                   "created_at": {"column": "created", "format": ["%d/%b/%y %H:%M", "%Y-%m-%d"]}},
+        "fields": {
+            "ticket_id": "id",
+            "body": "text",
+            "created_at": {"column": "created", "format": ["%d/%b/%y %H:%M", "%Y-%m-%d"]},
+        },
     }
     tickets = read_tickets(path, parse_mapping(raw)).tickets
     assert tickets[0].created_at == datetime(2021, 9, 30, 15, 20, tzinfo=UTC)  # CEST = UTC+2

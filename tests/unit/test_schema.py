@@ -57,8 +57,12 @@ def test_ticket_is_frozen_and_replace_validates() -> None:
 
 def test_ticket_to_dict_has_every_field_as_plain_values() -> None:
     ticket = Ticket(
-        ticket_id="INC-1", body="x", priority=Priority.P2, support_line=SupportLine.SECOND,
-        impact=Level.HIGH, created_at=T0,
+        ticket_id="INC-1",
+        body="x",
+        priority=Priority.P2,
+        support_line=SupportLine.SECOND,
+        impact=Level.HIGH,
+        created_at=T0,
     )
     row = ticket.to_dict()
     assert tuple(row) == TICKET_FIELDS

@@ -17,7 +17,10 @@ SHOWN_REJECTS = 10
 
 FileArg = typer.Argument(..., help="The export: CSV, JSON Lines, JSON array or Parquet.")
 MappingOption = typer.Option(
-    ..., "--mapping", "-m", help="A preset (triage, it_service_tickets_48k, hadoop_bugs, "
+    ...,
+    "--mapping",
+    "-m",
+    help="A preset (triage, it_service_tickets_48k, hadoop_bugs, "
     "support_tickets_synthetic) or a mapping YAML file (see data/mappings/README.md).",
 )
 StrictOption = typer.Option(False, "--strict", help="Fail (exit 2) on the first bad row.")
@@ -57,8 +60,12 @@ def validate(
 def import_(
     file: Path = FileArg,
     mapping: str = MappingOption,
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (tickets.parquet, "
-                             "rejects.jsonl, import_report.json)."),
+    out: Path = typer.Option(
+        ...,
+        "--out",
+        "-o",
+        help="Output folder (tickets.parquet, rejects.jsonl, import_report.json).",
+    ),
     strict: bool = StrictOption,
     as_json: bool = JsonOption,
 ) -> None:

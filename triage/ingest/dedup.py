@@ -27,8 +27,12 @@ class DuplicatePair:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for the JSON report."""
-        return {"ticket_id": self.ticket_id, "duplicate_of": self.duplicate_of,
-                "kind": self.kind, "line": self.line}
+        return {
+            "ticket_id": self.ticket_id,
+            "duplicate_of": self.duplicate_of,
+            "kind": self.kind,
+            "line": self.line,
+        }
 
 
 def shingles(normalised: str, size: int = SHINGLE_WORDS) -> set[bytes]:
@@ -51,8 +55,9 @@ def lsh_params(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
 
     best = min(
         ((b, num_perm // b) for b in range(1, num_perm + 1)),
-        key=lambda br: area(br[0], br[1], 0.0, threshold, False)
-        + area(br[0], br[1], threshold, 1.0, True),
+        key=lambda br: (
+            area(br[0], br[1], 0.0, threshold, False) + area(br[0], br[1], threshold, 1.0, True)
+        ),
     )
     return best
 

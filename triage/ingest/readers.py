@@ -26,8 +26,14 @@ MAX_JSON_RECORD_CHARS = 64 << 20
 JSONL_COLUMN_SAMPLE = 1000
 DELIMITERS = (",", ";", "\t", "|")
 _SUFFIXES = {
-    ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
-    ".json": "json", ".parquet": "parquet", ".pq": "parquet",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".parquet": "parquet",
+    ".pq": "parquet",
 }
 
 
@@ -63,7 +69,7 @@ def check_file(path: Path) -> None:
 
 
 def detect_format(path: Path, declared: str | None = None) -> str:
-    """"csv", "jsonl", "json" or "parquet", from the mapping, the suffix or the first bytes."""
+    """ "csv", "jsonl", "json" or "parquet", from the mapping, the suffix or the first bytes."""
     if declared:
         return declared
     with path.open("rb") as fh:
@@ -117,7 +123,10 @@ def sniff_delimiter(header_line: str) -> str:
 
 
 def open_source(
-    path: Path, *, format: str | None = None, encoding: str | None = None,
+    path: Path,
+    *,
+    format: str | None = None,
+    encoding: str | None = None,
     delimiter: str | None = None,
 ) -> tuple[SourceInfo, Iterator[SourceRow]]:
     """Detect the file's format (and encoding, delimiter), read its columns, and stream its rows.

@@ -249,8 +249,10 @@ def _enum(name: str, enum_type: type[enum.Enum]) -> _Convert:
         if member is None:
             allowed = sorted({str(m.value) for m in lookup.values()})
             raise RowRejected(
-                line, "unknown_value",
-                f"{name}: {raw!r} is not one of {allowed}; add it to the mapping's 'values'", name,
+                line,
+                "unknown_value",
+                f"{name}: {raw!r} is not one of {allowed}; add it to the mapping's 'values'",
+                name,
             )
         return member
 
@@ -273,7 +275,8 @@ def _vocabulary(spec: FieldSpec, base: _Convert) -> _Convert:
             return base(raw, line)
         shown = ", ".join(repr(k) for k in list(values)[:20])
         raise RowRejected(
-            line, "unknown_value",
+            line,
+            "unknown_value",
             f"{spec.target}: {raw!r} is not in the mapping's values ({shown}); add it or set "
             "'unknown: null'",
             spec.target,
