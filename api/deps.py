@@ -27,7 +27,9 @@ class Retriever(Protocol):
 
     def kb(self, text: str, k: int) -> Sequence[KBSuggestion]: ...
 
-    def add_ticket(self, ticket: Ticket) -> None: ...
+    def add_ticket(self, ticket: Ticket) -> bool: ...
+
+    def add_tickets(self, tickets: Sequence[Ticket]) -> int: ...
 
 
 class TriagerLike(Protocol):
@@ -35,7 +37,7 @@ class TriagerLike(Protocol):
 
     manifest: dict[str, Any]
     retriever: Any
-    """None, or a `Retriever` (`similar`, `kb`, `add_ticket`)."""
+    """None, or a `Retriever` (`similar`, `kb`, `add_ticket`, `add_tickets`)."""
 
     @property
     def version(self) -> str: ...

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import uuid
 from concurrent.futures import Executor
@@ -68,15 +67,13 @@ def replay_resolved(
     reload never forgets them. Re-adding a ticket replaces it, so replaying twice is harmless."""
     retriever = triager.retriever
     built = triager.manifest.get("created_at")
-    if retriever is None or not hasattr(retriever, "add_ticket") or not built:
+    if retriever is None or not hasattr(retriever, "add_tickets") or not built:
         return 0
     after = datetime.fromisoformat(str(built))
     if since is not None:
         after = max(after, since)
-    tickets = [r.ticket for r in store.iter_resolved(since=after)]
-    if hasattr(retriever, "add_tickets"):  # one embedding call for all of them
-        return int(retriever.add_tickets(tickets))
-    return sum(retriever.add_ticket(t) is not False for t in tickets)
+    # One embedding call for all of them.
+    return int(retriever.add_tickets([r.ticket for r in store.iter_resolved(since=after)]))
 
 
 def reload(
@@ -141,15 +138,6 @@ def labels_of(result: TriageResult) -> dict[str, dict[str, Any]]:
     }
 
 
-def _with_kb(model: LoadedModel, ticket: Ticket, result: TriageResult, k: int) -> TriageResult:
-    retriever = model.triager.retriever
-    if result.kb or retriever is None or not hasattr(retriever, "kb") or k == 0:
-        return result
-    if getattr(model.triager, "retrieves_kb", False):
-        return result  # searched already and nothing passed the cut-off: do not embed again
-    return dataclasses.replace(result, kb=tuple(retriever.kb(ticket.text, k)))
-
-
 class Inference:
     """Runs on the single inference thread: predict a micro-batch, store it, count it."""
 
@@ -169,7 +157,6 @@ class Inference:
         model = self.holder.require()
         k = self.kb_k  # TRIAGE_SIMILAR_K: similar tickets and KB articles searched per ticket
         results = model.triager.predict_many(tickets, k_similar=k, k_kb=k)
-        results = [_with_kb(model, t, r, self.kb_k) for t, r in zip(tickets, results, strict=True)]
         records = [
             PredictionRecord(uuid.uuid4().hex, t, r.model_version or model.version, labels_of(r))
             for t, r in zip(tickets, results, strict=True)

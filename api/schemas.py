@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
-from triage.prediction import KBSuggestion, SimilarTicket, TriageResult
+from triage.prediction import TriageResult
 from triage.schema import Channel, Level, Priority, Status, SupportLine, Ticket
 
 Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:\-]+$")]
@@ -128,6 +128,8 @@ class TargetOut(BaseModel):
 
 
 class SimilarOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # model_validate(SimilarTicket)
+
     ticket_id: str
     similarity: float
     subject: str
@@ -136,20 +138,14 @@ class SimilarOut(BaseModel):
     support_line: int | None
     resolved_at: datetime | None
 
-    @classmethod
-    def of(cls, s: SimilarTicket) -> SimilarOut:
-        return cls(**{k: getattr(s, k) for k in cls.model_fields})
-
 
 class KBOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # model_validate(KBSuggestion)
+
     article_id: str
     title: str
     score: float
     snippet: str
-
-    @classmethod
-    def of(cls, s: KBSuggestion) -> KBOut:
-        return cls(**{k: getattr(s, k) for k in cls.model_fields})
 
 
 class EvidenceOut(BaseModel):
@@ -197,8 +193,8 @@ class TriageResponse(BaseModel):
             ticket_id=ticket_id,
             model_version=r.model_version,
             predictions=preds,
-            similar=[SimilarOut.of(s) for s in r.similar],
-            kb=[KBOut.of(k) for k in r.kb],
+            similar=[SimilarOut.model_validate(s) for s in r.similar],
+            kb=[KBOut.model_validate(k) for k in r.kb],
             evidence=evidence,
             warnings=list(r.warnings),
         )

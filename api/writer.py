@@ -92,22 +92,10 @@ class PredictionWriter:
                 return batch, False
             if record is None:
                 return batch, True
-            if record is _FLUSH:
-                return self._take_queued(batch)
+            if record is _FLUSH:  # a flush is waiting: take what is queued, linger no more
+                deadline = 0.0
+                continue
             batch.append(record)  # type: ignore[arg-type]
-        return batch, False
-
-    def _take_queued(self, batch: list[PredictionRecord]) -> tuple[list[PredictionRecord], bool]:
-        """What is already queued, without waiting (a flush is waiting on us)."""
-        while len(batch) < self.max_batch:
-            try:
-                record = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if record is None:
-                return batch, True
-            if record is not _FLUSH:
-                batch.append(record)  # type: ignore[arg-type]
         return batch, False
 
     def _write(self, batch: list[PredictionRecord]) -> None:

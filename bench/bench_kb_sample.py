@@ -16,7 +16,6 @@ Dense-only, BM25-only and the hybrid are ranked on the same collection in the sa
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -26,6 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from results_log import emit_report
 
 HADOOP = Path(__file__).resolve().parents[2] / "shared" / "data" / "hadoop_bugs" / "hadoop_bugs.csv"
 CACHE = Path(os.environ.get("TRIAGE_BENCH_CACHE", "/tmp/triage-bench-cache"))
@@ -185,10 +185,7 @@ def main() -> None:
         "out_of_domain_hadoop_summaries": out_of_domain(retriever, embedder),
         "calibration": retriever.calibration,
     }
-    text = json.dumps(report, indent=2, default=str)
-    print(text)
-    if args.json:
-        args.json.write_text(text)
+    emit_report(report, args.json)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ numbers overstate real tickets. Comparisons between methods hold.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -29,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from results_log import emit_report
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "support_tickets_synthetic"
 CACHE = Path(os.environ.get("TRIAGE_BENCH_CACHE", "/tmp/triage-bench-cache"))
@@ -181,10 +181,7 @@ def main() -> None:
         "similar_empty_rate_at_default_threshold": round(float(np.mean(empty)), 3),
         "threshold": retriever.tickets.min_relevance,
     }
-    text = json.dumps(report, indent=2, default=str)
-    print(text)
-    if args.json:
-        args.json.write_text(text)
+    emit_report(report, args.json)
 
 
 if __name__ == "__main__":

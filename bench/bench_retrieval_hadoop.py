@@ -13,7 +13,6 @@ its 24 test pairs appear in train in the other direction.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from results_log import emit_report
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "hadoop_bugs"
 CACHE = Path(os.environ.get("TRIAGE_BENCH_CACHE", "/tmp/triage-bench-cache"))
@@ -314,10 +314,7 @@ def main() -> None:
         "results": results,
         "threshold": threshold,
     }
-    text = json.dumps(report, indent=2, default=str)
-    print(text)
-    if args.json:
-        args.json.write_text(text)
+    emit_report(report, args.json)
 
 
 if __name__ == "__main__":

@@ -14,3 +14,11 @@ def emit_line(line: dict[str, Any], out: Path | None) -> None:
     if out:
         with out.open("a") as handle:
             handle.write(text + "\n")
+
+
+def emit_report(report: dict[str, Any], out: Path | None) -> None:
+    """Print `report` as indented JSON and write it to `out`, if set."""
+    text = json.dumps(report, indent=2, default=str)
+    print(text)
+    if out:
+        out.write_text(text)

@@ -138,11 +138,6 @@ class Triager:
     def targets(self) -> tuple[str, ...]:
         return self.model.targets
 
-    @property
-    def retrieves_kb(self) -> bool:
-        """True when `predict` already searched the KB (an empty `kb` then means no match)."""
-        return self.retriever is not None and self.embedder is not None
-
     @classmethod
     def load(cls, bundle_dir: Path, embedder: Embedder | None = None) -> Triager:
         """Load a bundle (checksums verified first); `BundleError` if missing, tampered, stale."""

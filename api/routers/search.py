@@ -41,11 +41,13 @@ def _retriever(model: ModelDep, what: str) -> Any:
 async def similar(q: QueryText, request: Request, model: ModelDep, k: K = 5) -> Any:
     """Solved tickets closest to `q`, with their solutions."""
     hits = await _search(request, _retriever(model, "similar").similar, q, k)
-    return SearchResponse(model_version=model.version, similar=[SimilarOut.of(h) for h in hits])
+    return SearchResponse(
+        model_version=model.version, similar=[SimilarOut.model_validate(h) for h in hits]
+    )
 
 
 @router.get("/kb/search", response_model=SearchResponse, summary="Knowledge-base search")
 async def kb_search(q: QueryText, request: Request, model: ModelDep, k: K = 5) -> Any:
     """KB articles that may answer `q`."""
     hits = await _search(request, _retriever(model, "kb").kb, q, k)
-    return SearchResponse(model_version=model.version, kb=[KBOut.of(h) for h in hits])
+    return SearchResponse(model_version=model.version, kb=[KBOut.model_validate(h) for h in hits])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,6 +29,16 @@ DatabaseOption = typer.Option(
 
 def _database_url(given: str | None) -> str:
     return given or os.environ.get("TRIAGE_DATABASE_URL") or DEFAULT_URL
+
+
+@contextmanager
+def _store(database_url: str | None) -> Iterator[SqlFeedbackStore]:
+    """The feedback store at `database_url` (or the default), closed afterwards."""
+    store = SqlFeedbackStore.open(_database_url(database_url))
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 @app.command("serve")
@@ -82,11 +94,8 @@ def keys_create(
     as_json: bool = JsonOption,
 ) -> None:
     """Issue an API key and print it once (only its hash is stored)."""
-    store = SqlFeedbackStore.open(_database_url(database_url))
-    try:
+    with _store(database_url) as store:
         plaintext, key = create_key(store, scope, name)
-    finally:
-        store.close()
     summary = {"key": plaintext, "key_id": key.key_id, "scopes": sorted(key.scopes), "name": name}
     emit(
         summary,
@@ -104,11 +113,8 @@ def feedback_export(
     as_json: bool = JsonOption,
 ) -> None:
     """Accepted/corrected predictions and resolved tickets as a labelled dataset for training."""
-    store = SqlFeedbackStore.open(_database_url(database_url))
-    try:
+    with _store(database_url) as store:
         summary = export_labelled(store, out)
-    finally:
-        store.close()
     emit(summary, as_json)
 
 
@@ -123,9 +129,6 @@ def report_production(
 ) -> None:
     """Precision per target against the value at close, coverage per action, KB acceptance."""
     since = datetime.now(UTC) - timedelta(days=days) if days else None
-    store = SqlFeedbackStore.open(_database_url(database_url))
-    try:
+    with _store(database_url) as store:
         summary = production_report(store, since)
-    finally:
-        store.close()
     emit(summary, as_json)

@@ -268,9 +268,14 @@ class Retriever:
                 self.neighbour_votes(text, targets, k_votes, vector=vec),
             )
         ranked = self.tickets.ranked(text, vec, pools.pop(), self.config)
-        similar = [
-            _similar_ticket(h.id, h.score, h.metadata) for h in self.tickets.top(ranked, k_similar)
-        ]
+        return self._similar_and_votes_of(ranked, targets, k_similar, k_votes)
+
+    def _similar_and_votes_of(
+        self, ranked: list[tuple[str, float]], targets: Sequence[str], k_similar: int, k_votes: int
+    ) -> tuple[list[SimilarTicket], list[NeighbourVote]]:
+        """Two cuts of one ticket ranking: the gated top `k_similar`, the ungated `k_votes`."""
+        top = self.tickets.top(ranked, k_similar)
+        similar = [_similar_ticket(h.id, h.score, h.metadata) for h in top]
         return similar, _votes(self.tickets.top(ranked, k_votes, gate=False), targets)
 
     def for_tickets(
@@ -293,13 +298,7 @@ class Retriever:
             ]
         else:
             pairs = [
-                (
-                    [
-                        _similar_ticket(h.id, h.score, h.metadata)
-                        for h in self.tickets.top(r, k_similar)
-                    ],
-                    _votes(self.tickets.top(r, k_votes, gate=False), targets),
-                )
+                self._similar_and_votes_of(r, targets, k_similar, k_votes)
                 for r in self.tickets.ranked_many(texts, vectors, pools.pop(), self.config)
             ]
         kbs: list[list[KBSuggestion]] = [[] for _ in texts]
