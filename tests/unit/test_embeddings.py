@@ -92,3 +92,24 @@ def test_embeddings_onnx_int8_matches_torch(
     texts = [*TICKETS, "wifi down", long_text]
     cosine = np.sum(onnx.encode(texts, batch_size=3) * minilm.encode(texts), axis=1)
     assert cosine.min() >= 0.98, cosine
+
+
+def test_embeddings_multilingual_use_pairs_translations() -> None:
+    """The multilingual USE loads offline from its package; a Dutch, English and German phrasing
+    of one complaint sit closer to each other than to an unrelated ticket."""
+    embedder = load_embedder("use-multilingual")
+    assert (embedder.name, embedder.dim) == ("use-multilingual-v3", 512)
+    vectors = embedder.encode(
+        [
+            "Outlook start niet meer op",
+            "Outlook does not start anymore",
+            "Outlook startet nicht mehr",
+            "De printer op de tweede verdieping is vastgelopen",
+        ],
+        batch_size=2,
+    )
+    assert vectors.shape == (4, 512) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
+    sims = vectors @ vectors.T
+    assert min(sims[0, 1], sims[0, 2], sims[1, 2]) > max(sims[3, :3]) + 0.3
+    assert load_embedder(spec_for_name(embedder.name)).name == embedder.name
