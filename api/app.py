@@ -16,10 +16,11 @@ from api import errors, logs
 from api.batching import MicroBatcher
 from api.db import open_store
 from api.deps import ModelHolder
+from api.incidents import InsightState
 from api.lifecycle import Inference, reload
 from api.metrics import Metrics
 from api.middleware import BodyLimit, RequestContext
-from api.routers import admin, feedback, health, model, search, tickets, triage
+from api.routers import admin, feedback, health, insights, model, search, tickets, triage
 from api.security import KeyCache
 from api.settings import Settings
 from api.writer import PredictionWriter
@@ -82,6 +83,11 @@ async def _startup(app: FastAPI, settings: Settings) -> None:
     batcher.start()
     app.state.batcher = batcher
     app.state.metrics.track_queue(lambda: batcher.pending)
+    app.state.insight = InsightState(settings, store, app.state.metrics)
+    app.state.insight.start()
+    monitor = app.state.insight.monitor
+    if monitor is not None:
+        app.state.metrics.track_incidents(lambda: len(monitor.open_incidents()))
     await _load_initial(app, settings)
 
 
@@ -93,6 +99,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        await run_in_threadpool(app.state.insight.stop)
         await app.state.batcher.stop()
         app.state.executor.shutdown(wait=True, cancel_futures=True)
         if app.state.writer is not None:
@@ -108,7 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.models = ModelHolder()
     app.state.metrics = Metrics()
     errors.install(app)
-    for module in (triage, feedback, tickets, search, model, admin, health):
+    for module in (triage, feedback, tickets, search, model, admin, insights, health):
         app.include_router(module.router)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_headers=["*"])

@@ -1,4 +1,4 @@
-"""API-key authentication with scopes (`triage`, `agent`, `admin`); keys are hashed at rest."""
+"""API-key authentication with scopes (`triage`, `agent`, `lead`, `admin`); keys hashed at rest."""
 
 from __future__ import annotations
 
@@ -72,4 +72,5 @@ def require(scope: str) -> Callable[..., object]:
 
 TriageScope = Depends(require("triage"))
 AgentScope = Depends(require("agent"))
+LeadScope = Depends(require("lead"))
 AdminScope = Depends(require("admin"))

@@ -22,8 +22,9 @@ from triage.schema import TARGETS, Ticket
 
 logger = logging.getLogger(__name__)
 
-SCOPES: tuple[str, ...] = ("triage", "agent", "admin")
-"""`triage`: ticket systems; `agent`: feedback and search; `admin`: reload, stats (implies all)."""
+SCOPES: tuple[str, ...] = ("triage", "agent", "lead", "admin")
+"""`triage`: ticket systems; `agent`: feedback and search; `lead`: insight (KPIs, clusters, KB
+gaps, incidents); `admin`: reload, stats (implies all)."""
 OUTCOMES: tuple[str, ...] = ("accepted", "corrected", "rejected")
 SCHEMA_REVISION = "0001_initial"
 """The Alembic head this module's tables match (checked by a test against `api/migrations`)."""

@@ -88,7 +88,9 @@ def serve(
 @keys_app.command("create")
 @handle_errors
 def keys_create(
-    scope: list[str] = typer.Option(..., "--scope", help="triage, agent or admin (repeatable)."),
+    scope: list[str] = typer.Option(
+        ..., "--scope", help="triage, agent, lead or admin (repeatable)."
+    ),
     name: str = typer.Option("", "--name", help="Who the key is for."),
     database_url: str | None = DatabaseOption,
     as_json: bool = JsonOption,
