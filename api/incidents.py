@@ -204,17 +204,13 @@ class InsightState:
     def _alert(self, incident: Incident) -> None:
         self.metrics.incident_alerts.inc()
         logger.warning(
-            "emerging incident %s: %d similar tickets in %.0f min (expected %.2f)",
+            "emerging incident %s: %d similar tickets (expected %.2f at the usual rate)",
             incident.incident_id,
             len(incident.ticket_ids),
-            self.params_window(),
             incident.expected,
         )
         if self.webhook is not None:
             self.webhook.send("incident.emerging", {"incident": incident.as_dict()})
-
-    def params_window(self) -> float:
-        return self.monitor.params.window_minutes if self.monitor else 0.0
 
 
 def _webhook(settings: Settings, metrics: Any) -> WebhookSender | None:

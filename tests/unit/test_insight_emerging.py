@@ -60,7 +60,7 @@ def test_usual_traffic_raises_no_alarm() -> None:
 def test_burst_is_alerted_within_minutes_and_later_tickets_join_it() -> None:
     outage_at = START + timedelta(days=15, hours=2)
     ids, times, vectors = merged(background(days=20, per_hour=6), burst(outage_at, 12))
-    detector = BurstDetector(BurstParams(similarity=0.8))
+    detector = BurstDetector(BurstParams(similarity=0.8, min_count=5))
     raised = detector.observe(ids, times, vectors)
     assert len(raised) == 1
     incident = raised[0]

@@ -35,8 +35,8 @@ class BurstParams:
 
     window_minutes: float = 60.0
     history_days: float = 28.0
-    similarity: float = 0.6
-    min_count: int = 5
+    similarity: float = 0.55
+    min_count: int = 4
     alpha: float = 1e-6
     quiet_minutes: float = 120.0
     day_cap: int = 3
