@@ -20,6 +20,7 @@ from triage.embeddings import Embedder, load_embedder
 from triage.feedback import FeedbackStore
 from triage.insight.emerging import BurstDetector, BurstParams, Incident
 from triage.insight.kb_gaps import Articles
+from triage.privacy import redact_text
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,7 @@ class IncidentMonitor:
         self.detector = BurstDetector(params)
         self.on_alert, self.poll_s, self.backfill = on_alert, poll_s, backfill
         self._seen: OrderedDict[str, None] = OrderedDict()
+        self._names: dict[str, str] = {}
         self._since: datetime | None = None
         self._last: datetime | None = None
         self._stop = threading.Event()
@@ -118,12 +120,15 @@ class IncidentMonitor:
             self._since = self._since or datetime.now(UTC) - OVERLAP
             return []
         vectors = self._embedder().encode([text for _, _, text in fresh])
+        subjects = {ticket_id: text.split("\n", 1)[0] for ticket_id, _, text in fresh}
         times = [max(when, self._last or when) for _, when, _ in fresh]  # never back in time
         with self.lock:
             raised = self.detector.observe([i for i, _, _ in fresh], times, vectors)
         self._last = times[-1]
         self._since = times[-1] - OVERLAP
         for incident in raised:
+            first = subjects.get(incident.ticket_ids[0]) or subjects.get(incident.ticket_ids[-1])
+            self._names[incident.incident_id] = redact_text(first or "")[:120]
             self.on_alert(incident)
         return raised
 
@@ -142,6 +147,10 @@ class IncidentMonitor:
     def open_incidents(self, now: datetime | None = None) -> list[Incident]:
         with self.lock:
             return self.detector.open_incidents(now or datetime.now(UTC))
+
+    def name_of(self, incident: Incident) -> str:
+        """The (redacted) first line of a ticket that raised the incident, as its title."""
+        return self._names.get(incident.incident_id, "")
 
 
 class InsightState:
@@ -209,8 +218,9 @@ class InsightState:
             len(incident.ticket_ids),
             incident.expected,
         )
-        if self.webhook is not None:
-            self.webhook.send("incident.emerging", {"incident": incident.as_dict()})
+        if self.webhook is not None and self.monitor is not None:
+            payload = {**incident.as_dict(), "name": self.monitor.name_of(incident)}
+            self.webhook.send("incident.emerging", {"incident": payload})
 
 
 def _webhook(settings: Settings, metrics: Any) -> WebhookSender | None:

@@ -85,9 +85,11 @@ async def get_clusters(
     the classifier mostly sent to review)."""
     section = await run_in_threadpool(_clusters, insight, store, days)
     clusters = section["clusters"]
-    if clusters["available"]:
-        clusters = {**clusters, "items": rank(clusters["items"], sort)}
-    return {"clusters": clusters, "new_categories": section["new_categories"]}
+    return {
+        **clusters,
+        "items": rank(clusters["items"], sort),
+        "new_categories": section["new_categories"],
+    }
 
 
 @router.get("/insights/kb-gaps", summary="KB gaps with draft articles")
@@ -114,5 +116,5 @@ async def get_emerging(insight: InsightDep) -> dict[str, Any]:
             "similarity": monitor.params.similarity,
             "min_count": monitor.params.min_count,
         },
-        "incidents": [i.as_dict() for i in incidents],
+        "incidents": [{**i.as_dict(), "name": monitor.name_of(i)} for i in incidents],
     }

@@ -179,4 +179,5 @@ def test_webhook_from_the_service_on_an_emerging_incident(
     payload = json.loads(receiver.requests[-1]["body"])
     assert payload["event"] == "incident.emerging"
     assert sorted(payload["incident"]["ticket_ids"]) == [f"OUT-{i}" for i in range(6)]
+    assert payload["incident"]["name"] == "AFAS InSite down"
     assert 'triage_webhook_deliveries_total{outcome="delivered"} 1.0' in metrics
