@@ -212,3 +212,56 @@ def test_feedback_rated_needs_a_rating_and_no_corrections(
     body = {"prediction_id": pid, "outcome": "rated", **extra}
     r = client.post("/v1/feedback", json=body, headers=keys["agent"])
     assert r.status_code == 422 and "rated" in r.json()["detail"]
+
+
+# -- colour contrast (WCAG 2.2 AA) ------------------------------------------------------------
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_console_colours_meet_wcag_aa_contrast() -> None:
+    """Text 4.5:1 on what it sits on; bars, badges' edges and focus rings 3:1 (non-text)."""
+    css = (STATIC / "console.css").read_text()
+    var = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-fA-F]{6})", css))
+    white = "#ffffff"
+    text_pairs = [
+        (var["text"], var["card"]),
+        (var["text"], var["page"]),
+        (var["muted"], var["card"]),
+        (var["muted"], var["page"]),
+        (var["primary"], var["card"]),  # links, secondary buttons
+        (white, var["primary"]),  # primary buttons
+        (white, var["primary-dark"]),  # top bar
+        (var["primary-dark"], white),  # current tab
+        (white, var["auto"]),  # action badges
+        (white, var["suggest"]),
+        (white, var["review"]),
+        (var["suggest"], var["card"]),  # "corrected to", warnings
+        (var["error"], var["card"]),
+        (var["ok"], var["card"]),
+        ("#5c130e", "#fdecea"),  # alert
+        (var["text"], "#eef4fb"),  # note
+        (white, "#5c5c5c"),  # weak-match badge
+    ]
+    for fg, bg in text_pairs:
+        assert _contrast(fg, bg) >= 4.5, (fg, bg, round(_contrast(fg, bg), 2))
+    for fg, bg in [
+        (var["focus"], var["card"]),
+        (var["focus"], var["page"]),
+        ("#ffd08a", var["primary-dark"]),  # focus ring in the top bar
+        (var["primary"], "#dedede"),  # confidence bar on its track
+        (var["primary"], var["card"]),  # chart bars
+        (var["auto"], var["card"]),
+        (var["suggest"], var["card"]),
+        (var["review"], var["card"]),
+    ]:
+        assert _contrast(fg, bg) >= 3.0, (fg, bg, round(_contrast(fg, bg), 2))

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from browser import browser_context, screenshot
 from e2e_server import Server, start_server
-from service_helpers import VPN_TICKET
+from service_helpers import ARTICLES, VPN_TICKET
 
 from triage.feedback import FeedbackRecord, SqlFeedbackStore, create_key
 
@@ -115,6 +115,13 @@ def test_console_correction_and_article_rating_are_stored(page: Any, server: Ser
     assert "Corrected to Database" in page.locator("[data-target=category]").inner_text()
     page.locator("#kb li.hit").first.get_by_role("button", name="Not relevant").click()
     page.wait_for_selector("#kb li.hit .status[data-kind=ok]")
+    title = page.locator("#kb button.link").first
+    title.click()  # the whole article, in a dialog
+    page.wait_for_selector("#article-dialog[open] .article-text")
+    assert page.locator("#article-body").inner_text() == ARTICLES[0].body
+    page.keyboard.press("Escape")
+    assert page.locator("#article-dialog").get_attribute("open") is None
+    assert title.evaluate("node => node === document.activeElement")  # focus comes back
 
     mine = [f for f in _stored(server) if f.prediction_id == prediction_id]
     assert [(f.outcome, f.corrections) for f in mine] == [

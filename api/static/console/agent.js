@@ -78,11 +78,12 @@ async function reopen(record) {
 }
 
 function recentItem(record) {
-  const open = el("button", { type: "button", class: "secondary" }, t("recentOpen"));
+  const subject = String(record.subject || record.body.slice(0, 120));
+  const open = el("button", { type: "button", class: "secondary", "aria-label": `${t("recentOpen")}: ${subject}` }, t("recentOpen"));
   open.addEventListener("click", () => reopen(record));
   const labels = targetsOf(record.predictions).map((name) => labelName(name, record.predictions[name].label)).join(" · ");
   return el("li", {},
-    el("p", { class: "recent-subject" }, String(record.subject || record.body.slice(0, 120))),
+    el("p", { class: "recent-subject" }, subject),
     el("p", { class: "meta" }, `${dateTime(record.created_at)} · ${labels}`),
     open);
 }

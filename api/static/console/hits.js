@@ -22,7 +22,7 @@ function metaLine(...parts) {
 
 function similarItem(hit, feedback) {
   const status = statusSpan();
-  const solved = el("button", { type: "button", class: "secondary" }, t("solvedIt"));
+  const solved = el("button", { type: "button", class: "secondary", "aria-label": `${t("solvedIt")}: ${hit.ticket_id}` }, t("solvedIt"));
   solved.disabled = feedback.done.has(`ticket:${hit.ticket_id}`);
   solved.addEventListener("click", () => feedback.solvedBy(String(hit.ticket_id), solved, status));
   const solution = hit.solution ? el("p", { class: "solution" }, String(hit.solution)) : el("p", { class: "hint" }, t("noSolution"));
@@ -42,8 +42,9 @@ function kbItem(hit, feedback) {
   const status = statusSpan();
   const open = el("button", { type: "button", class: "link", "aria-haspopup": "dialog" }, String(hit.title || hit.article_id));
   open.addEventListener("click", () => openArticle(String(hit.article_id), open));
-  const helped = el("button", { type: "button", class: "secondary" }, t("solvedIt"));
-  const dismiss = el("button", { type: "button", class: "secondary" }, t("notRelevant"));
+  const name = String(hit.title || hit.article_id);
+  const helped = el("button", { type: "button", class: "secondary", "aria-label": `${t("solvedIt")}: ${name}` }, t("solvedIt"));
+  const dismiss = el("button", { type: "button", class: "secondary", "aria-label": `${t("notRelevant")}: ${name}` }, t("notRelevant"));
   helped.disabled = dismiss.disabled = feedback.done.has(`kb:${hit.article_id}`);
   helped.addEventListener("click", async () => {
     if (await feedback.rateArticle(String(hit.article_id), true, helped, status)) dismiss.disabled = true;

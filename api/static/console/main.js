@@ -20,6 +20,7 @@ function showView(focus) {
     else tab.removeAttribute("aria-current");
   }
   if (view === "lead" && apiKey()) loadLead();
+  else if (view === "lead") say(byId("lead-status"), t("err_nokey"), "error");
   if (focus) byId(view === "lead" ? "lead-heading" : "ticket-heading").focus();
 }
 
@@ -34,7 +35,7 @@ async function checkKey() {
   try {
     session.model = await call("GET", "v1/model");
     clearAlert();
-    say(status, `${t("keySet")} ${session.model.version ? `(model ${session.model.version})` : ""}`, "ok");
+    keyStatusText();
   } catch (error) {
     session.model = null;
     if (error.kind === "unauthorized") setApiKey(""); // never keep a key the server refused
@@ -67,13 +68,13 @@ function initLanguage() {
   select.value = language();
   select.addEventListener("change", () => {
     setLanguage(select.value, true);
-    checkKeyStatusText();
+    keyStatusText();
     redraw();
     redrawLead();
   });
 }
 
-function checkKeyStatusText() {
+function keyStatusText() {
   const status = byId("key-status");
   if (!apiKey()) say(status, t("keyNone"));
   else if (session.model) say(status, `${t("keySet")} (model ${session.model.version})`, "ok");

@@ -61,7 +61,7 @@ function correction(target, pred, feedback, shown) {
   const select = el("select", { id }, ...labels.map((l) => el("option", { value: l }, labelName(target, l))));
   select.value = feedback.corrections[target] ?? String(pred.label);
   const status = el("span", { class: "status", role: "status", "aria-live": "polite" });
-  const button = el("button", { type: "button", class: "secondary" }, t("correct"));
+  const button = el("button", { type: "button", class: "secondary", "aria-label": `${t("correct")}: ${targetName(target)}` }, t("correct"));
   button.addEventListener("click", async () => {
     if (await feedback.correct(target, select.value, String(pred.label), button, status)) {
       const now = feedback.corrections[target];
