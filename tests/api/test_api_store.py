@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from pg import fresh_database
 from service_helpers import make_tickets
 
 from api.db import head_revision, open_store
@@ -29,9 +31,18 @@ from triage.feedback import (
 from triage.schema import Priority, SupportLine
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database: a SQLite file, or a fresh database on the session's PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'fb.db'}"
+    server: str = request.getfixturevalue("postgres_url")
+    return fresh_database(server, f"t_{request.node.name}".lower()[:60].replace("[", "_"))
+
+
 @pytest.fixture()
-def store(tmp_path: Path) -> SqlFeedbackStore:
-    s = SqlFeedbackStore.open(f"sqlite:///{tmp_path / 'fb.db'}")
+def store(database_url: str) -> Iterator[SqlFeedbackStore]:
+    s = open_store(database_url)
     yield s
     s.close()
 
@@ -47,6 +58,8 @@ def _prediction(pid: str, ticket_index: int = 0, action: str = "auto") -> Predic
 
 
 def test_store_sqlite_is_wal_with_full_sync(store: SqlFeedbackStore) -> None:
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite pragmas only")
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
