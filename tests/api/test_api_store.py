@@ -25,6 +25,7 @@ from triage.feedback import (
     create_key,
     ensure_dev_key,
     export_labelled,
+    labelled_tickets,
     production_report,
     verify_key,
 )
@@ -220,3 +221,26 @@ def test_store_export_is_a_labelled_dataset(store: SqlFeedbackStore, tmp_path: P
 def test_store_export_without_labels_says_so(store: SqlFeedbackStore, tmp_path: Path) -> None:
     with pytest.raises(FeedbackStoreError, match="no labelled tickets"):
         export_labelled(store, tmp_path / "x.parquet")
+
+
+def test_store_recent_predictions_are_the_latest_newest_first(store: SqlFeedbackStore) -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    records = [
+        replace(_prediction(f"p{i}", i), created_at=now - timedelta(minutes=i)) for i in range(4)
+    ]
+    store.record_predictions(records)
+    recent = store.recent_predictions(3)
+    assert [r.prediction_id for r in recent] == ["p0", "p1", "p2"]
+    assert recent[0].ticket == records[0].ticket and recent[0].labels == records[0].labels
+
+
+def test_store_rated_feedback_keeps_the_latest_verdict(store: SqlFeedbackStore) -> None:
+    store.record_predictions([_prediction("a1", 0)])
+    store.record_feedback(FeedbackRecord("a1", "corrected", {"category": "Access"}))
+    store.record_feedback(FeedbackRecord("a1", "rated", kb_article_id="KB1", kb_helpful=True))
+    tickets, counts = labelled_tickets(store)
+    assert [t.category for t in tickets] == ["Access"] and counts["from_feedback"] == 1
+    assert production_report(store)["feedback_outcomes"]["rated"] == 1
