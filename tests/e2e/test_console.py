@@ -280,3 +280,44 @@ def test_console_lead_view_draws_volume_actions_precision_and_kb(page: Any, serv
     page.set_viewport_size(PHONE)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "console-lead-phone")
+
+
+def _with_fields(route: Any, change: Any) -> None:
+    """Let the real server answer, then add fields to its JSON (what other issues are adding)."""
+    response = route.fetch()
+    body = response.json()
+    change(body)
+    route.fulfill(response=response, json=body)
+
+
+def test_console_shows_reason_relevance_and_insights_when_the_api_sends_them(
+    page: Any, server: Server
+) -> None:
+    """The real answers plus fields this server does not send yet (`reason` per target,
+    `relevance` per hit, insight endpoints): shown when present, as text."""
+
+    def triage_fields(body: dict[str, Any]) -> None:
+        body["predictions"]["priority"] |= {"action": "review", "reason": f"low margin {INJECTION}"}
+        body["similar"][0]["relevance"] = "strong"
+        body["kb"][0]["relevance"] = "weak"
+
+    incidents = {
+        "incidents": [{"title": f"VPN {INJECTION}", "count": 7}, {"title": "Mail", "count": 3}]
+    }
+    page.route("**/v1/triage", lambda route: _with_fields(route, triage_fields))
+    page.route("**/v1/incidents/emerging", lambda route: route.fulfill(json=incidents))
+    page.route("**/v1/insights/kpi", lambda route: route.fulfill(json={"mttr_hours": 5.5}))
+    _open(page, server)
+    _triage(page, VPN_TICKET["subject"], VPN_TICKET["body"])
+    priority = page.locator("[data-target=priority]")
+    assert "Needs review" in priority.inner_text()
+    assert f"Why: low margin {INJECTION}" in priority.locator(".reason").inner_text()
+    assert page.locator("#similar .badge.relevance-strong").inner_text() == "strong match"
+    assert page.locator("#kb .badge.relevance-weak").inner_text() == "weak match"
+
+    page.click("#tab-lead")
+    page.wait_for_selector("#insights svg")
+    insights = page.locator("#insights").inner_text()
+    assert f"VPN {INJECTION}" in insights and "mttr_hours" in insights and "5.5" in insights
+    assert "Not available on this server" in insights  # clusters and KB gaps: still absent
+    assert page.locator("img").count() == 0 and page.evaluate("window.__pwned") is None
