@@ -20,7 +20,20 @@ from api.incidents import InsightState
 from api.lifecycle import Inference, reload
 from api.metrics import Metrics
 from api.middleware import BodyLimit, RequestContext
-from api.routers import admin, feedback, health, insights, model, search, tickets, triage
+from api.routers import (
+    admin,
+    console,
+    feedback,
+    health,
+    insights,
+    kb,
+    model,
+    predictions,
+    search,
+    tickets,
+    triage,
+    volume,
+)
 from api.security import KeyCache
 from api.settings import Settings
 from api.writer import PredictionWriter
@@ -115,7 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.models = ModelHolder()
     app.state.metrics = Metrics()
     errors.install(app)
-    for module in (triage, feedback, tickets, search, model, admin, insights, health):
+    routers = (triage, feedback, predictions, tickets, search, kb, model, admin, volume, insights)
+    for module in (*routers, health, console):
         app.include_router(module.router)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_headers=["*"])
