@@ -85,3 +85,30 @@ def test_report_kpi_refuses_bad_options(sample_dir: Path) -> None:
         result = CliRunner().invoke(app, ["report", "kpi", "--data", data, *args])
         assert result.exit_code == 2, result.output
         assert message in result.output
+
+
+def test_report_kpi_with_a_model_finds_review_bucket_clusters(
+    sample_dir: Path, tmp_path: Path
+) -> None:
+    """A bundle trained on other categories sends the sample's tickets to review: with `--model`
+    the clustered tickets get the bundle's category action and review clusters are candidates."""
+    from tiny_data import make_tickets, tiny_config
+
+    from training.train import build_bundle, train
+    from triage.embeddings import HashingEmbedder
+
+    result = train(tiny_config(baselines=False), make_tickets(240), embedder=HashingEmbedder(32))
+    bundle = build_bundle(result, tmp_path / "bundle", version="tiny")
+    out = tmp_path / "report.json"
+    _run(
+        "--data", str(sample_dir / "tickets.parquet"), "--period", "month", "--format", "json",
+        "--embedder", "hashing-64", "--model", str(bundle), "--out", str(out),
+    )  # fmt: skip
+    report = json.loads(out.read_text())
+    found = report["new_categories"]
+    assert found["available"] is True
+    shares = [c["review_share"] for c in report["clusters"]["items"]]
+    assert all(s is not None for s in shares)
+    assert [c["cluster"] for c in found["items"]] == [
+        c["cluster"] for c in report["clusters"]["items"] if c["review_share"] >= 0.5
+    ]
