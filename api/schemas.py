@@ -10,6 +10,7 @@ from pydantic.config import JsonDict
 
 from triage.prediction import TriageResult
 from triage.schema import Channel, Level, Priority, Status, SupportLine, Ticket
+from triage.store.records import Outcome
 
 Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:\-]+$")]
 ShortText = Annotated[str, Field(max_length=200)]
@@ -222,7 +223,7 @@ class FeedbackIn(Strict):
     )
 
     prediction_id: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[0-9a-f]+$")]
-    outcome: Literal["accepted", "corrected", "rejected"]
+    outcome: Outcome
     corrections: dict[Target, Annotated[str, Field(min_length=1, max_length=200)]] = Field(
         default_factory=dict, description="Target -> the label the agent set instead."
     )

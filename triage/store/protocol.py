@@ -1,0 +1,33 @@
+"""`FeedbackStore`: what the service and the CLI need from a store, whatever the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from triage.store.records import ApiKey, FeedbackRecord, PredictionRecord, ResolvedRecord
+
+
+class FeedbackStore(Protocol):
+    """Where the service keeps what it predicted and what people did with it."""
+
+    def record_predictions(self, records: Sequence[PredictionRecord]) -> None: ...
+
+    def has_prediction(self, prediction_id: str) -> bool: ...
+
+    def record_feedback(self, record: FeedbackRecord) -> int: ...
+
+    def record_resolved(self, record: ResolvedRecord) -> int: ...
+
+    def add_key(self, key: ApiKey) -> None: ...
+
+    def get_key(self, key_id: str) -> ApiKey | None: ...
+
+    def iter_predictions(self, since: datetime | None = None) -> Iterator[PredictionRecord]: ...
+
+    def iter_feedback(self, since: datetime | None = None) -> Iterator[FeedbackRecord]: ...
+
+    def iter_resolved(self, since: datetime | None = None) -> Iterator[ResolvedRecord]: ...
+
+    def close(self) -> None: ...
