@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import tempfile
 import urllib.error
 import urllib.request
@@ -393,22 +392,7 @@ def log_to_run(client: Any, run_id: str, key: str, value: str) -> None:
 
 def copy_bundle(source: Path, out_dir: Path, registry_info: dict[str, Any]) -> Path:
     """Copy a verified bundle to `out_dir`, stamping the registry name/version into its manifest."""
-    from triage.bundle import MANIFEST, verify_bundle
+    from triage.bundle import copy_bundle as copy_verified
 
-    manifest = verify_bundle(source)
-    manifest["registry"] = registry_info
-    manifest["version"] = f"{registry_info['name']}-v{registry_info['version']}"
-    out_dir = Path(out_dir)
-    staging = Path(tempfile.mkdtemp(dir=out_dir.parent if out_dir.parent.exists() else None))
-    try:
-        work = staging / "bundle"
-        shutil.copytree(source, work)
-        (work / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
-        verify_bundle(work)
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        shutil.move(str(work), out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return out_dir
+    version = f"{registry_info['name']}-v{registry_info['version']}"
+    return copy_verified(source, Path(out_dir), {"registry": registry_info, "version": version})
