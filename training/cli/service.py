@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import typer
+import uvicorn
 
 from training.cli.apps import app, feedback_app, keys_app, report_app
 from training.cli.common import JsonOption, emit, handle_errors
@@ -72,9 +73,6 @@ def serve(
     ),
 ) -> None:
     """Serve the HTTP API with uvicorn (settings from TRIAGE_* variables; see the README table)."""
-    # Lazy: uvicorn and the app's imports are for this command only.
-    import uvicorn
-
     if bundle is not None:
         os.environ["TRIAGE_BUNDLE_DIR"] = str(bundle)
     if database_url is not None:
