@@ -31,11 +31,11 @@ from triage.schema import KBArticle, Ticket
 
 logger = logging.getLogger(__name__)
 
-INDEX_FAILURES = (TriageError, ValueError, MemoryError)
-"""What building the retrieval index may raise on data it cannot index: the library's typed
-errors, NumPy / scikit-learn's ValueError (e.g. texts with no usable token), and MemoryError (an
-index too large for this machine). The trained model is kept and the failure reported; any
-other exception is a bug and stops the run."""
+INDEX_FAILURES = (TriageError, MemoryError)
+"""What building the retrieval index may raise on data or an embedder it cannot index: the
+library's typed errors (`VectorIndexError`, `ConfigError`, ...) and MemoryError (an index too
+large for this machine). The trained model is kept and the failure reported; any other
+exception is a bug and stops the run."""
 
 
 @dataclass(frozen=True)

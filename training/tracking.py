@@ -99,7 +99,9 @@ def _experiment_id(client: MlflowClient, name: str, uri: str) -> str:
 
 
 @contextmanager
-def tracked_run(config: TrainConfig, root: Path | None = None) -> Iterator[tuple[Any, str]]:
+def tracked_run(
+    config: TrainConfig, root: Path | None = None
+) -> Iterator[tuple[MlflowClient, str]]:
     """An MLflow run in the configured experiment: yields (client, run id)."""
     uri = resolve_uri(config.tracking.tracking_uri, root)
     client = connect(uri)
