@@ -10,8 +10,9 @@ from store_helpers import prediction, ticket
 from triage.dataset import read_tickets
 from triage.errors import FeedbackStoreError
 from triage.schema import Priority, SupportLine
-from triage.store.dataset import write_labelled_dataset
+from triage.store.dataset import labelled_tickets, write_labelled_dataset
 from triage.store.records import FeedbackRecord, ResolvedRecord
+from triage.store.report import production_report
 from triage.store.sql import SqlFeedbackStore
 
 
@@ -50,3 +51,12 @@ def test_store_dataset_without_labels_says_so(store: SqlFeedbackStore, tmp_path:
     with pytest.raises(FeedbackStoreError, match="no labelled tickets"):
         write_labelled_dataset(store, tmp_path / "x.parquet")
     assert not (tmp_path / "x.parquet").exists()
+
+
+def test_store_dataset_rated_feedback_keeps_the_latest_verdict(store: SqlFeedbackStore) -> None:
+    store.record_predictions([prediction("a1", 0)])
+    store.record_feedback(FeedbackRecord("a1", "corrected", {"category": "Access"}))
+    store.record_feedback(FeedbackRecord("a1", "rated", kb_article_id="KB1", kb_helpful=True))
+    tickets, counts = labelled_tickets(store)
+    assert [t.category for t in tickets] == ["Access"] and counts["from_feedback"] == 1
+    assert production_report(store)["feedback_outcomes"]["rated"] == 1

@@ -30,7 +30,7 @@ def test_store_report_scores_predictions_against_value_at_close(store: SqlFeedba
     assert cat["auto_precision"] == 1.0 and cat["auto_judged"] == 1
     assert cat["coverage"] == {"auto": 0.5, "suggest": 0.0, "review": 0.5}
     assert report["kb_acceptance"] == 0.5
-    assert report["feedback_outcomes"] == {"accepted": 1, "corrected": 0, "rejected": 1}
+    assert report["feedback_outcomes"] == {"accepted": 1, "corrected": 0, "rejected": 1, "rated": 0}
 
 
 def test_store_report_counts_only_the_window_since(store: SqlFeedbackStore) -> None:

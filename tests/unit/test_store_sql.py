@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from store_helpers import prediction
 
@@ -55,3 +58,14 @@ def test_store_unusable_url_is_a_config_error() -> None:
         make_engine("not a url")
     with pytest.raises(ConfigError, match="TRIAGE_DATABASE_URL"):
         make_engine("nosuchdb://x")
+
+
+def test_store_recent_predictions_are_the_latest_newest_first(store: SqlFeedbackStore) -> None:
+    now = datetime.now(UTC)
+    records = [
+        replace(prediction(f"p{i}", i), created_at=now - timedelta(minutes=i)) for i in range(4)
+    ]
+    store.record_predictions(records)
+    recent = store.recent_predictions(3)
+    assert [r.prediction_id for r in recent] == ["p0", "p1", "p2"]
+    assert recent[0].ticket == records[0].ticket and recent[0].labels == records[0].labels

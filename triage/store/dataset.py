@@ -10,7 +10,7 @@ from triage.dataset import ticket_from_row, write_tickets
 from triage.errors import FeedbackStoreError, TicketValueError
 from triage.schema import Ticket
 from triage.store.protocol import FeedbackStore
-from triage.store.records import FeedbackRecord, PredictionRecord
+from triage.store.records import VERDICTS, FeedbackRecord, PredictionRecord
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,8 @@ def labelled_tickets(store: FeedbackStore) -> tuple[list[Ticket], dict[str, int]
     """Tickets with labels agents confirmed: accepted or corrected predictions, overridden by the
     final labels of resolved tickets (the value at close wins). Returns tickets and counts.
     """
-    latest = {f.prediction_id: f for f in store.iter_feedback()}
+    # the latest verdict on each prediction's labels (`rated` rows carry none)
+    latest = {f.prediction_id: f for f in store.iter_feedback() if f.outcome in VERDICTS}
     out: dict[str, Ticket] = {}
     from_feedback = 0
     for pred in store.iter_predictions():

@@ -9,9 +9,13 @@ from typing import Any, Literal, get_args
 from triage.errors import FeedbackStoreError
 from triage.schema import TARGETS, Ticket
 
-Outcome = Literal["accepted", "corrected", "rejected"]
-"""What an agent did with a prediction (the API schema uses this type too)."""
+Outcome = Literal["accepted", "corrected", "rejected", "rated"]
+"""What an agent did with a prediction (the API schema uses this type too). `accepted` /
+`corrected` / `rejected`: a verdict on the predicted labels (the latest one counts). `rated`: no
+verdict on the labels, only which similar ticket or KB article helped or did not."""
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+VERDICTS: tuple[Outcome, ...] = ("accepted", "corrected", "rejected")
+"""The outcomes that judge the predicted labels."""
 Scope = Literal["triage", "agent", "admin"]
 """`triage`: ticket systems; `agent`: feedback and search; `admin`: reload, stats (implies all)."""
 SCOPES: tuple[Scope, ...] = get_args(Scope)

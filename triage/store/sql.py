@@ -46,6 +46,16 @@ def _ticket_from_json(data: dict[str, Any]) -> Ticket:
     return ticket_from_row(row)
 
 
+def _prediction_of(row: Any) -> PredictionRecord:
+    return PredictionRecord(
+        prediction_id=row["prediction_id"],
+        ticket=_ticket_from_json(row["ticket"]),
+        model_version=row["model_version"],
+        labels=row["labels"],
+        created_at=as_utc(row["created_at"]),
+    )
+
+
 def _aware(value: datetime | None) -> datetime | None:
     return None if value is None else as_utc(value)
 
@@ -160,13 +170,13 @@ class SqlFeedbackStore:
         query = _since(sa.select(predictions), predictions.c.created_at, since)
         with self.engine.connect() as conn:
             for row in conn.execute(query.order_by(predictions.c.created_at)).mappings():
-                yield PredictionRecord(
-                    prediction_id=row["prediction_id"],
-                    ticket=_ticket_from_json(row["ticket"]),
-                    model_version=row["model_version"],
-                    labels=row["labels"],
-                    created_at=as_utc(row["created_at"]),
-                )
+                yield _prediction_of(row)
+
+    def recent_predictions(self, limit: int) -> list[PredictionRecord]:
+        """The `limit` latest predictions, newest first (what an agent reopens)."""
+        query = sa.select(predictions).order_by(predictions.c.created_at.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [_prediction_of(row) for row in conn.execute(query).mappings()]
 
     def iter_feedback(self, since: datetime | None = None) -> Iterator[FeedbackRecord]:
         """Stored feedback (given after `since`, when given), oldest first."""
