@@ -14,7 +14,6 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors, logs
 from api.batching import MicroBatcher
-from api.db import open_store
 from api.deps import ModelHolder
 from api.incidents import InsightState
 from api.lifecycle import Inference, reload
@@ -38,8 +37,9 @@ from api.security import KeyCache
 from api.settings import Settings
 from api.writer import PredictionWriter
 from triage.errors import TriageError
-from triage.feedback import ensure_dev_key
 from triage.retrieval.index import set_search_threads
+from triage.store.keys import ensure_dev_key
+from triage.store.sql import open_store
 
 logger = logging.getLogger(__name__)
 

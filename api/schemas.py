@@ -10,6 +10,7 @@ from pydantic.config import JsonDict
 
 from triage.prediction import TriageResult
 from triage.schema import Channel, Level, Priority, Status, SupportLine, Ticket
+from triage.store.records import Outcome
 
 Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:\-]+$")]
 ShortText = Annotated[str, Field(max_length=200)]
@@ -222,7 +223,7 @@ class FeedbackIn(Strict):
     )
 
     prediction_id: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[0-9a-f]+$")]
-    outcome: Literal["accepted", "corrected", "rejected", "rated"] = Field(
+    outcome: Outcome = Field(
         description="A verdict on the predicted labels (the latest counts), or `rated`: no "
         "verdict, only which similar ticket or KB article helped (or not)."
     )

@@ -11,7 +11,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader
 
 from api.errors import Forbidden, Unauthorized
-from triage.feedback import ApiKey, FeedbackStore, hash_key, verify_key
+from triage.store.keys import hash_key, verify_key
+from triage.store.protocol import FeedbackStore
+from triage.store.records import ApiKey
 
 HEADER = "X-API-Key"
 _header = APIKeyHeader(

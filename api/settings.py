@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from triage.insight.config import DEFAULT_RESOLUTION_HOURS, DEFAULT_RESPONSE_HOURS, InsightConfig
+from triage.store.engine import DEFAULT_DATABASE_URL
 
 
 class Settings(BaseSettings):
@@ -19,12 +20,9 @@ class Settings(BaseSettings):
     bundle_dir: Path | None = Field(default=None, description="Bundle to load; none: unready.")
     bundle_root: Path | None = Field(default=None, description="Reload only bundles under here.")
     embedder: str | None = Field(default=None, description="`hashing-<dim>` (tests only).")
-    database_url: str = Field(default="sqlite:///.triage/triage.db", description="SQLAlchemy URL.")
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, description="SQLAlchemy URL.")
     dev_key_file: Path | None = Field(default=None, description="Admin dev key file, made once.")
-    # how it serves
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=1, le=65535)
-    workers: int = Field(default=1, ge=1, le=64)
+    # how it serves (host, port and workers are `triage serve` options: uvicorn binds them)
     cors_origins: list[str] = Field(default_factory=list, description="CORS origins; empty = off.")
     log_level: str = "INFO"
     warmup: bool = Field(default=True, description="One prediction before reporting ready.")

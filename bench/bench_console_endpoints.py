@@ -25,8 +25,11 @@ from results_log import emit_line
 
 from api.app import create_app
 from api.settings import Settings
-from triage.feedback import PredictionRecord, SqlFeedbackStore, create_key
 from triage.schema import Ticket
+from triage.store.keys import create_key
+from triage.store.protocol import FeedbackStore
+from triage.store.records import PredictionRecord
+from triage.store.sql import open_store
 
 WORDS = [
     "vpn",
@@ -56,7 +59,7 @@ def _record(i: int, when: datetime, rng: random.Random) -> PredictionRecord:
     return PredictionRecord(f"{i:032x}", ticket, "bench", labels, when)
 
 
-def fill(store: SqlFeedbackStore, total: int, week: int) -> None:
+def fill(store: FeedbackStore, total: int, week: int) -> None:
     """`total` predictions: `week` spread over the last six days, the rest 8 to 90 days back."""
     rng, now = random.Random(0), datetime.now(UTC)
     batch: list[PredictionRecord] = []
@@ -90,7 +93,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        store = SqlFeedbackStore.open(url)
+        store = open_store(url)
         started = time.perf_counter()
         fill(store, args.total, args.week)
         key = create_key(store, ["admin"])[0]

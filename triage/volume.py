@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from triage.feedback import PredictionRecord
 from triage.schema import TARGETS
+from triage.store.records import PredictionRecord
 
 ACTIONS: tuple[str, ...] = ("auto", "suggest", "review")
 DAILY_DAYS = 7

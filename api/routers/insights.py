@@ -16,10 +16,10 @@ from fastapi.concurrency import run_in_threadpool
 from api.deps import FlushedPredictions, StoreDep
 from api.incidents import InsightState
 from api.security import LeadScope
-from triage.feedback import FeedbackStore
 from triage.insight.clusters import ClusterParams, rank
 from triage.insight.report import ReportOptions, cluster_input, cluster_section, kpi_section
 from triage.insight.sources import from_store
+from triage.store.protocol import FeedbackStore
 
 router = APIRouter(prefix="/v1", tags=["insight"], dependencies=[LeadScope, FlushedPredictions])
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from api.deps import FlushedPredictions, StoreDep
 from api.security import AgentScope
-from triage.feedback import PredictionRecord
+from triage.store.records import PredictionRecord
 
 router = APIRouter(prefix="/v1", tags=["feedback"], dependencies=[AgentScope])
 

@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from api.deps import FlushedPredictions, StoreDep
 from api.errors import ApiError
 from api.security import AdminScope
-from triage.feedback import FeedbackStore
+from triage.store.protocol import FeedbackStore
 from triage.volume import volume_report, window_start
 
 router = APIRouter(prefix="/v1", tags=["admin"], dependencies=[AdminScope])

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
-from triage.feedback import PredictionRecord, create_key
 from triage.schema import Ticket
+from triage.store.keys import create_key
+from triage.store.records import PredictionRecord
 
 WORDS = [
     "laptop",

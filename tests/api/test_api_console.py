@@ -14,7 +14,7 @@ from service_helpers import ARTICLES, VPN_TICKET, issue_keys
 from api.app import create_app
 from api.routers.console import CSP, STATIC
 from api.settings import Settings
-from triage.feedback import labelled_tickets
+from triage.store.dataset import labelled_tickets
 
 Keys = dict[str, dict[str, str]]
 

@@ -14,7 +14,9 @@ from browser import browser_context, screenshot
 from e2e_server import Server, start_server
 from service_helpers import ARTICLES, VPN_TICKET
 
-from triage.feedback import FeedbackRecord, SqlFeedbackStore, create_key
+from triage.store.keys import create_key
+from triage.store.records import FeedbackRecord
+from triage.store.sql import open_store
 
 pytestmark = pytest.mark.e2e
 
@@ -54,7 +56,7 @@ def page(tmp_path: Path) -> Iterator[Any]:
 
 
 def _stored(server: Server) -> list[FeedbackRecord]:
-    store = SqlFeedbackStore.open(server.database_url)
+    store = open_store(server.database_url)
     try:
         return list(store.iter_feedback())
     finally:
@@ -62,7 +64,7 @@ def _stored(server: Server) -> list[FeedbackRecord]:
 
 
 def _key_with(server: Server, scopes: list[str]) -> str:
-    store = SqlFeedbackStore.open(server.database_url)
+    store = open_store(server.database_url)
     try:
         return create_key(store, scopes, name="console test")[0]
     finally:

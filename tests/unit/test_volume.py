@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from triage.feedback import PredictionRecord
 from triage.schema import Ticket
+from triage.store.records import PredictionRecord
 from triage.volume import volume_report, window_start
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

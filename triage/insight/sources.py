@@ -9,9 +9,9 @@ from typing import Any
 
 import pandas as pd
 
-from triage.feedback import FeedbackStore
 from triage.insight.table import from_tickets
 from triage.schema import Channel, Ticket
+from triage.store.protocol import FeedbackStore
 
 Classify = Callable[[pd.DataFrame], Sequence[str | None]]
 """Category action (`auto` / `suggest` / `review`) per row of a ticket table."""

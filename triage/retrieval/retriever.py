@@ -381,8 +381,10 @@ class Retriever:
         }
 
     # -- persistence --------------------------------------------------------------------------
-    def save(self, directory: Path) -> Path:
-        """Write the retriever folder atomically, stamped with the embedder name and dimension."""
+    def save(self, directory: Path, *, checksums: bool = True) -> Path:
+        """Write the retriever folder atomically, stamped with the embedder name and dimension.
+
+        `checksums=False` inside a model bundle, whose manifest checksums every file."""
         directory = Path(directory)
         manifest = {
             "format": FORMAT_VERSION,
@@ -396,15 +398,23 @@ class Retriever:
             return {**self.tickets.save(tmp / "tickets"), **self.articles.save(tmp / "articles")}
 
         write_folder(
-            directory, {MANIFEST: json.dumps(manifest, indent=2).encode()}, write_collections
+            directory,
+            {MANIFEST: json.dumps(manifest, indent=2).encode()},
+            write_collections,
+            checksums=checksums,
         )
         return directory
 
     @classmethod
-    def load(cls, directory: Path, embedder: Embedder) -> Retriever:
-        """Read a saved retriever; refuses a different embedder with `BundleError`."""
+    def load(cls, directory: Path, embedder: Embedder, *, verified: bool = False) -> Retriever:
+        """Read a saved retriever; refuses a different embedder with `BundleError`.
+
+        `verified`: the files were checked already (a bundle's manifest); else the folder's own
+        checksums are, and a missing, truncated or altered file raises `VectorIndexError`."""
         directory = Path(directory)
-        files = read_folder(directory, (MANIFEST, "tickets.json", "articles.json"))
+        files = read_folder(
+            directory, (MANIFEST, "tickets.json", "articles.json"), verified=verified
+        )
         manifest = json.loads(files[MANIFEST])
         if (manifest["embedder"], manifest["dim"]) != (embedder.name, embedder.dim):
             raise BundleError(
