@@ -226,7 +226,11 @@ def test_pipeline_retrieval_index_built_without_embedding_features(tmp_path: Pat
     from training.tracking import _attach_retriever
     from training.train import build_bundle, train
 
-    config = tiny_config(features={"embeddings": False}, baselines=False)
+    config = tiny_config(
+        features={"embeddings": False},
+        policy={"min_support": 5, "familiarity_quantile": None},  # nothing needs vectors
+        baselines=False,
+    )
     tickets = make_tickets(120, seed=9)
     result = train(config, tickets)
     assert result.embedder == {}
