@@ -55,6 +55,10 @@ def main() -> int:
             line = _evaluate_variant(result, captured, overrides, tickets)
             line.update({"variant": name, "part": part, "data": str(args.data)})
             _emit(line, args.out)
+    for part, (tickets, _) in tests.items():  # the default policy on the model that chose it
+        line = _evaluate_variant(result, captured, {}, tickets, train_only=True)
+        line.update({"variant": "default, train-only model", "part": part, "data": str(args.data)})
+        _emit(line, args.out)
     return 0
 
 
@@ -84,8 +88,14 @@ def _train(args: argparse.Namespace) -> tuple[dict[str, Any], Any]:
 
 
 def _evaluate_variant(
-    result: Any, captured: dict[str, Any], overrides: dict[str, Any], tickets: list[Any]
+    result: Any,
+    captured: dict[str, Any],
+    overrides: dict[str, Any],
+    tickets: list[Any],
+    train_only: bool = False,
 ) -> dict[str, Any]:
+    """One policy variant as served on `tickets`: the final model's (refit) classifiers, links
+    and neighbours, or with `train_only` those of the model the policy was chosen on."""
     from training.evaluate import evaluate_probabilities
     from training.policy_fit import fit_policies
     from triage.features import feature_input
@@ -93,7 +103,7 @@ def _evaluate_variant(
 
     policy = result.config.policy.model_copy(update=overrides)
     policies, guard, _ = fit_policies(policy, captured["chooser"], captured["held"])
-    final = result.model
+    final = captured["chooser"] if train_only else result.model
     model = TriageModel(
         final.featurizer, final.classifiers, policies, final.links, final.neighbours, guard
     )

@@ -54,7 +54,9 @@ def evaluate_probabilities(
         classes = clf.classes_.tolist()
         report = evaluate_target(y, proba[target][rows], classes)
         served = [decisions[target][i] for i in rows]
-        report.update(auto_report(y, served, model.policies[target].target_precision))
+        policy = model.policies[target]
+        report.update(auto_report(y, served, policy.target_precision))
+        report["never_auto_classes"] = dict(policy.never_auto)
         if uncalibrated is not None:
             y_index = label_indices(y, classes)
             report["ece_uncalibrated"] = expected_calibration_error(
@@ -133,7 +135,8 @@ def evaluate_triager(triager: Triager, tickets: Sequence[Ticket]) -> dict[str, A
 
 def summary(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """One small object per target: accuracy, macro_f1, coverage, ece, auto precision with its
-    Wilson 95% interval and the promise check (+ n, top-3, weak classes, classes flagged)."""
+    Wilson 95% interval and the promise check (+ n, top-3, weak classes, classes flagged, the
+    names of the classes that never auto-apply)."""
     keys = (
         "n",
         "accuracy",
@@ -143,11 +146,15 @@ def summary(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "auto_precision_interval",
         "promise",
         "flagged_classes",
+        "never_auto_classes",
         "ece",
         "top3_accuracy",
         "weak_classes",
     )
-    return {t: {k: r.get(k) for k in keys} for t, r in report["targets"].items()}
+    out = {t: {k: r.get(k) for k in keys} for t, r in report["targets"].items()}
+    for small in out.values():
+        small["never_auto_classes"] = sorted(small["never_auto_classes"] or [])
+    return out
 
 
 def broken_promises(report: dict[str, Any]) -> list[str]:

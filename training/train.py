@@ -399,7 +399,7 @@ def _chooser(
     targets = list(classifiers)
     neighbours = _fit_neighbours(split.train, inputs["train"].embeddings, targets)
     links = _links(config, split.train, targets)
-    return TriageModel(featurizer, classifiers, {}, links, neighbours)
+    return TriageModel(featurizer, dict(classifiers), {}, links, neighbours)
 
 
 def _held_out(

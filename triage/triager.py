@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +30,20 @@ logger = logging.getLogger(__name__)
 # batch to its longest text; 32 random tickets in one batch pad to the longest of them. Measured
 # (ONNX int8 MiniLM, 640 sample tickets in calls of 32): 65 texts/s at batch 32, 120 at batch 8.
 INFERENCE_EMBED_BATCH = 8
+
+
+SINGLE_THREAD_ROWS = 64
+"""Up to this many tickets (the service's micro-batches) search the training vectors on one BLAS
+thread: a (1, 384) x (384, 16k) product took 0.9 ms on one thread and 20 ms on OpenBLAS's
+default threads on the 2-core machine under load (threads spinning on busy cores)."""
+
+
+@functools.cache
+def _blas() -> Any:
+    """threadpoolctl's controller (scanning the loaded libraries costs ms: once per process)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 class TriageModel:
@@ -100,7 +115,11 @@ class TriageModel:
         """Cosine similarity (n,) of each ticket's nearest training ticket; None without vectors."""
         if self.neighbours is None or data.embeddings is None or not len(data):
             return None
-        similarity, _ = self.neighbours.search(data.embeddings, k=1)
+        if len(data) > SINGLE_THREAD_ROWS:
+            similarity, _ = self.neighbours.search(data.embeddings, k=1)
+        else:
+            with _blas().limit(limits=1, user_api="blas"):
+                similarity, _ = self.neighbours.search(data.embeddings, k=1)
         return similarity[:, 0] if similarity.shape[1] else None
 
     def unfamiliar(self, data: FeatureInput) -> list[str | None]:
