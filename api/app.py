@@ -19,7 +19,19 @@ from api.deps import ModelHolder
 from api.lifecycle import Inference, reload
 from api.metrics import Metrics
 from api.middleware import BodyLimit, RequestContext
-from api.routers import admin, feedback, health, model, search, tickets, triage
+from api.routers import (
+    admin,
+    console,
+    feedback,
+    health,
+    kb,
+    model,
+    predictions,
+    search,
+    tickets,
+    triage,
+    volume,
+)
 from api.security import KeyCache
 from api.settings import Settings
 from api.writer import PredictionWriter
@@ -108,7 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.models = ModelHolder()
     app.state.metrics = Metrics()
     errors.install(app)
-    for module in (triage, feedback, tickets, search, model, admin, health):
+    routers = (triage, feedback, predictions, tickets, search, kb, model, admin, volume, health)
+    for module in (*routers, console):
         app.include_router(module.router)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_headers=["*"])

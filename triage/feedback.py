@@ -24,7 +24,10 @@ logger = logging.getLogger(__name__)
 
 SCOPES: tuple[str, ...] = ("triage", "agent", "admin")
 """`triage`: ticket systems; `agent`: feedback and search; `admin`: reload, stats (implies all)."""
-OUTCOMES: tuple[str, ...] = ("accepted", "corrected", "rejected")
+OUTCOMES: tuple[str, ...] = ("accepted", "corrected", "rejected", "rated")
+"""`accepted` / `corrected` / `rejected`: a verdict on the predicted labels (the latest one counts).
+`rated`: no verdict on the labels, only which similar ticket or KB article helped or did not."""
+VERDICTS: tuple[str, ...] = ("accepted", "corrected", "rejected")
 SCHEMA_REVISION = "0001_initial"
 """The Alembic head this module's tables match (checked by a test against `api/migrations`)."""
 DEFAULT_URL = "sqlite:///.triage/triage.db"
@@ -163,6 +166,8 @@ class FeedbackStore(Protocol):
     def get_key(self, key_id: str) -> ApiKey | None: ...
 
     def iter_predictions(self, since: datetime | None = None) -> Iterator[PredictionRecord]: ...
+
+    def recent_predictions(self, limit: int) -> list[PredictionRecord]: ...
 
     def iter_feedback(self, since: datetime | None = None) -> Iterator[FeedbackRecord]: ...
 
@@ -365,13 +370,13 @@ class SqlFeedbackStore:
         with self.engine.connect() as conn:
             rows = conn.execute(query.order_by(predictions.c.created_at)).mappings()
             for row in rows:
-                yield PredictionRecord(
-                    prediction_id=row["prediction_id"],
-                    ticket=_ticket_from_json(row["ticket"]),
-                    model_version=row["model_version"],
-                    labels=row["labels"],
-                    created_at=as_utc(row["created_at"]),
-                )
+                yield _prediction_of(row)
+
+    def recent_predictions(self, limit: int) -> list[PredictionRecord]:
+        """The `limit` latest predictions, newest first (what an agent reopens)."""
+        query = sa.select(predictions).order_by(predictions.c.created_at.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [_prediction_of(row) for row in conn.execute(query).mappings()]
 
     def iter_feedback(self, since: datetime | None = None) -> Iterator[FeedbackRecord]:
         """Stored feedback (given after `since`, when given), oldest first."""
@@ -397,6 +402,16 @@ class SqlFeedbackStore:
     def close(self) -> None:
         """Release the connection pool."""
         self.engine.dispose()
+
+
+def _prediction_of(row: Any) -> PredictionRecord:
+    return PredictionRecord(
+        prediction_id=row["prediction_id"],
+        ticket=_ticket_from_json(row["ticket"]),
+        model_version=row["model_version"],
+        labels=row["labels"],
+        created_at=as_utc(row["created_at"]),
+    )
 
 
 def _since(query: Any, column: Any, since: datetime | None) -> Any:
@@ -477,7 +492,8 @@ def _final_labels(ticket: Ticket) -> dict[str, str]:
 
 
 def _latest_feedback(store: FeedbackStore) -> dict[str, FeedbackRecord]:
-    return {f.prediction_id: f for f in store.iter_feedback()}
+    """The latest verdict on each prediction's labels (`rated` rows carry none)."""
+    return {f.prediction_id: f for f in store.iter_feedback() if f.outcome in VERDICTS}
 
 
 def _join_resolved(

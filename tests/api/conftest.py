@@ -7,10 +7,18 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from pg import postgres_server
 from service_helpers import build_tiny_bundle, issue_keys
 
 from api.app import create_app
 from api.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server for the session (skips with a message where none is installed)."""
+    with postgres_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

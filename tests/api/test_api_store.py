@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from pg import fresh_database
 from service_helpers import make_tickets
 
 from api.db import head_revision, open_store
@@ -23,15 +25,25 @@ from triage.feedback import (
     create_key,
     ensure_dev_key,
     export_labelled,
+    labelled_tickets,
     production_report,
     verify_key,
 )
 from triage.schema import Priority, SupportLine
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database: a SQLite file, or a fresh database on the session's PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'fb.db'}"
+    server: str = request.getfixturevalue("postgres_url")
+    return fresh_database(server, f"t_{request.node.name}".lower()[:60].replace("[", "_"))
+
+
 @pytest.fixture()
-def store(tmp_path: Path) -> SqlFeedbackStore:
-    s = SqlFeedbackStore.open(f"sqlite:///{tmp_path / 'fb.db'}")
+def store(database_url: str) -> Iterator[SqlFeedbackStore]:
+    s = open_store(database_url)
     yield s
     s.close()
 
@@ -47,6 +59,8 @@ def _prediction(pid: str, ticket_index: int = 0, action: str = "auto") -> Predic
 
 
 def test_store_sqlite_is_wal_with_full_sync(store: SqlFeedbackStore) -> None:
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite pragmas only")
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
@@ -163,7 +177,7 @@ def test_store_report_scores_predictions_against_value_at_close(store: SqlFeedba
     assert cat["auto_precision"] == 1.0 and cat["auto_judged"] == 1
     assert cat["coverage"] == {"auto": 0.5, "suggest": 0.0, "review": 0.5}
     assert report["kb_acceptance"] == 0.5
-    assert report["feedback_outcomes"] == {"accepted": 1, "corrected": 0, "rejected": 1}
+    assert report["feedback_outcomes"] == {"accepted": 1, "corrected": 0, "rejected": 1, "rated": 0}
 
 
 def test_store_report_counts_only_the_window_since(store: SqlFeedbackStore) -> None:
@@ -207,3 +221,26 @@ def test_store_export_is_a_labelled_dataset(store: SqlFeedbackStore, tmp_path: P
 def test_store_export_without_labels_says_so(store: SqlFeedbackStore, tmp_path: Path) -> None:
     with pytest.raises(FeedbackStoreError, match="no labelled tickets"):
         export_labelled(store, tmp_path / "x.parquet")
+
+
+def test_store_recent_predictions_are_the_latest_newest_first(store: SqlFeedbackStore) -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    records = [
+        replace(_prediction(f"p{i}", i), created_at=now - timedelta(minutes=i)) for i in range(4)
+    ]
+    store.record_predictions(records)
+    recent = store.recent_predictions(3)
+    assert [r.prediction_id for r in recent] == ["p0", "p1", "p2"]
+    assert recent[0].ticket == records[0].ticket and recent[0].labels == records[0].labels
+
+
+def test_store_rated_feedback_keeps_the_latest_verdict(store: SqlFeedbackStore) -> None:
+    store.record_predictions([_prediction("a1", 0)])
+    store.record_feedback(FeedbackRecord("a1", "corrected", {"category": "Access"}))
+    store.record_feedback(FeedbackRecord("a1", "rated", kb_article_id="KB1", kb_helpful=True))
+    tickets, counts = labelled_tickets(store)
+    assert [t.category for t in tickets] == ["Access"] and counts["from_feedback"] == 1
+    assert production_report(store)["feedback_outcomes"]["rated"] == 1

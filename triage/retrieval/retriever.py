@@ -60,6 +60,7 @@ def article_metadata(article: KBArticle) -> dict[str, Any]:
     return {
         "title": article.title,
         "snippet": article.body[:SNIPPET_CHARS],
+        "body": article.body,  # the whole article an agent opens (`Retriever.article`)
         "category": article.category,
         "language": article.language,
         "updated_at": _iso(article.updated_at),
@@ -236,6 +237,22 @@ class Retriever:
         """Up to `k` KB articles at or above the calibrated relevance, best first (maybe none)."""
         hits = self.articles.search(text, self._vector(text, vector), k, self.config)
         return [_kb_suggestion(h) for h in hits]
+
+    def article(self, article_id: str) -> KBArticle | None:
+        """The indexed article with this id, or None. Indexes built before the body was stored
+        give the snippet as `body` (re-export the bundle for whole articles)."""
+        if article_id not in self.articles:
+            return None
+        meta = self.articles.dense.metadata(article_id)
+        updated = meta.get("updated_at")
+        return KBArticle(
+            article_id=article_id,
+            title=meta.get("title") or "",
+            body=meta.get("body", meta.get("snippet")) or "",
+            category=meta.get("category"),
+            language=meta.get("language"),
+            updated_at=datetime.fromisoformat(updated) if updated else None,
+        )
 
     def neighbour_votes(
         self,
