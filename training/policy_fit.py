@@ -20,6 +20,9 @@ from triage.triager import TriageModel
 
 logger = logging.getLogger(__name__)
 
+HeldScores = tuple[NDArray[np.int64], NDArray[np.float64]]
+"""Out-of-fold decision scores (rows of the train part, (n, k)) with cross-fitting."""
+
 
 @dataclass
 class HeldOut:
@@ -73,6 +76,13 @@ def fit_policies(
     for target in model.targets:
         part = _target(model, held, target)
         policies[target], report[target] = _target_policy(policy, part, familiar[part.rows])
+        logger.info(
+            "%s: margin %.2f, %d of %d classes never auto-apply",
+            target,
+            policies[target].margin,
+            len(policies[target].never_auto),
+            len(part.classes),
+        )
     report["familiarity"] = _guard_report(guard, familiar)
     return policies, guard, report
 
@@ -166,3 +176,43 @@ def held_out_served(model: TriageModel, tickets: Sequence[Ticket], data: Any) ->
         model.nearest_similarity(data),
         known_word_counts(model.featurizer, data.texts),
     )
+
+
+def held_out_of_fold(
+    model: TriageModel,
+    tickets: Sequence[Ticket],
+    data: Any,
+    held_scores: dict[str, HeldScores | None],
+) -> HeldOut:
+    """`HeldOut` with cross-fitting: every training row with its out-of-fold scores (rows a
+    target's classifier did not train on keep the model's own scores), linked as served; each
+    row's nearest training ticket other than itself."""
+    proba = model.predict_proba(data, consistent=False)
+    for target, held in held_scores.items():
+        if held is not None:
+            rows, scores = held
+            proba[target][rows] = model.classifiers[target].scaler_.transform(scores)
+    similarity = None
+    if model.neighbours is not None and data.embeddings is not None:
+        own = np.arange(len(data), dtype=np.int64)  # leave-one-out: a row is not its neighbour
+        similarity = model.neighbours.search(data.embeddings, k=1, self_rows=own)[0][:, 0]
+    known = known_word_counts(model.featurizer, data.texts)
+    return HeldOut(tickets, model.link(proba), similarity, known)
+
+
+def policy_manifest(model: TriageModel) -> dict[str, Any]:
+    """What the action policy promises, per target: margin, the classes that never auto-apply
+    (with why) and whether the whole target never does; the familiarity guard."""
+    targets = {}
+    for target, policy in model.policies.items():
+        never = dict(policy.never_auto)
+        targets[target] = {
+            "margin": policy.margin,
+            "never_auto_classes": never,
+            "never_auto": bool(policy.thresholds) and len(never) == len(policy.thresholds),
+        }
+    guard = model.familiarity
+    familiarity = None
+    if guard is not None:
+        familiarity = {"min_similarity": guard.min_similarity, "quantile": guard.quantile}
+    return {"targets": targets, "familiarity": familiarity}

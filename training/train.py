@@ -16,12 +16,18 @@ from numpy.typing import NDArray
 
 from training.config import TrainConfig
 from training.datasets import Split, fingerprint, labels, split_tickets
-from training.policy_fit import HeldOut, fit_policies, held_out_served
+from training.policy_fit import (
+    HeldOut,
+    HeldScores,
+    fit_policies,
+    held_out_of_fold,
+    held_out_served,
+    policy_manifest,
+)
 from triage.classifiers import TargetClassifier, out_of_fold_scores
 from triage.embeddings import Embedder
 from triage.errors import DataError
 from triage.features import FeatureInput, TicketFeaturizer, feature_input
-from triage.guards import known_word_counts
 from triage.links import LinkTable
 from triage.neighbours import EmbeddingNeighbours
 from triage.policy import precision_coverage_curve
@@ -31,8 +37,6 @@ from triage.triager import TriageModel, embedder_from_spec
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
-HeldScores = tuple[NDArray[np.int64], NDArray[np.float64]]
-"""Out-of-fold decision scores (rows of the train part, (n, k)) with cross-fitting."""
 
 
 @dataclass
@@ -413,18 +417,7 @@ def _held_out(
     or with cross-fitting every training row with its out-of-fold scores (then linked)."""
     if not cross_fitting(config):
         return held_out_served(chooser, split.val, inputs["val"])
-    data = inputs["train"]
-    proba = chooser.predict_proba(data, consistent=False)
-    for target, held in held_scores.items():
-        if held is not None:
-            rows, scores = held
-            proba[target][rows] = chooser.classifiers[target].scaler_.transform(scores)
-    similarity = None
-    if chooser.neighbours is not None and data.embeddings is not None:
-        own = np.arange(len(data), dtype=np.int64)  # leave-one-out: a row is not its neighbour
-        similarity = chooser.neighbours.search(data.embeddings, k=1, self_rows=own)[0][:, 0]
-    known = known_word_counts(chooser.featurizer, data.texts)
-    return HeldOut(split.train, chooser.link(proba), similarity, known)
+    return held_out_of_fold(chooser, split.train, inputs["train"], held_scores)
 
 
 def _final_vectors(
@@ -552,21 +545,3 @@ def bundle_manifest(result: TrainResult, version: str | None = None) -> dict[str
         else (result.retrieval_error or "absent"),
         "config": result.config.resolved(),
     }
-
-
-def policy_manifest(model: TriageModel) -> dict[str, Any]:
-    """What the action policy promises, per target: margin, the classes that never auto-apply
-    (with why) and whether the whole target never does; the familiarity guard."""
-    targets = {}
-    for target, policy in model.policies.items():
-        never = dict(policy.never_auto)
-        targets[target] = {
-            "margin": policy.margin,
-            "never_auto_classes": never,
-            "never_auto": bool(policy.thresholds) and len(never) == len(policy.thresholds),
-        }
-    guard = model.familiarity
-    familiarity = None
-    if guard is not None:
-        familiarity = {"min_similarity": guard.min_similarity, "quantile": guard.quantile}
-    return {"targets": targets, "familiarity": familiarity}
