@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from collections import defaultdict
@@ -99,8 +100,6 @@ def _target_report(target: str, pairs: list[tuple[dict[str, Any], Any]]) -> dict
 
 
 def _counts(target: str, group: list[tuple[dict[str, Any], Any]]) -> dict[str, Any]:
-    from triage.stats import wilson_interval
-
     correct = [str(row[target]) == p.label for row, p in group]
     auto = [ok for ok, (_, p) in zip(correct, group, strict=True) if p.action.value == "auto"]
     return {
@@ -113,10 +112,23 @@ def _counts(target: str, group: list[tuple[dict[str, Any], Any]]) -> dict[str, A
     }
 
 
+def wilson_interval(hits: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """Wilson 95% interval, here rather than from `triage.stats` so that the script can judge
+    bundles of versions without it (run it with that version's interpreter)."""
+    if n == 0:
+        return 0.0, 1.0
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def _reasons(labelled: list[tuple[dict[str, Any], Any]]) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     for _, p in labelled:
-        counts[p.reason_code.value if p.reason_code is not None else "auto"] += 1
+        code = getattr(p, "reason_code", None)  # versions before the reasons have none
+        key = "auto" if p.action.value == "auto" else (code.value if code else "not auto")
+        counts[key] += 1
     return dict(sorted(counts.items()))
 
 
