@@ -184,3 +184,16 @@ def test_promise_cli_evaluate_reports_wilson_interval_and_flags_a_broken_promise
     assert "support_line:2" in flagged["broken_promises"]  # the class, judged on its own
     per_class = json.loads(out.read_text())["details"]["targets"]["support_line"]["auto"]
     assert per_class["per_class"]["2"]["promise"] == FAILED
+
+
+def test_promise_cli_predict_shows_action_and_reason(result: TrainResult, tmp_path: Path) -> None:
+    from training.cli import app
+
+    bundle = build_bundle(result, tmp_path / "bundle")
+    args = ["predict", "zorblax quuxit frobnicate", "--model", str(bundle), "--json"]
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 0, out.output
+    predictions = json.loads(out.stdout)
+    assert set(predictions) == {"category", "priority", "support_line"}
+    for p in predictions.values():
+        assert p["action"] != "auto" and p["reason"].startswith("unfamiliar ticket")
