@@ -119,13 +119,23 @@ class LabelScoreOut(BaseModel):
 
 
 class TargetOut(BaseModel):
-    """The prediction for one target with its top-3 alternatives."""
+    """The prediction for one target with its top-3 alternatives, and why it is not `auto`."""
 
     label: str
     confidence: float = Field(description="Calibrated probability in [0, 1].")
     action: Literal["auto", "suggest", "review"]
-    threshold: float | None
+    threshold: float | None = Field(
+        description="The class threshold for `auto`; null: the class never auto-applies."
+    )
     alternatives: list[LabelScoreOut]
+    reason_code: Literal["unfamiliar", "never_auto", "below_threshold", "near_tie"] | None = Field(
+        None, description="Why the action is not `auto`; null when it is."
+    )
+    reason: str | None = Field(
+        None,
+        description="The same as a sentence with its numbers, e.g. "
+        "'near tie with email: margin 0.020 < 0.050'.",
+    )
 
 
 class SimilarOut(BaseModel):
@@ -180,6 +190,8 @@ class TriageResponse(BaseModel):
                 alternatives=[
                     LabelScoreOut(label=a.label, confidence=a.confidence) for a in p.alternatives
                 ],
+                reason_code=None if p.reason_code is None else p.reason_code.value,
+                reason=p.reason,
             )
             for t, p in r.predictions.items()
         }

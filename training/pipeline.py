@@ -65,6 +65,7 @@ class TrackedRun:
                 for k, v in self.result.summary_metrics().items()
                 if ".baseline" not in k and "consistency" not in k
             },
+            "auto": self.result.auto_summary(),
             "timings_s": self.result.timings,
         }
 

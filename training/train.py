@@ -16,11 +16,21 @@ from numpy.typing import NDArray
 
 from training.config import TrainConfig
 from training.datasets import Split, fingerprint, labels, split_tickets
+from training.policy_fit import (
+    HeldOut,
+    HeldScores,
+    fit_policies,
+    held_out_of_fold,
+    held_out_served,
+    policy_manifest,
+)
 from triage.classifiers import TargetClassifier, out_of_fold_scores
 from triage.embeddings import Embedder
 from triage.errors import DataError
 from triage.features import FeatureInput, TicketFeaturizer, feature_input
-from triage.policy import ActionPolicy, LinkTable, choose_thresholds, precision_coverage_curve
+from triage.links import LinkTable
+from triage.neighbours import EmbeddingNeighbours
+from triage.policy import precision_coverage_curve
 from triage.schema import Ticket
 from triage.triager import TriageModel, embedder_from_spec
 
@@ -49,6 +59,26 @@ class TrainResult:
     embedder_object: Embedder | None = None
     """The (cached) embedder used in training; not saved, reused to build the retrieval index."""
 
+    def auto_summary(self) -> dict[str, Any]:
+        """Per target on the test split, as served: auto coverage, auto precision with its
+        Wilson 95% interval, the promise check, flagged classes; and the classes (or the whole
+        target) that never auto-apply, as chosen on validation."""
+        out: dict[str, Any] = {}
+        policy = self.metrics.get("policy", {})
+        for target, report in self.metrics.get("targets", {}).items():
+            chosen = policy.get(target, {})
+            out[target] = {
+                "coverage": round(report["coverage"], 4),
+                "auto_precision": _rounded(report.get("auto_precision")),
+                "auto_precision_interval": [round(v, 4) for v in report["auto_precision_interval"]],
+                "promise": report.get("promise"),
+                "flagged_classes": report.get("flagged_classes", []),
+                "never_auto": chosen.get("never_auto_target", False),
+                "never_auto_classes": sorted(chosen.get("never_auto_classes", {})),
+                "margin": _rounded(chosen.get("margin")),
+            }
+        return out
+
     def summary_metrics(self) -> dict[str, float]:
         """Flat `target.metric` numbers (for MLflow and the promotion gate)."""
         flat: dict[str, float] = {}
@@ -62,8 +92,12 @@ class TrainResult:
                 "coverage",
                 "auto_precision",
             ):
-                if key in report:
+                if report.get(key) is not None:
                     flat[f"{target}.{key}"] = float(report[key])
+            if report.get("auto_count"):
+                low, high = report["auto_precision_interval"]
+                flat[f"{target}.auto_precision_low"] = float(low)
+                flat[f"{target}.auto_precision_high"] = float(high)
             for name, base in report.get("baselines", {}).items():
                 for key, value in base.items():
                     flat[f"{target}.baseline_{name}.{key}"] = float(value)
@@ -72,14 +106,21 @@ class TrainResult:
         return flat
 
 
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 4)
+
+
 def make_embedder(
     config: TrainConfig, embedder: Embedder | None, needed: bool | None = None
 ) -> Embedder | None:
     """The configured embedder (or the given one), wrapped in the on-disk cache when configured.
 
-    None when not `needed` (default: when the features use no embeddings).
+    None when not `needed` (default: when neither the features nor the familiarity guard use
+    embeddings).
     """
-    if not (config.features.embeddings if needed is None else needed):
+    if needed is None:
+        needed = config.features.embeddings or config.policy.familiarity_quantile is not None
+    if not needed:
         return None
     base = embedder if embedder is not None else embedder_from_spec(config.embedder)
     if config.embedding_cache is None:
@@ -145,16 +186,26 @@ def train(
     X = {name: featurizer.transform(data) for name, data in inputs.items() if len(data)}
     _timed(timings, "features_s", start)
     start = time.perf_counter()
-    classifiers, policies, reports = {}, {}, {}
+    classifiers, reports, held_scores = {}, {}, {}
     for target in targets:
         note(f"fit {target}")
-        clf, policy, report = _fit_target(config, target, split, X)
-        classifiers[target], policies[target], reports[target] = clf, policy, report
+        clf, report, held_scores[target] = _fit_target(config, target, split, X)
+        classifiers[target], reports[target] = clf, report
+    note("policy")
+    chooser = _chooser(config, split, inputs, featurizer, classifiers)
+    policies, guard, policy_report = fit_policies(
+        config.policy, chooser, _held_out(config, split, inputs, chooser, held_scores)
+    )
+    for target in targets:
+        classifiers[target] = _refit_target(config, target, classifiers[target], split, X, reports)
     _timed(timings, "fit_s", start)
-    links = _links(config, final_rows(config, split), targets)
-    model = TriageModel(featurizer, classifiers, policies, links)
+    rows = final_rows(config, split)
+    links = _links(config, rows, targets)
+    neighbours = _fit_neighbours(rows, _final_vectors(config, inputs), targets)
+    model = TriageModel(featurizer, classifiers, policies, links, neighbours, guard)
     note("evaluate")
     metrics, curves = _evaluate(config, model, split, inputs["test"], reports)
+    metrics["policy"] = policy_report
     if config.baselines:
         start = time.perf_counter()
         note("baselines")
@@ -246,7 +297,9 @@ def _rows(
 
 def _fit_target(
     config: TrainConfig, target: str, split: Split, X: dict[str, Any]
-) -> tuple[TargetClassifier, ActionPolicy, dict[str, Any]]:
+) -> tuple[TargetClassifier, dict[str, Any], HeldScores | None]:
+    """The target's classifier fitted on the train part and calibrated on held-out scores (the
+    validation part, or out-of-fold scores with cross-fitting, which are returned too)."""
     rows, y = _rows(split.train, target)
     counts = Counter(y)
     kept = {c for c, n in counts.items() if n >= config.min_examples_per_class}
@@ -266,17 +319,6 @@ def _fit_target(
         val_rows, y_held = _rows(split.val, target)
         held_scores = clf.decision_function(X["val"][val_rows])
     clf.calibrate_scores(held_scores, y_held)
-    p = config.policy
-    thresholds = choose_thresholds(
-        clf.scaler_.transform(held_scores),
-        clf.label_indices(y_held),
-        clf.classes_.tolist(),
-        p.target_precision,
-        p.min_support,
-    )
-    if m.calibration == "refit":
-        clf, fit_rows = _refit(clf, X, rows, y, *_rows(split.val, target, kept))
-    policy = ActionPolicy(thresholds, p.target_precision, p.suggest_mass)
     report = {
         "dropped_rare_classes": dropped,
         "temperature": clf.scaler_.temperature_,
@@ -284,7 +326,24 @@ def _fit_target(
         "calibration_rows": len(y_held),
         "fit_rows": fit_rows,
     }
-    return clf, policy, report
+    return clf, report, ((rows, held_scores) if m.calibration == "cross_fit" else None)
+
+
+def _refit_target(
+    config: TrainConfig,
+    target: str,
+    clf: TargetClassifier,
+    split: Split,
+    X: dict[str, Any],
+    reports: dict[str, Any],
+) -> TargetClassifier:
+    """With `model.refit` (calibration "refit"), the final classifier on train + validation."""
+    if config.model.calibration != "refit":
+        return clf
+    kept = set(clf.classes_.tolist())
+    rows, y = _rows(split.train, target, kept)
+    final, reports[target]["fit_rows"] = _refit(clf, X, rows, y, *_rows(split.val, target, kept))
+    return final
 
 
 def _refit(
@@ -332,6 +391,56 @@ def _links(config: TrainConfig, train: Sequence[Ticket], targets: Sequence[str])
     return out
 
 
+def _chooser(
+    config: TrainConfig,
+    split: Split,
+    inputs: dict[str, FeatureInput],
+    featurizer: TicketFeaturizer,
+    classifiers: dict[str, TargetClassifier],
+) -> TriageModel:
+    """The served path as it stands before any refit: classifiers, links and neighbours from
+    the train part only, so validation rows are unseen by every piece that scores them."""
+    targets = list(classifiers)
+    neighbours = _fit_neighbours(split.train, inputs["train"].embeddings, targets)
+    links = _links(config, split.train, targets)
+    return TriageModel(featurizer, dict(classifiers), {}, links, neighbours)
+
+
+def _held_out(
+    config: TrainConfig,
+    split: Split,
+    inputs: dict[str, FeatureInput],
+    chooser: TriageModel,
+    held_scores: dict[str, HeldScores | None],
+) -> HeldOut:
+    """The served probabilities of rows the deciding models did not see: the validation part,
+    or with cross-fitting every training row with its out-of-fold scores (then linked)."""
+    if not cross_fitting(config):
+        return held_out_served(chooser, split.val, inputs["val"])
+    return held_out_of_fold(chooser, split.train, inputs["train"], held_scores)
+
+
+def _final_vectors(
+    config: TrainConfig, inputs: dict[str, FeatureInput]
+) -> NDArray[np.float32] | None:
+    """Embeddings of `final_rows`, in the same order (None without an embedder)."""
+    train = inputs["train"].embeddings
+    val = inputs["val"].embeddings
+    if train is None or config.model.calibration == "validation" or val is None or not len(val):
+        return train
+    return np.vstack([train, val])
+
+
+def _fit_neighbours(
+    tickets: Sequence[Ticket], vectors: NDArray[np.float32] | None, targets: Sequence[str]
+) -> EmbeddingNeighbours | None:
+    """Exact kNN over the given training tickets' vectors with their labels per target (the
+    model's `neighbours`: familiarity guard, neighbour votes); None without vectors."""
+    if vectors is None or not len(vectors):
+        return None
+    return EmbeddingNeighbours().fit(vectors, {t: labels(tickets, t) for t in targets})
+
+
 def _evaluate(
     config: TrainConfig,
     model: TriageModel,
@@ -344,7 +453,8 @@ def _evaluate(
     proba = model.predict_proba(test, consistent=True)
     raw = model.predict_proba(test, consistent=False)
     uncalibrated = model.uncalibrated_proba(test)
-    metrics = evaluate_probabilities(model, split.test, proba, raw, uncalibrated)
+    unfamiliar = model.unfamiliar(test)
+    metrics = evaluate_probabilities(model, split.test, proba, raw, uncalibrated, unfamiliar)
     for target, extra in reports.items():
         metrics["targets"][target].update(extra)
     curves = {}
@@ -419,6 +529,7 @@ def bundle_manifest(result: TrainResult, version: str | None = None) -> dict[str
         "labels": {t: c.classes_.tolist() for t, c in model.classifiers.items()},
         "thresholds": {t: p.thresholds for t, p in model.policies.items()},
         "target_precision": result.config.policy.target_precision,
+        "policy": policy_manifest(model),
         "links": [
             {"parent": link.parent, "child": link.child, "allowed": link.allowed}
             for link in model.links

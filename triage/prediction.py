@@ -19,6 +19,21 @@ class Action(enum.StrEnum):
     REVIEW = "review"
 
 
+class Reason(enum.StrEnum):
+    """Why a prediction is not `auto` (the sentence in `TargetPrediction.reason` gives numbers).
+
+    `unfamiliar`: the ticket is unlike the training tickets (nearest similarity below what
+    validation tickets had, or no known word). `never_auto`: the class never reached the target
+    precision on validation data. `below_threshold`: confidence under the class threshold.
+    `near_tie`: the top two labels are closer than the margin chosen on validation data.
+    """
+
+    UNFAMILIAR = "unfamiliar"
+    NEVER_AUTO = "never_auto"
+    BELOW_THRESHOLD = "below_threshold"
+    NEAR_TIE = "near_tie"
+
+
 @dataclass(frozen=True, slots=True)
 class LabelScore:
     """A label with its calibrated probability."""
@@ -38,6 +53,10 @@ class TargetPrediction:
     threshold: float | None
     alternatives: tuple[LabelScore, ...]
     """The top-3 labels (the predicted one first) with calibrated probabilities."""
+    reason_code: Reason | None = None
+    """Why the action is not `auto` (None when it is)."""
+    reason: str | None = None
+    """The same as a sentence with the numbers, e.g. "near tie with email: margin 0.02 < 0.10"."""
 
 
 @dataclass(frozen=True, slots=True)
