@@ -34,6 +34,11 @@ from triage.privacy.spans import Kind, Style
             "reset via <URL> graag",
         ),
         ("Mw. de Vries belt over haar laptop", "Mw. <PERSON> belt over haar laptop"),
+        ("Het wachtwoord is 'Welkom01'", "Het wachtwoord is '<SECRET>'"),
+        (
+            "log https://drive.google.com/file/d/133L5m75u2tu_KgKfGHZLEUzGR0XAfUl6/view",
+            "log <URL>",
+        ),
         (
             "Met vriendelijke groet,\nJan Bakker\nTeam Wonen",
             "Met vriendelijke groet,\n<PERSON>\nTeam Wonen",
@@ -58,6 +63,12 @@ def test_redactor_replaces_each_kind_by_its_placeholder(text: str, expected: str
         "mijn wachtwoord is verlopen en het password is expired; Passwort ist abgelaufen",
         "zie https://intranet.rivierstad.nl/kb/vpn?lang=nl voor de handleiding",
         "de WW-uitkering is aangevraagd",
+        "upgrade derby to 10.17.1.0; version 0.8.2.1",
+        "see https://github.com/apache/hadoop/commit/a77bf7cf07189911da99e305e3b80c589edbbfb5",
+        "https://ci.example.org/job/hadoop-qbt-trunk-java8-linux-x86_64/622/",
+        "Sign-in says 'The password is incorrect', staat er 'Het wachtwoord is onjuist'",
+        "Wachtwoord vergeten\nCategorie: Inloggen",
+        "Beller meldt: Outlook start niet. Issue here is the cache.",
     ],
 )
 def test_redactor_keeps_technical_identifiers_and_look_alikes(text: str) -> None:

@@ -24,12 +24,18 @@ _INTRO = re.compile(
     r"\b(?i:mijn naam is|ik ben|my name is|this is|i am|i'm|mein name ist|ich bin|hier is|"
     r"hier spricht|namens|on behalf of|im auftrag von|collega|colleague|kollegin|kollege|"
     r"contactpersoon|contact person|ansprechpartner(?:in)?|melder|aanvrager|requester|caller|"
-    r"beller|naam|name|gebruiker|user|medewerker|employee|mitarbeiter(?:in)?|cc)\s*:?\s+"
+    r"beller|naam|gebruiker|medewerker|mitarbeiter(?:in)?)\s*:?\s+"
+    rf"(?P<name>{_NAME})"
+)
+# English field words that also start ordinary phrases ("user delegation", "name node"): a name
+# only after a colon ("User: Jan Jansen").
+_FIELD = re.compile(
+    r"\b(?i:name|user|employee|cc|from|to)\s*:\s*"
     rf"(?P<name>{_NAME})"
 )
 _CALLS = re.compile(
-    rf"(?P<name>{_NAME})\s+(?:belt|belde|heeft gebeld|calls|called|phoned|rang|ruft an|rief an|"
-    r"hat angerufen|meldt|meldde|reports|reported|meldet)\b"
+    rf"(?P<name>{_NAME})\s+(?:belt|belde|heeft gebeld|phoned|rang|called in|calls in|ruft an|"
+    r"rief an|hat angerufen|meldt|meldde|meldet)\b"
 )
 # Things that belong to a person: "het account van Lisa Meijer", "access for John Miller".
 _OWNER = re.compile(
@@ -37,7 +43,8 @@ _OWNER = re.compile(
     r"calendar|zugang|zugriff|konto|rechner|postvak)\s+(?i:van|voor|for|of|für|von)\s+"
     rf"(?P<name>{_NAME})"
 )
-_HERE = re.compile(rf"(?P<name>{_NAME}),?\s+(?i:hier|here)\b")
+# Dutch "Thijs hier"; not English "here", which follows any capitalised word in prose.
+_HERE = re.compile(rf"(?P<name>{_NAME}),?\s+(?i:hier)\b")
 _CLOSING = re.compile(
     r"(?i:met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|groet(?:en|jes)?|mvg|gr\.?|"
     r"kind regards|best regards|regards|thanks|thank you|cheers|best|"
@@ -55,7 +62,8 @@ _NO_NAMES = """
     excel word office exact topdesk globalprotect sharepoint onedrive publiekshal balie
     receptie hr financien finance facilitair niet not nicht ook also auch al already schon
     ze zij hij he she they er sie es mevrouw meneer klant customer kunde burger iemand someone
-    jemand alle everyone iedereen niemand nobody vpn wifi laptop printer
+    jemand alle everyone iedereen niemand nobody vpn wifi laptop printer beller melder
+    caller aanvrager requester contactpersoon
     """
 _NOT_A_NAME = frozenset(_NO_NAMES.split())
 
@@ -66,7 +74,7 @@ def find_context_names(text: str) -> Iterator[Span]:
     groet,\nJan Bakker"), an introduction ("mijn naam is", "my name is", "Thijs hier"), a
     phone note ("Piet Hein belt"), a form field ("Naam: ..."), an owner ("het account van Lisa
     Meijer"). Names without such a cue stay (recall and precision in BENCHMARKS.md)."""
-    for pattern in (_TITLE, _INTRO, _CALLS, _OWNER, _HERE, _CLOSING):
+    for pattern in (_TITLE, _INTRO, _FIELD, _CALLS, _OWNER, _HERE, _CLOSING):
         for match in pattern.finditer(text):
             span = _trim(text, match.start("name"), match.end("name"))
             if span is not None:

@@ -29,13 +29,21 @@ _KEYS = """
     """
 _SECRET_KEYS = frozenset(_KEYS.split())
 _OPAQUE = re.compile(r"[A-Za-z0-9_\-]{32,}")
-"""A path segment this long and opaque is a capability (a reset link, a share link)."""
+"""A path segment this long and opaque is a capability (a reset link, a share link)..."""
+_HEX = re.compile(r"[0-9a-fA-F]+")
+"""...unless it is hexadecimal: commit, blob and gist ids in links to code (hadoop_bugs)."""
+_VERSION_CUE = re.compile(
+    r"(?i:version|versie|release|build|upgrade|update|to|from|naar|van|v)\W{0,3}$"
+)
+"""A dotted quad right after these words is a version number (`derby to 10.17.1.0`), no IP."""
 
 
 def find_ips(text: str) -> Iterator[Span]:
     """IPv4 (with an optional /prefix) and IPv6 addresses that `ipaddress` accepts."""
     for match in _IPV4.finditer(text):
-        if _is_ip(match.group(0).split("/")[0]):
+        address = match.group(0).split("/")[0]
+        before = text[max(match.start() - 12, 0) : match.start()]
+        if _is_ip(address) and not address.startswith("0.") and not _VERSION_CUE.search(before):
             yield Span(match.start(), match.end(), Kind.IP)
     for match in _IPV6.finditer(text):
         candidate = match.group(0).rstrip(".:")
@@ -85,4 +93,12 @@ def _carries_secret(url: str) -> bool:
     params = parse_qsl(parts.query, keep_blank_values=True) + parse_qsl(parts.fragment)
     if any(k.lower().replace("-", "_") in _SECRET_KEYS for k, _ in params):
         return True
-    return any(_OPAQUE.fullmatch(seg) for seg in parts.path.split("/"))
+    return any(_is_token(seg) for seg in parts.path.split("/"))
+
+
+def _is_token(segment: str) -> bool:
+    """Long, opaque and not a slug (`hadoop-qbt-trunk-java8-linux-x86_64`) nor hexadecimal."""
+    if not _OPAQUE.fullmatch(segment) or _HEX.fullmatch(segment):
+        return False
+    separators = segment.count("-") + segment.count("_")
+    return separators <= 2 and any(c.isdigit() for c in segment)

@@ -15,14 +15,20 @@ _VERB = (
     r"is(?: nu| now)?|was|wordt|werd|ist(?: jetzt)?|lautet|lautete|war|nu|now|jetzt|"
     r"staat op|becomes|wird"
 )
-# keyword, up to three words ("van mijn account"), then `:`, `=` or a verb, then the value (one
+# All on one line (a form's "Wachtwoord vergeten\nCategorie: Inloggen" is no password): keyword,
+# up to three words ("van mijn account"), then `:`, `=` or a verb, then the value (one
 # whitespace-free token); or the keyword directly followed by a value that looks like a password.
 _EXPLICIT = re.compile(
-    rf"\b(?:{_KEYWORD})\b(?:\s+[\w'-]+){{0,3}}?(?P<sep>\s*[:=]\s*|\s+(?:{_VERB})\s*:?\s+)"
+    rf"\b(?:{_KEYWORD})\b(?:[ \t]+[\w'-]+){{0,3}}?"
+    rf"(?P<sep>[ \t]*[:=][ \t]*|[ \t]+(?:{_VERB})[ \t]*:?[ \t]+)"
     r"(?P<value>[^\s<>\[\]]{3,64})",
     re.IGNORECASE,
 )
-_BARE = re.compile(rf"\b(?:{_KEYWORD})\s+(?P<sep>)(?P<value>[^\s<>\[\]]{{3,64}})", re.IGNORECASE)
+_BARE = re.compile(
+    rf"\b(?:{_KEYWORD})[ \t]+(?P<sep>)(?P<value>[^\s<>\[\]]{{3,64}})",
+    re.IGNORECASE,
+)
+_QUOTES = "'\"‘’“”"
 # Words that follow "password is ..." in ordinary sentences: the password expired, is wrong, ...
 _COMMON = """
     verlopen geblokkeerd gewijzigd veranderd vergeten fout onjuist ongeldig niet nog al wel
@@ -42,12 +48,13 @@ def find_passwords(text: str) -> Iterator[Span]:
     after `:` or `=` any word but a common one counts."""
     for pattern in (_EXPLICIT, _BARE):
         for match in pattern.finditer(text):
-            value = match.group("value").rstrip(".,;)")
+            raw = match.group("value")
+            value = raw.lstrip(_QUOTES).rstrip(".,;)" + _QUOTES)  # quoted UI text: 'is onjuist'
             explicit = ":" in match.group("sep") or "=" in match.group("sep")
             if len(value) < 3 or value.lower().rstrip("!?") in _NOT_A_VALUE:
                 continue
             if explicit or _looks_like_password(value):
-                start = match.start("value")
+                start = match.start("value") + len(raw) - len(raw.lstrip(_QUOTES))
                 yield Span(start, start + len(value), Kind.SECRET)
 
 
