@@ -224,6 +224,8 @@ def bench_planted(args: argparse.Namespace) -> None:
         text = plant.plant(value, rng)
         if redact_text(text) != text:
             changed[value[:12]] += 1
+    line = _requester_names_left(2000)
+    emit_line({"bench": "redaction_requester_name", **line, "seed": 42}, args.out)
     emit_line(
         {
             "bench": "redaction_look_alikes",
@@ -234,6 +236,27 @@ def bench_planted(args: argparse.Namespace) -> None:
         },
         args.out,
     )
+
+
+def _requester_names_left(tickets: int) -> dict[str, Any]:
+    """Generated tickets that mention a word of their requester's name (capitalised, 3+
+    letters), and how many still do after `redact_ticket`."""
+    import re
+
+    from triage.privacy.redactor import Redactor
+    from triage.privacy.tickets import redact_ticket, requester_name
+    from triage.sample import generate
+
+    redactor, mention, left = Redactor(), 0, 0
+    for ticket in generate(tickets, 42).tickets:
+        words = [w for w in (requester_name(ticket.requester) or "").split() if len(w) > 2]
+        alternatives = "|".join(re.escape(w) for w in words if w[0].isupper())
+        pattern = re.compile(rf"\b(?:{alternatives})\b")
+        if not alternatives or not pattern.search(ticket.text):
+            continue
+        mention += 1
+        left += bool(pattern.search(redact_ticket(ticket, redactor).text))
+    return {"tickets": tickets, "mention_requester": mention, "still_mention": left}
 
 
 # -- names ----------------------------------------------------------------------------------------

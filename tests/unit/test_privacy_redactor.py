@@ -63,7 +63,7 @@ def test_redactor_replaces_each_kind_by_its_placeholder(text: str, expected: str
         "mijn wachtwoord is verlopen en het password is expired; Passwort ist abgelaufen",
         "zie https://intranet.rivierstad.nl/kb/vpn?lang=nl voor de handleiding",
         "de WW-uitkering is aangevraagd",
-        "upgrade derby to 10.17.1.0; version 0.8.2.1",
+        "upgrade derby to 10.17.1.0; version 0.8.2.1; versie 3.11.40225",
         "see https://github.com/apache/hadoop/commit/a77bf7cf07189911da99e305e3b80c589edbbfb5",
         "https://ci.example.org/job/hadoop-qbt-trunk-java8-linux-x86_64/622/",
         "Sign-in says 'The password is incorrect', staat er 'Het wachtwoord is onjuist'",

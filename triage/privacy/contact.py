@@ -18,6 +18,11 @@ _DIGIT_RUN = re.compile(r"\d(?:[\s().\-/]?\d){5}")
 # libphonenumber reads some dates (`09-06-2005`: 0906 is a Dutch premium-rate prefix) and parts
 # of version numbers (`10.0.14072.9184`) as numbers; neither is one here.
 _DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
+VERSION_CUE = re.compile(
+    r"(?i:version|versie|release|build|upgrade|update|to|from|naar|van|v)\W{0,3}$"
+)
+"""Dotted digits right after these words are a version (`versie 3.11.40225`, `derby to
+10.17.1.0`): no phone number and no IP address."""
 _GLUED = re.compile(r"(?:\w|\d\.)$")
 
 
@@ -45,9 +50,11 @@ def find_phones(text: str, region: str = "NL") -> Iterator[Span]:
 def _is_part_of_something_else(
     text: str, start: int, end: int, ibans: list[tuple[int, int]]
 ) -> bool:
-    """A date, a piece of a dotted version number, or digits inside an IBAN-shaped token
+    """A date, a dotted version number, or digits inside an IBAN-shaped token
     (one with a wrong check digit, which stays: it is no IBAN and no phone number)."""
     if _DATE.fullmatch(text[start:end]):
+        return True
+    if "." in text[start:end] and VERSION_CUE.search(text[max(start - 12, 0) : start]):
         return True
     before, after = text[max(start - 2, 0) : start], text[end : end + 2]
     if _GLUED.search(before) or re.match(r"[.,]\d", after):

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlsplit
 
+from triage.privacy.contact import VERSION_CUE
 from triage.privacy.spans import Kind, Span
 
 _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?![\w]|\.\d)")
@@ -32,10 +33,6 @@ _OPAQUE = re.compile(r"[A-Za-z0-9_\-]{32,}")
 """A path segment this long and opaque is a capability (a reset link, a share link)..."""
 _HEX = re.compile(r"[0-9a-fA-F]+")
 """...unless it is hexadecimal: commit, blob and gist ids in links to code (hadoop_bugs)."""
-_VERSION_CUE = re.compile(
-    r"(?i:version|versie|release|build|upgrade|update|to|from|naar|van|v)\W{0,3}$"
-)
-"""A dotted quad right after these words is a version number (`derby to 10.17.1.0`), no IP."""
 
 
 def find_ips(text: str) -> Iterator[Span]:
@@ -43,7 +40,7 @@ def find_ips(text: str) -> Iterator[Span]:
     for match in _IPV4.finditer(text):
         address = match.group(0).split("/")[0]
         before = text[max(match.start() - 12, 0) : match.start()]
-        if _is_ip(address) and not address.startswith("0.") and not _VERSION_CUE.search(before):
+        if _is_ip(address) and not address.startswith("0.") and not VERSION_CUE.search(before):
             yield Span(match.start(), match.end(), Kind.IP)
     for match in _IPV6.finditer(text):
         candidate = match.group(0).rstrip(".:")
