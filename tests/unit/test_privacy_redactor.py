@@ -16,6 +16,7 @@ from triage.privacy.spans import Kind, Style
     [
         ("mail me at j.devries@gemeente-utrecht.nl please", "mail me at <EMAIL> please"),
         ("bel mij op 06-12345678", "bel mij op <PHONE>"),
+        ("of op 06-01122334 (niet uitgegeven reeks)", "of op <PHONE> (niet uitgegeven reeks)"),
         ("tel: +31 20 123 4567, mobiel 0031 6 1234 5678", "tel: <PHONE>, mobiel <PHONE>"),
         ("call +44 20 7946 0958 (London)", "call <PHONE> (London)"),
         ("rekening NL91ABNA0417164300 klopt niet", "rekening <IBAN> klopt niet"),

@@ -18,6 +18,9 @@ _DIGIT_RUN = re.compile(r"\d(?:[\s().\-/]?\d){5}")
 # libphonenumber reads some dates (`09-06-2005`: 0906 is a Dutch premium-rate prefix) and parts
 # of version numbers (`10.0.14072.9184`) as numbers; neither is one here.
 _DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
+# Dutch mobile numbers have one shape, 06 and eight digits; a number in a range not (yet)
+# issued, which libphonenumber rejects (`06-01122334`), is still someone's number to a reader.
+_NL_MOBILE = re.compile(r"(?<![\w+.-])06[ -]?\d{8}(?![\w.-]?\d)")
 VERSION_CUE = re.compile(
     r"(?i:version|versie|release|build|upgrade|update|to|from|naar|van|v)\W{0,3}$"
 )
@@ -37,9 +40,13 @@ def find_phones(text: str, region: str = "NL") -> Iterator[Span]:
     international ones in any country (`+44 20 7946 0958`, `0049 30 1234567`).
 
     Leniency VALID: the number must be a valid, allocated number range, and a national number
-    must carry its trunk prefix (`0`), so a bare 9-digit ticket or order number is no phone."""
+    must carry its trunk prefix (`0`), so a bare 9-digit ticket or order number is no phone.
+    With region NL, any `06` + eight digits counts too (unissued mobile ranges included)."""
     if not _DIGIT_RUN.search(text):
         return
+    if region == "NL":
+        for mobile in _NL_MOBILE.finditer(text):
+            yield Span(mobile.start(), mobile.end(), Kind.PHONE)
     matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
     ibans = [m.span() for m in IBAN_SHAPE.finditer(text)]
     for match in matcher:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -18,8 +17,6 @@ from triage.privacy.spans import (
     resolve,
     to_original,
 )
-
-logger = logging.getLogger(__name__)
 
 Detector = Callable[[str], Iterable[Span]]
 """A function from a text to the spans of personal data it finds (any order, may overlap)."""
