@@ -8,7 +8,8 @@ two, 127 in all) as its imported ticket text through `triage similar --index idx
 q.jsonl --k 11 --json`; the query itself is dropped and the first 10 remain. Recall@10 and
 MRR@10 count the `Issue id` among what the agent sees (strong and weak results) and among strong
 results only, over the queries whose target is searchable (a target without a resolution is not
-indexed) and over all 127; the same with `--all` (no cut-off) for reference.
+indexed) and over all 127; the same with `--all` (no cut-off) for reference. 300 tickets of
+it_service_tickets_48k (an IT service desk's: another domain) ask: is the list empty?
 
 `--source sample`: the generated sample data (`triage data generate --seed 42`, 20,000 tickets,
 into `--work` when absent), split by `created_at`: the oldest 80% and all KB articles through
@@ -20,6 +21,10 @@ IT desk answers) ask: is the list empty?
 
     .venv/bin/python bench/bench_retrieval_served.py --source hadoop|sample --work DIR
         [--embedder SPEC] [--reuse-index] [--json OUT]
+
+Before/after in one run: the same command with `PYTHONPATH` set to an export of the code before
+(`git archive <commit> | tar -x -C DIR`) runs that code's `triage` (the editable install's
+finder comes after `PYTHONPATH`); its results carry no `relevance`, so all count as strong.
 """
 
 from __future__ import annotations
@@ -40,16 +45,20 @@ from results_log import emit_report
 
 ROOT = Path(__file__).resolve().parents[1]
 HADOOP = ROOT.parent / "shared" / "data" / "hadoop_bugs"
+IT48K = ROOT.parent / "shared" / "data" / "it_service_tickets_48k"
 TRIAGE = str(Path(sys.executable).parent / "triage")
 TOP = 10
 
 
-def run_cli(*args: str) -> tuple[dict[str, Any], float]:
-    """Run `triage ARGS --json`; its JSON summary and wall seconds."""
+def run_cli(*args: str, optional: bool = False) -> tuple[dict[str, Any], float]:
+    """Run `triage ARGS --json`; its JSON summary and wall seconds (an empty summary when an
+    `optional` command fails, e.g. `--all` on a `triage` from before issue 10)."""
     start = time.perf_counter()
     done = subprocess.run([TRIAGE, *args, "--json"], capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
+        if optional:
+            return {}, seconds
         sys.exit(f"triage {' '.join(args)} failed ({done.returncode}): {done.stderr[-2000:]}")
     return json.loads(done.stdout), seconds
 
@@ -108,10 +117,15 @@ def ranks(results: list[dict[str, Any]], pairs: list[tuple[str, str]], strong: b
         shown = [
             s["ticket_id"]
             for s in result["similar"]
-            if s["ticket_id"] != query and (not strong or s["relevance"] == "strong")
+            if s["ticket_id"] != query and (not strong or _strong(s))
         ][:TOP]
         out.append(shown.index(target) + 1.0 if target in shown else float("inf"))
     return out
+
+
+def _strong(result: dict[str, Any]) -> bool:
+    # Before issue 10 every result shown had passed the one cut-off: count it as strong.
+    return result.get("relevance", "strong") == "strong"
 
 
 def recall_mrr(rank_list: list[float]) -> dict[str, float]:
@@ -159,18 +173,35 @@ def hadoop(work: Path, embedder: list[str], reuse: bool) -> dict[str, Any]:
     build = build_index(index, reuse, "--data", csv, "--mapping", str(mapping), *embedder)
     ask = ("similar", "--index", str(index), "--queries", str(queries), "--k", "11")
     served, seconds = run_cli(*ask)
-    ungated, _ = run_cli(*ask, "--all")
+    ungated, _ = run_cli(*ask, "--all", optional=True)
     indexed = indexed_ids(index)
+    texts = it_tickets()
+    unrelated = write_jsonl(
+        [{"id": f"u{n}", "text": t} for n, t in enumerate(texts)], work / "unrelated.jsonl"
+    )
+    found, _ = run_cli("similar", "--index", str(index), "--queries", str(unrelated), "--k", "10")
     return {
+        "unrelated_it_tickets": {
+            "queries": len(texts),
+            "similar_empty": rate([not r["similar"] for r in found["results"]]),
+        },
         "indexed": len(indexed),
         "queries": len(pairs),
         "queries_with_target_indexed": sum(t in indexed for _, t in pairs),
         "build": build,
         "similar_seconds": round(seconds, 1),
-        "cutoff": served["cutoff"],
+        "cutoff": served.get("cutoff"),
         "served": duplicate_scores(served["results"], pairs, indexed),
-        "no_cutoff": duplicate_scores(ungated["results"], pairs, indexed),
+        "no_cutoff": duplicate_scores(ungated["results"], pairs, indexed) if ungated else None,
     }
+
+
+def it_tickets(n: int = 300) -> list[str]:
+    """`n` it_service_tickets_48k tickets: an IT service desk, another domain than a bug tracker."""
+    import pandas as pd
+
+    frame = pd.read_csv(IT48K / "all_tickets_processed_improved_v3.csv", dtype=str)
+    return frame["Document"].dropna().sample(n, random_state=0).str.strip().tolist()
 
 
 # -- sample KB -----------------------------------------------------------------------------------
@@ -188,7 +219,7 @@ def kb_scores(results: list[dict[str, Any]], tickets: list[Any]) -> dict[str, An
 
     def view(keep: Callable[[Any], bool], strong: bool) -> dict[str, Any]:
         rows = [
-            ([a["article_id"] for a in r["kb"] if not strong or a["relevance"] == "strong"], t)
+            ([a["article_id"] for a in r["kb"] if not strong or _strong(a)], t)
             for r, t in zip(results, tickets, strict=True)
             if t.kb_article_id and keep(t)
         ]
@@ -236,7 +267,7 @@ def sample(work: Path, embedder: list[str], reuse: bool) -> dict[str, Any]:
         "queries": len(test),
         "build": build,
         "similar_seconds": round(seconds, 1),
-        "cutoff": served["cutoff"],
+        "cutoff": served.get("cutoff"),
         "kb": kb_scores(served["results"], test),
     }
     if (HADOOP / "hadoop_bugs.csv").is_file():

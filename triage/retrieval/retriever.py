@@ -149,7 +149,8 @@ class Retriever:
         ):
             if len(coll) == 0:
                 coll.min_relevance = coll.strong_relevance = 0.0
-                self.calibration[name] = {"documents": 0}
+                empty = {"value": 0.0, "source": "nothing indexed at build time"}
+                self.calibration[name] = {"documents": 0, "floor": empty, "strong": empty}
                 continue
             cut = calibrate.calibrate_collection(ranker, sets[name], unrelated, self.config)
             coll.min_relevance, coll.strong_relevance = cut.floor, cut.strong
