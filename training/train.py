@@ -405,7 +405,7 @@ def build_bundle(result: TrainResult, out_dir: Path, version: str | None = None)
         retriever = result.retriever
 
         def extra(folder: Path) -> None:
-            retriever.save(folder / "retrieval")
+            retriever.save(folder / "retrieval", checksums=False)  # the manifest covers it
 
     return write_bundle(Path(out_dir), result.model, manifest, extra)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,13 @@ from training.cli.common import (
     load_tickets,
     progress_bar,
 )
-from triage.embeddings import Embedder
+from triage import ingest
+from triage.dataset import write_articles
+from triage.embeddings import Embedder, load_embedder
 from triage.errors import DataError
+from triage.kb import read_kb
+from triage.onnx_embedder import OnnxEmbedder, export_onnx_int8
+from triage.retrieval.retriever import Retriever, is_indexable, saved_embedder_spec
 from triage.schema import KBArticle
 
 IndexOption = typer.Option(
@@ -52,10 +58,7 @@ def _encode(embedder: Embedder, texts: list[str], show: bool) -> NDArray[np.floa
     return np.vstack(chunks) if chunks else np.zeros((0, embedder.dim), dtype=np.float32)
 
 
-def _open(index: Path, embedder_spec: str | None) -> Any:
-    from triage.embeddings import load_embedder
-    from triage.retrieval.retriever import Retriever, saved_embedder_spec
-
+def _open(index: Path, embedder_spec: str | None) -> Retriever:
     return Retriever.load(index, load_embedder(embedder_spec or saved_embedder_spec(index)))
 
 
@@ -84,10 +87,6 @@ def build(
 ) -> None:
     """Index the solved tickets (and KB articles) of a dataset; calibrate the relevance cut-offs
     on the data itself (known pairs, near-duplicates flagged at import, unrelated queries)."""
-    from triage.embeddings import load_embedder
-    from triage.kb import read_kb
-    from triage.retrieval.retriever import Retriever, is_indexable
-
     model = load_embedder(embedder)
     everything, related = _tickets_and_duplicates(data, mapping)
     tickets = [t for t in everything if is_indexable(t)]
@@ -114,8 +113,6 @@ def _tickets_and_duplicates(
     flagged (later ticket, earlier ticket): known matches to calibrate on."""
     if mapping is None:
         return load_tickets(data, None), []
-    from triage import ingest
-
     result = ingest.read_tickets(data, ingest.load_mapping(mapping))
     near = [
         (p.ticket_id, p.duplicate_of) for p in result.report.duplicate_pairs if p.kind == "near"
@@ -151,8 +148,6 @@ def add(
     as_json: bool = JsonOption,
 ) -> None:
     """Add newly solved tickets to an index without rebuilding it."""
-    from triage.retrieval.retriever import is_indexable
-
     retriever = _open(index, embedder)
     tickets = load_tickets(data, mapping)
     solved = [t for t in tickets if is_indexable(t)]
@@ -199,8 +194,6 @@ def _answer(retriever: Any, text: str, k: int, floors: dict[str, float]) -> dict
 
 
 def _plain(obj: Any) -> dict[str, Any]:
-    from dataclasses import asdict
-
     return asdict(obj)
 
 
@@ -307,9 +300,6 @@ def kb_import(
     as_json: bool = JsonOption,
 ) -> None:
     """Read KB articles; add them to an index and/or write them as a normalised Parquet file."""
-    from triage.dataset import write_articles
-    from triage.kb import read_kb
-
     articles = read_kb(file)
     summary: dict[str, Any] = {"file": str(file), "read": len(articles)}
     if out is not None:
@@ -337,8 +327,6 @@ def export(
     as_json: bool = JsonOption,
 ) -> None:
     """Export MiniLM to ONNX int8 (offline, deterministic); use it with --embedder DIR."""
-    from triage.onnx_embedder import OnnxEmbedder, export_onnx_int8
-
     with progress_bar("exporting", total=None, enabled=not as_json):
         folder = export_onnx_int8(out, model)
     embedder = OnnxEmbedder(folder)

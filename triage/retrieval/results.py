@@ -40,6 +40,7 @@ def article_metadata(article: KBArticle) -> dict[str, Any]:
     return {
         "title": article.title,
         "snippet": article.body[:SNIPPET_CHARS],
+        "body": article.body,  # the whole article an agent opens (`Retriever.article`)
         "category": article.category,
         "language": article.language,
         "updated_at": _iso(article.updated_at),
