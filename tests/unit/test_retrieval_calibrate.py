@@ -34,13 +34,24 @@ def test_calibrate_emptying_bound_leaves_the_asked_share_empty() -> None:
     assert np.mean([t < tops[35] for t in tops]) < 0.9  # a lower cut-off would not do
 
 
-def test_calibrate_floor_is_set_by_the_hardest_source() -> None:
+def test_calibrate_floor_is_capped_by_the_hardest_source() -> None:
     easy = [_probe(s) for s in np.linspace(0.6, 0.9, 40)]
     hard = [_probe(s) for s in np.linspace(0.2, 0.5, 40)]
-    fit = calibrate.fit_floor({"easy": easy, "hard": hard}, [0.1] * 20, 0.95, 0.9)
+    unrelated = [0.8] * 20  # emptying them would need 0.8: keeping the matches wins
+    fit = calibrate.fit_floor({"easy": easy, "hard": hard}, unrelated, 0.95, 0.9)
     assert fit["value"] == pytest.approx(calibrate.floor_bound(np.linspace(0.2, 0.5, 40), 0.95))
+    assert fit["rule"].startswith("keeps")
     assert fit["sources"]["hard"]["kept_at_floor"] >= 0.95
     assert fit["sources"]["easy"]["kept_at_floor"] == 1.0
+
+
+def test_calibrate_floor_is_the_lowest_that_empties_the_unrelated_queries() -> None:
+    matches = [_probe(s) for s in np.linspace(0.5, 0.9, 40)]
+    unrelated = np.linspace(0.05, 0.3, 50).tolist()
+    fit = calibrate.fit_floor({"m": matches}, unrelated, 0.95, 0.9)
+    assert fit["value"] == pytest.approx(calibrate.emptying_bound(unrelated, 0.9))
+    assert fit["rule"].startswith("leaves") and fit["sources"]["m"]["kept_at_floor"] == 1.0
+    assert calibrate.unrelated_record(unrelated, fit["value"], 0.9)["met"] is True
 
 
 def test_calibrate_floor_ignores_matches_outside_the_top_10_and_small_sources() -> None:
@@ -54,7 +65,7 @@ def test_calibrate_floor_ignores_matches_outside_the_top_10_and_small_sources() 
 def test_calibrate_floor_falls_back_to_the_unrelated_queries() -> None:
     tops = np.linspace(0.1, 0.3, 50).tolist()
     fit = calibrate.fit_floor({"few": [_probe(0.4)] * 3}, tops, 0.95, 0.9)
-    assert fit["rule"].startswith("no known pairs")
+    assert fit["rule"].startswith("leaves")
     assert np.mean([t < fit["value"] for t in tops]) >= 0.9
 
 
