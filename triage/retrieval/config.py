@@ -26,12 +26,14 @@ class RetrievalConfig:
 
     Results carry `relevance` "strong" or "weak"; below the floor they are dropped. Both cut-offs
     are calibrated per index at build time (`triage.retrieval.calibrate`) unless fixed here:
-    `min_relevance` (the floor) keeps `keep_share` of the known matches that rank in the top 10
-    (each source of known pairs on its own), and the share of unrelated queries (a built-in set
-    of other domains' texts) left with an empty list is recorded against `unrelated_empty_share`;
-    `strong_relevance` is the cut-off below which a top hit is right at most `max_hit_rate` of
-    the time. `default_min_relevance` / `default_strong_relevance` apply when the index's data
-    cannot calibrate them.
+    `min_relevance` (the floor) is the lowest cut-off that leaves `unrelated_empty_share` of the
+    unrelated queries (a built-in set of other domains' texts) with an empty list, but never
+    above one that keeps `keep_share` of the known matches ranking in the top 10 (each source of
+    known pairs on its own); `strong_relevance` is the cut-off below which a top hit is right at
+    most `max_hit_rate` of the time. `default_min_relevance` / `default_strong_relevance` apply
+    when the index's data cannot calibrate them (e.g. articles imported into an index built
+    without any): 0.25 and 0.45 lie among what the benchmark indexes calibrate to (floors
+    0.18-0.44, strong 0.43-0.80; BENCHMARKS.md, Retrieval).
     """
 
     fusion: str = "score"

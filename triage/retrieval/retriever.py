@@ -148,10 +148,15 @@ class Retriever:
             ("tickets", self.tickets, self._rank_tickets),
             ("kb", self.articles, self._rank_kb),
         ):
-            if len(coll) == 0:
-                coll.min_relevance = coll.strong_relevance = 0.0
-                empty = {"value": 0.0, "source": "nothing indexed at build time"}
-                self.calibration[name] = {"documents": 0, "floor": empty, "strong": empty}
+            if len(coll) == 0:  # documents added later (`triage kb import`) get the defaults
+                coll.min_relevance = self.config.default_min_relevance
+                coll.strong_relevance = self.config.default_strong_relevance
+                source = "config default (nothing indexed at build time)"
+                self.calibration[name] = {
+                    "documents": 0,
+                    "floor": {"value": coll.min_relevance, "source": source},
+                    "strong": {"value": coll.strong_relevance, "source": source},
+                }
                 continue
             cut = calibrate.calibrate_collection(ranker, sets[name], unrelated, self.config)
             coll.min_relevance, coll.strong_relevance = cut.floor, cut.strong
