@@ -18,6 +18,11 @@ Subject = Annotated[str, Field(max_length=500)]
 Body = Annotated[str, Field(max_length=20_000)]
 LongText = Annotated[str, Field(max_length=10_000)]
 Target = Literal["category", "priority", "support_line"]
+MinRelevance = Literal["weak", "strong"]
+MIN_RELEVANCE_HELP = (
+    "weak (default): similar tickets and KB articles above the index's calibrated floor, each "
+    "marked strong or weak; strong: strong matches only."
+)
 
 TICKET_EXAMPLE: JsonDict = {
     "ticket_id": "INC-10042",
@@ -103,6 +108,7 @@ class TriageRequest(Strict):
         le=50,
         description="Similar tickets / KB hits to return (at most TRIAGE_SIMILAR_K).",
     )
+    min_relevance: MinRelevance = Field("weak", description=MIN_RELEVANCE_HELP)
 
 
 class BatchRequest(Strict):
@@ -111,6 +117,7 @@ class BatchRequest(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{"tickets": [TICKET_EXAMPLE]}]})
 
     tickets: list[TicketIn] = Field(min_length=1, max_length=1_000)
+    min_relevance: MinRelevance = Field("weak", description=MIN_RELEVANCE_HELP)
 
 
 class LabelScoreOut(BaseModel):
@@ -138,6 +145,12 @@ class TargetOut(BaseModel):
     )
 
 
+RELEVANCE_HELP = (
+    "strong: at or above the index's calibrated strong cut-off, very likely the same problem; "
+    "weak: above the floor but below that cut-off, possibly related (the agent decides)."
+)
+
+
 class SimilarOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)  # model_validate(SimilarTicket)
 
@@ -148,6 +161,7 @@ class SimilarOut(BaseModel):
     category: str | None
     support_line: int | None
     resolved_at: datetime | None
+    relevance: Literal["strong", "weak"] = Field(description=RELEVANCE_HELP)
 
 
 class KBOut(BaseModel):
@@ -157,6 +171,7 @@ class KBOut(BaseModel):
     title: str
     score: float
     snippet: str
+    relevance: Literal["strong", "weak"] = Field(description=RELEVANCE_HELP)
 
 
 class EvidenceOut(BaseModel):

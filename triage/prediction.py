@@ -5,6 +5,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
+
+Relevance = Literal["strong", "weak"]
+"""How sure retrieval is that a result matches: "strong" at or above the index's calibrated strong
+cut-off, "weak" between the floor and that cut-off (shown, so the agent decides)."""
 
 
 class Action(enum.StrEnum):
@@ -70,6 +75,7 @@ class SimilarTicket:
     category: str | None
     support_line: int | None
     resolved_at: datetime | None
+    relevance: Relevance = "strong"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +86,7 @@ class KBSuggestion:
     title: str
     score: float
     snippet: str
+    relevance: Relevance = "strong"
 
 
 @dataclass(frozen=True, slots=True)
