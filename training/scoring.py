@@ -113,6 +113,12 @@ def score_frame(triager: Triager, frame: pd.DataFrame, k_similar: int) -> pd.Dat
 # --- reading the input ------------------------------------------------------------------------
 
 
+def is_uri(location: str) -> bool:
+    """A URI Spark reads and writes itself (`hdfs://`, `s3a://`, `file://`), not a local path:
+    what a cluster's executors need, since a driver-local path is not on their disks."""
+    return "://" in location
+
+
 def parquet_files(data: Path) -> list[Path]:
     """The Parquet files of a file or a folder (a Spark-style dataset of part files)."""
     if data.is_dir():

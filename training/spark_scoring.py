@@ -21,12 +21,14 @@ import pandas as pd
 from training.scoring import (
     CHUNK_ROWS,
     INPUT_COLUMNS,
+    REQUIRED_COLUMNS,
+    is_uri,
     open_parquet,
     parquet_files,
     write_summary,
 )
 from triage.atomic import atomic_folder
-from triage.errors import ConfigError
+from triage.errors import ConfigError, DataError
 
 logger = logging.getLogger(__name__)
 
@@ -86,15 +88,40 @@ def spark_session(master: str) -> Iterator[Any]:
         spark.stop()
 
 
-def _read(spark: Any, data: Path) -> Any:
-    """The input as a Spark DataFrame of the `INPUT_COLUMNS` it has (checked with pyarrow first,
-    so a bad file is a `DataError` rather than a JVM stack trace)."""
-    files = parquet_files(data)
-    for path in files:
-        open_parquet(path)
-    frame = spark.read.parquet(*[str(p) for p in files])
+def _read(spark: Any, data: str) -> Any:
+    """The input as a Spark DataFrame of the `INPUT_COLUMNS` it has. A local path is checked
+    with pyarrow first, so a bad file is a `DataError` rather than a JVM stack trace."""
+    from pyspark.errors import AnalysisException
+
+    if not is_uri(data):
+        files = parquet_files(Path(data))
+        for path in files:
+            open_parquet(path)
+    try:
+        frame = spark.read.parquet(data) if is_uri(data) else spark.read.parquet(*map(str, files))
+    except AnalysisException as exc:
+        raise DataError(f"{data}: Spark cannot read it as Parquet ({exc.getMessage()})") from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise DataError(
+            f"{data}: missing column(s) {missing}; scoring needs {list(REQUIRED_COLUMNS)}"
+        )
     columns = [c for c in INPUT_COLUMNS if c in frame.columns]
     return frame.select(*[frame[c].cast("string").alias(c) for c in columns])
+
+
+def _write(spark: Any, frame: Any, out: str, summary: dict[str, Any]) -> dict[str, Any]:
+    """Write `frame` as Parquet to `out` and count what was written. A local folder is written
+    atomically with `_triage.json`; a URI through Spark's own commit (`_SUCCESS` marks a
+    complete output; an existing one is refused, never overwritten)."""
+    if is_uri(out):
+        frame.write.mode("errorifexists").parquet(out)
+        return {**summary, "rows": spark.read.parquet(out).count()}
+    with atomic_folder(Path(out)) as work:
+        frame.write.mode("overwrite").parquet(str(work))
+        summary = {**summary, "rows": spark.read.parquet(str(work)).count()}
+        write_summary(work, summary)
+    return summary
 
 
 def result_type(model_uri: str) -> Any:
@@ -122,11 +149,9 @@ def _spark_type(mlflow_type: Any) -> Any:
     return mlflow_type.to_spark()
 
 
-def score_spark(
-    spark: Any, model_uri: str, data: Path, out: Path, k_similar: int
-) -> dict[str, Any]:
-    """Score `data` (Parquet file or folder) with the pyfunc at `model_uri` into Parquet part
-    files in `out` (atomically); returns the counts."""
+def score_spark(spark: Any, model_uri: str, data: str, out: str, k_similar: int) -> dict[str, Any]:
+    """Score `data` (a Parquet file, folder or URI) with the pyfunc at `model_uri` into Parquet
+    part files in `out` (`_write`); returns the counts."""
     import mlflow.pyfunc
     from pyspark.sql import functions as F
 
@@ -143,19 +168,14 @@ def score_spark(
     scored = frame.select(
         "ticket_id", udf(F.struct(*[frame[c] for c in inputs])).alias("triage")
     ).select("ticket_id", *[f"triage.{name}" for name in struct.fieldNames()])
-    with atomic_folder(out) as work:
-        scored.write.mode("overwrite").parquet(str(work))
-        rows = spark.read.parquet(str(work)).count()
-        summary = {
-            "kind": "scores",
-            "engine": "spark",
-            "master": spark.sparkContext.master,
-            "rows": rows,
-            "model_uri": model_uri,
-            "k_similar": k_similar,
-        }
-        write_summary(work, summary)
-    return summary
+    summary = {
+        "kind": "scores",
+        "engine": "spark",
+        "master": spark.sparkContext.master,
+        "model_uri": model_uri,
+        "k_similar": k_similar,
+    }
+    return _write(spark, scored, out, summary)
 
 
 def _embed_partitions(spec: str) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
@@ -173,15 +193,11 @@ def _embed_partitions(spec: str) -> Callable[[Iterator[pd.DataFrame]], Iterator[
 
 
 def embed_spark(
-    spark: Any, data: Path, out: Path, spec: str, stamp: dict[str, Any]
+    spark: Any, data: str, out: Path, spec: str, stamp: dict[str, Any]
 ) -> dict[str, Any]:
-    """Vectors for every row of `data` into `out` (`ticket_id`, `vector`), stamped like the
-    local engine's (`training.backfill`)."""
+    """Vectors for every row of `data` into the folder `out` (`ticket_id`, `vector`), stamped
+    like the local engine's (`training.backfill`) for `triage index backfill`."""
     frame = _read(spark, data)
     vectors = frame.mapInPandas(_embed_partitions(spec), "ticket_id string, vector array<float>")
-    with atomic_folder(out) as work:
-        vectors.write.mode("overwrite").parquet(str(work))
-        rows = spark.read.parquet(str(work)).count()
-        summary = {"kind": "vectors", "engine": "spark", "rows": rows, "embedder": stamp}
-        write_summary(work, summary)
-    return summary
+    summary = {"kind": "vectors", "engine": "spark", "embedder": stamp}
+    return _write(spark, vectors, str(out), summary)

@@ -141,6 +141,8 @@ def test_score_cli_unknown_model_alias_and_bad_options_exit_2(tmp_path: Path) ->
     assert both.exit_code == 2 and "not both" in said(both)
     mapped_spark = run(*base, "--engine", "spark", "--mapping", "triage")
     assert mapped_spark.exit_code == 2 and "triage data import" in said(mapped_spark)
+    uri = run("score", "--data", "s3a://bucket/t", "--out", str(tmp_path / "o"))
+    assert uri.exit_code == 2 and "need --engine spark" in said(uri)
     engine = run(*base, "--engine", "dask")
     assert engine.exit_code == 2 and "local or spark" in said(engine)
 

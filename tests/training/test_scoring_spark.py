@@ -59,11 +59,21 @@ def run(*args: str) -> Result:
 
 def test_score_spark_matches_the_local_engine(registered: tuple[str, Path], tmp_path: Path) -> None:
     uri, data = registered
-    common = ("--data", str(data), "--model", "models:/triage@champion", "--tracking-uri", uri)
-    local = json.loads(run("score", *common, "--out", str(tmp_path / "local")).stdout)
-    spark = json.loads(
-        run("score", *common, "--engine", "spark", "--out", str(tmp_path / "spark")).stdout
+    model = ("--model", "models:/triage@champion", "--tracking-uri", uri)
+    local = json.loads(
+        run("score", *model, "--data", str(data), "--out", str(tmp_path / "local")).stdout
     )
+    # URIs, as on a cluster (hdfs://, s3a://): Spark reads and commits them itself
+    on_spark = (
+        "--engine",
+        "spark",
+        "--data",
+        data.as_uri(),
+        "--out",
+        (tmp_path / "spark").as_uri(),
+    )
+    spark = json.loads(run("score", *model, *on_spark).stdout)
+    assert (tmp_path / "spark" / "_SUCCESS").is_file()
     assert local["rows"] == spark["rows"] == 300 and spark["master"] == "local[2]"
     a = pd.read_parquet(tmp_path / "local").sort_values("ticket_id").reset_index(drop=True)
     b = pd.read_parquet(tmp_path / "spark").sort_values("ticket_id").reset_index(drop=True)

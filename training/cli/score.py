@@ -20,7 +20,7 @@ import typer
 from training.cli.apps import app, index_app
 from training.cli.common import JsonOption, emit, fail, handle_errors, load_tickets, progress_bar
 from training.cli.model import ConfigOption, UriOption, _bundle_path, _config
-from training.scoring import DEFAULT_K_SIMILAR, open_input
+from training.scoring import DEFAULT_K_SIMILAR, is_uri, open_input
 from triage.kb import read_kb
 
 DEFAULT_MODEL = "models:/triage@champion"
@@ -33,10 +33,16 @@ MappingOption = typer.Option(
 @app.command()
 @handle_errors
 def score(
-    data: Path = typer.Option(
-        ..., "--data", "-d", help="Tickets: Parquet file or folder of part files, or an export."
+    data: str = typer.Option(
+        ...,
+        "--data",
+        "-d",
+        help="Tickets: Parquet file or folder of part files, an export with --mapping, or "
+        "(Spark) a URI such as hdfs://... or s3a://...",
     ),
-    out: Path = typer.Option(..., "--out", "-o", help="Folder to write Parquet scores to."),
+    out: str = typer.Option(
+        ..., "--out", "-o", help="Folder (or, Spark scores, a URI) to write Parquet to."
+    ),
     engine: str = typer.Option("local", "--engine", help="local (one process) or spark."),
     model: str | None = typer.Option(
         None, "--model", help=f"Registered model URI (default {DEFAULT_MODEL})."
@@ -70,11 +76,15 @@ def score(
             "the Spark engine reads Parquet: import the export first "
             "(`triage data import FILE --mapping M --out DIR`) and score DIR/tickets.parquet"
         )
+    if engine == "local" and is_uri(data + out):
+        raise fail("URIs (hdfs://, s3a://, ...) need --engine spark; the local engine takes paths")
     if embed_only:
-        summary = _embed(data, out, engine, mapping, embedder, master, as_json)
+        if is_uri(out):
+            raise fail("--embed-only writes a folder `triage index backfill` reads: give a path")
+        summary = _embed(data, Path(out), engine, mapping, embedder, master, as_json)
     elif engine == "local":
         summary = _score_local(
-            data, out, model, bundle, mapping, k_similar, config, tracking_uri, as_json
+            Path(data), Path(out), model, bundle, mapping, k_similar, config, tracking_uri, as_json
         )
     else:
         summary = _score_spark(data, out, model, bundle, k_similar, master, config, tracking_uri)
@@ -129,8 +139,8 @@ def _pyfunc_uri(
 
 
 def _score_spark(
-    data: Path,
-    out: Path,
+    data: str,
+    out: str,
     model: str | None,
     bundle: Path | None,
     k_similar: int,
@@ -148,7 +158,7 @@ def _score_spark(
 
 
 def _embed(
-    data: Path,
+    data: str,
     out: Path,
     engine: str,
     mapping: str | None,
@@ -165,7 +175,7 @@ def _embed(
 
         with spark_session(master or default_master()) as spark:
             return embed_spark(spark, data, out, spec or "minilm", embedder_stamp(model))
-    source = open_input(data, mapping)
+    source = open_input(Path(data), mapping)
     with progress_bar("embedding", total=source.total, enabled=not as_json) as advance:
         return embed_local(model, source, out, progress=advance)
 
