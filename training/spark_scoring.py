@@ -107,7 +107,16 @@ def _read(spark: Any, data: str) -> Any:
             f"{data}: missing column(s) {missing}; scoring needs {list(REQUIRED_COLUMNS)}"
         )
     columns = [c for c in INPUT_COLUMNS if c in frame.columns]
-    return frame.select(*[frame[c].cast("string").alias(c) for c in columns])
+    return _spread(spark, frame.select(*[frame[c].cast("string").alias(c) for c in columns]))
+
+
+def _spread(spark: Any, frame: Any) -> Any:
+    """At least one partition per core: a single Parquet file of one row group is one
+    partition, which `local[2]` (or a cluster) would score on one Python worker."""
+    cores = int(spark.sparkContext.defaultParallelism)
+    if frame.rdd.getNumPartitions() >= cores:
+        return frame
+    return frame.repartition(cores)
 
 
 def _write(spark: Any, frame: Any, out: str, summary: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,6 @@ PySpark is an optional extra).
 
 from __future__ import annotations
 
-import logging
 import os
 import tempfile
 import warnings
@@ -95,7 +94,7 @@ def _quiet_libraries() -> None:
     """No per-file download bars or known warnings on stderr (env_manager="local" is the
     point of the Spark engine; PySpark 4.3 warns about pandas 3, which the tests cover)."""
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-    logging.getLogger("mlflow").setLevel(logging.ERROR)
+    os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "ERROR")  # read when mlflow is imported
     warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas")
 
 
