@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.state import request_state
 from triage.errors import BundleError, NotFoundError, TicketValueError, TriageError
 
 logger = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     response = api_problem(exc, request)
     if exc.status == 429:
-        request.app.state.metrics.rejected.inc()
+        request_state(request).metrics.rejected.inc()
     return response
 
 

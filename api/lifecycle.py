@@ -68,13 +68,13 @@ def replay_resolved(
     reload never forgets them. Re-adding a ticket replaces it, so replaying twice is harmless."""
     retriever = triager.retriever
     built = triager.manifest.get("created_at")
-    if retriever is None or not hasattr(retriever, "add_tickets") or not built:
+    if retriever is None or not built:
         return 0
     after = datetime.fromisoformat(str(built))
     if since is not None:
         after = max(after, since)
     # One embedding call for all of them.
-    return int(retriever.add_tickets([r.ticket for r in store.iter_resolved(since=after)]))
+    return retriever.add_tickets([r.ticket for r in store.iter_resolved(since=after)])
 
 
 def reload(
@@ -126,9 +126,9 @@ def index_resolved(holder: ModelHolder, ticket: Ticket) -> bool:
     False when no model with a ticket index is loaded, or the ticket has no solution."""
     model = holder.current
     retriever = model.triager.retriever if model else None
-    if retriever is None or not hasattr(retriever, "add_ticket"):
+    if retriever is None:
         return False
-    return retriever.add_ticket(ticket) is not False
+    return retriever.add_ticket(ticket)
 
 
 def labels_of(result: TriageResult) -> dict[str, dict[str, Any]]:

@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader
 
 from api.errors import Forbidden, Unauthorized
+from api.state import request_state
 from triage.store.keys import hash_key, verify_key
 from triage.store.protocol import FeedbackStore
 from triage.store.records import ApiKey
@@ -53,7 +54,7 @@ async def current_key(request: Request, presented: str | None = Security(_header
         )
     if len(presented) > 200:
         raise Unauthorized("API key malformed; send the key `triage keys create` printed")
-    cache: KeyCache = request.app.state.keys
+    cache = request_state(request).keys
     key = cache.cached(presented) or await run_in_threadpool(cache.lookup, presented)
     if key is None:
         raise Unauthorized("API key unknown or revoked; create one with `triage keys create`")

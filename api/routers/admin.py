@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import FlushedPredictions, HolderDep, StoreDep
+from api.deps import ExecutorDep, FlushedPredictions, HolderDep, MetricsDep, SettingsDep, StoreDep
 from api.errors import BundleRefused
 from api.lifecycle import reload
 from api.schemas import ReloadOut, ReloadRequest
@@ -27,13 +27,17 @@ def _check_root(target: Path, root: Path | None) -> None:
 
 @router.post("/admin/reload", response_model=ReloadOut, summary="Swap in a new bundle")
 async def post_reload(
-    request: Request, holder: HolderDep, store: StoreDep, body: ReloadRequest | None = None
+    settings: SettingsDep,
+    holder: HolderDep,
+    store: StoreDep,
+    metrics: MetricsDep,
+    executor: ExecutorDep,
+    body: ReloadRequest | None = None,
 ) -> Any:
     """Load and check a bundle, then swap it in by reference (in-flight requests finish on the old).
 
     A bundle that fails its checks is refused (422) and the current model keeps serving.
     """
-    settings = request.app.state.settings
     target = (body.bundle_dir if body else None) or settings.bundle_dir
     if target is None:
         raise BundleRefused("no bundle_dir given and TRIAGE_BUNDLE_DIR is unset; send a bundle_dir")
@@ -44,9 +48,9 @@ async def post_reload(
             holder,
             Path(target),
             settings,
-            request.app.state.metrics,
+            metrics,
             store,
-            request.app.state.executor,
+            executor,
         )
     except BundleError as exc:
         current = holder.current.version if holder.current else "none"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import FlushedPredictions, StoreDep
+from api.deps import FlushedPredictions, MetricsDep, StoreDep
 from api.schemas import FeedbackIn, FeedbackOut
 from api.security import AgentScope
 from triage.store.records import FeedbackRecord
@@ -22,12 +22,12 @@ router = APIRouter(prefix="/v1", tags=["feedback"], dependencies=[AgentScope])
     summary="Record agent feedback",
     dependencies=[FlushedPredictions],  # the prediction it names is committed first
 )
-async def post_feedback(body: FeedbackIn, request: Request, store: StoreDep) -> Any:
+async def post_feedback(body: FeedbackIn, store: StoreDep, metrics: MetricsDep) -> Any:
     """Stored durably: the row is committed (SQLite WAL, synchronous=FULL) before 201 is sent.
 
     404 when `prediction_id` is unknown.
     """
     record = FeedbackRecord(**body.model_dump())
     feedback_id = await run_in_threadpool(store.record_feedback, record)
-    request.app.state.metrics.feedback.labels(body.outcome).inc()
+    metrics.feedback.labels(body.outcome).inc()
     return FeedbackOut(feedback_id=feedback_id)

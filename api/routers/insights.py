@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import FlushedPredictions, StoreDep
+from api.deps import FlushedPredictions, InsightDep, StoreDep
 from api.incidents import InsightState
 from api.security import LeadScope
 from triage.insight.clusters import ClusterParams, rank
@@ -25,14 +25,6 @@ router = APIRouter(prefix="/v1", tags=["insight"], dependencies=[LeadScope, Flus
 
 Days = Annotated[int, Query(ge=1, le=3650, description="Tickets of the last N days.")]
 Period = Annotated[Literal["day", "week", "month"], Query(description="KPIs per period.")]
-
-
-def get_insight(request: Request) -> InsightState:
-    state: InsightState = request.app.state.insight
-    return state
-
-
-InsightDep = Annotated[InsightState, Depends(get_insight)]
 
 
 def _table(store: FeedbackStore, days: int) -> pd.DataFrame:

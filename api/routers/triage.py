@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
-from api.batching import MicroBatcher
+from api.deps import BatcherDep, HolderDep, SettingsDep
 from api.errors import ApiError
 from api.schemas import BatchRequest, BatchResponse, TicketIn, TriageRequest, TriageResponse
 from api.security import TriageScope
@@ -37,30 +37,30 @@ def _response(
     return response.model_copy(update={"similar": similar[:k], "kb": kb[:k]})
 
 
-async def _run(request: Request, tickets: list[Ticket]) -> list[tuple[str, TriageResult]]:
-    request.app.state.models.require()  # 503 before queueing when no model is loaded
-    batcher: MicroBatcher[Ticket, tuple[str, TriageResult]] = request.app.state.batcher
-    return await batcher.submit(tickets)
-
-
 @router.post("/triage", response_model=TriageResponse, summary="Triage one ticket")
-async def triage_one(body: TriageRequest, request: Request) -> Any:
+async def triage_one(
+    body: TriageRequest, settings: SettingsDep, batcher: BatcherDep, holder: HolderDep
+) -> Any:
     """Label, calibrated confidence, action and top-3 per target; similar tickets; KB articles."""
     tickets = _tickets([body.ticket])
-    k = body.k if body.k is not None else request.app.state.settings.similar_k
-    pairs = await _run(request, tickets)
+    k = body.k if body.k is not None else settings.similar_k
+    holder.require()  # 503 before queueing when no model is loaded
+    pairs = await batcher.submit(tickets)
     return _response(pairs[0], tickets[0], k, body.min_relevance)
 
 
 @router.post("/triage/batch", response_model=BatchResponse, summary="Triage several tickets")
-async def triage_batch(body: BatchRequest, request: Request) -> Any:
+async def triage_batch(
+    body: BatchRequest, settings: SettingsDep, batcher: BatcherDep, holder: HolderDep
+) -> Any:
     """Up to `TRIAGE_MAX_BATCH_TICKETS` tickets in one call (back-filling, imports)."""
-    limit = request.app.state.settings.max_batch_tickets
+    limit = settings.max_batch_tickets
     if len(body.tickets) > limit:
         raise BatchTooLarge(f"{len(body.tickets)} tickets > {limit}; split the batch")
     tickets = _tickets(body.tickets)
-    pairs = await _run(request, tickets)
-    k = request.app.state.settings.similar_k
+    holder.require()
+    pairs = await batcher.submit(tickets)
+    k = settings.similar_k
     return BatchResponse(
         results=[
             _response(p, t, k, body.min_relevance) for p, t in zip(pairs, tickets, strict=True)

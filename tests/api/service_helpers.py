@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 from tiny_data import make_tickets, tiny_config
 
+from api.state import state_of
 from triage.schema import KBArticle, Ticket
 from triage.store.keys import create_key
 
@@ -54,5 +55,5 @@ VPN_TICKET = {"subject": "vpn router down", "body": "outage for everyone, dns br
 
 def issue_keys(client: TestClient) -> dict[str, dict[str, str]]:
     """One key per scope, as request headers."""
-    store = client.app.state.store  # type: ignore[attr-defined]
+    store = state_of(client.app).store
     return {s: {"X-API-Key": create_key(store, [s])[0]} for s in ("triage", "agent", "admin")}

@@ -13,6 +13,7 @@ from service_helpers import VPN_TICKET, issue_keys
 
 from api.app import create_app
 from api.settings import Settings
+from api.state import state_of
 
 Keys = dict[str, dict[str, str]]
 
@@ -59,8 +60,8 @@ def test_endpoints_triage_gibberish_is_not_auto_and_says_why(
 
 def test_endpoints_triage_records_the_prediction(client: TestClient, keys: Keys) -> None:
     body = _triage(client, keys)
-    assert client.app.state.writer.flush()  # type: ignore[attr-defined]
-    assert client.app.state.store.has_prediction(body["prediction_id"])  # type: ignore[attr-defined]
+    assert state_of(client.app).writer.flush()
+    assert state_of(client.app).store.has_prediction(body["prediction_id"])
 
 
 def test_endpoints_feedback_right_after_triage_finds_the_queued_prediction(
@@ -81,9 +82,9 @@ def test_endpoints_sync_prediction_writes_commit_before_the_response(
 ) -> None:
     settings = make_settings(bundle_dir=bundle_v1, batch_prediction_writes=False)
     with TestClient(create_app(settings)) as c:
-        assert c.app.state.writer is None  # type: ignore[attr-defined]
+        assert state_of(c.app).writer is None
         body = _triage(c, issue_keys(c))
-        assert c.app.state.store.has_prediction(body["prediction_id"])  # type: ignore[attr-defined]
+        assert state_of(c.app).store.has_prediction(body["prediction_id"])
 
 
 def test_endpoints_batch_matches_single(client: TestClient, keys: Keys) -> None:
@@ -118,7 +119,7 @@ def test_endpoints_feedback_is_stored_before_201(client: TestClient, keys: Keys)
     }
     r = client.post("/v1/feedback", json=body, headers=keys["agent"])
     assert r.status_code == 201, r.text
-    engine = sa.create_engine(client.app.state.settings.database_url)  # type: ignore[attr-defined]
+    engine = sa.create_engine(state_of(client.app).settings.database_url)
     with engine.connect() as conn:  # a separate connection sees the committed row
         row = conn.execute(sa.text("SELECT outcome, prediction_id FROM feedback")).one()
     assert tuple(row) == ("corrected", pid)
@@ -378,7 +379,7 @@ def test_endpoints_restart_keeps_resolved_tickets_searchable(
 
 
 def test_endpoints_triage_embeds_each_ticket_once(client: TestClient, keys: Keys) -> None:
-    triager = client.app.state.models.current.triager  # type: ignore[attr-defined]
+    triager = state_of(client.app).models.current.triager
     calls: list[int] = []
     encode = triager.embedder.encode
 

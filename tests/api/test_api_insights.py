@@ -13,6 +13,7 @@ from insight_helpers import NOW, key_for, triaged_background
 
 from api.app import create_app
 from api.settings import Settings
+from api.state import state_of
 from triage.dataset import write_articles
 from triage.schema import KBArticle
 
@@ -119,8 +120,8 @@ def test_incidents_burst_of_triaged_tickets_is_reported(insight_client: TestClie
         text = "GlobalProtect gateway unreachable from the Stadhuis"
         body = {"ticket": {"ticket_id": f"OUT-{i}", "subject": "VPN down", "body": text}}
         assert insight_client.post("/v1/triage", json=body, headers=key).status_code == 200
-    insight_client.app.state.writer.flush()  # type: ignore[attr-defined]
-    monitor = insight_client.app.state.insight.monitor  # type: ignore[attr-defined]
+    state_of(insight_client.app).writer.flush()
+    monitor = state_of(insight_client.app).insight.monitor
     raised = monitor.poll()
     assert len(raised) == 1
     r = insight_client.get("/v1/incidents/emerging", headers=key_for(insight_client, "lead"))

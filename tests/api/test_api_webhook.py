@@ -17,6 +17,7 @@ from insight_helpers import key_for, triaged_background
 
 from api.app import create_app
 from api.settings import Settings
+from api.state import state_of
 from api.webhook import WebhookSender, sign, verify
 
 SECRET = "s3cret-for-tests"
@@ -172,8 +173,8 @@ def test_webhook_from_the_service_on_an_emerging_incident(
             assert (
                 client.post("/v1/triage", json={"ticket": ticket}, headers=key).status_code == 200
             )
-        client.app.state.writer.flush()  # type: ignore[attr-defined]
-        assert len(client.app.state.insight.monitor.poll()) == 1  # type: ignore[attr-defined]
+        state_of(client.app).writer.flush()
+        assert len(state_of(client.app).insight.monitor.poll()) == 1
         assert receiver.arrived.wait(10)
         metrics = client.get("/metrics").text
     payload = json.loads(receiver.requests[-1]["body"])
