@@ -15,8 +15,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from api import errors, logs
 from api.batching import MicroBatcher
 from api.deps import ModelHolder
+from api.desired_bundle import BundleFollower
 from api.incidents import InsightState
-from api.lifecycle import Inference, reload
+from api.lifecycle import Inference
 from api.metrics import Metrics
 from api.middleware import BodyLimit, RequestContext
 from api.routers import (
@@ -36,7 +37,6 @@ from api.routers import (
 from api.security import KeyCache
 from api.settings import Settings
 from api.writer import PredictionWriter
-from triage.errors import TriageError
 from triage.retrieval.index import set_search_threads
 from triage.store.keys import ensure_dev_key
 from triage.store.sql import open_store
@@ -48,27 +48,12 @@ action (`auto` / `suggest` / `review`), similar solved tickets and KB articles. 
 `X-API-Key` header (`triage keys create --scope triage|agent|admin`). Errors are problem+json."""
 
 
-async def _load_initial(app: FastAPI, settings: Settings) -> None:
-    if settings.bundle_dir is None:
-        logger.warning("no TRIAGE_BUNDLE_DIR: serving unready (503) until POST /v1/admin/reload")
-        return
-    try:
-        await run_in_threadpool(
-            reload,
-            app.state.models,
-            settings.bundle_dir,
-            settings,
-            app.state.metrics,
-            app.state.store,  # replays tickets resolved since the bundle was built
-            app.state.executor,
-        )
-    except TriageError as exc:
-        logger.error("bundle %s not loaded, serving unready: %s", settings.bundle_dir, exc)
-
-
 async def _startup(app: FastAPI, settings: Settings) -> None:
     logs.configure(settings.log_level)
-    store = await run_in_threadpool(open_store, settings.database_url)
+    store = await run_in_threadpool(
+        open_store, settings.database_url, settings.database_lock_timeout_s
+    )
+    store.on_write_failure = app.state.metrics.count_write_failure
     app.state.store = store
     app.state.keys = KeyCache(store)
     if settings.dev_key_file is not None:
@@ -101,7 +86,11 @@ async def _startup(app: FastAPI, settings: Settings) -> None:
     monitor = app.state.insight.monitor
     if monitor is not None:
         app.state.metrics.track_incidents(lambda: len(monitor.open_incidents()))
-    await _load_initial(app, settings)
+    app.state.follower = BundleFollower(
+        app.state.models, settings, app.state.metrics, store, app.state.executor
+    )
+    await run_in_threadpool(app.state.follower.load_initial)  # the desired bundle, else the set one
+    app.state.follower.start()
 
 
 @asynccontextmanager
@@ -112,6 +101,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        await run_in_threadpool(app.state.follower.stop)
         await run_in_threadpool(app.state.insight.stop)
         await app.state.batcher.stop()
         app.state.executor.shutdown(wait=True, cancel_futures=True)

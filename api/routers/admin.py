@@ -11,7 +11,6 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import FlushedPredictions, HolderDep, StoreDep
 from api.errors import BundleRefused
-from api.lifecycle import reload
 from api.schemas import ReloadOut, ReloadRequest
 from api.security import AdminScope
 from triage.errors import BundleError
@@ -27,26 +26,22 @@ def _check_root(target: Path, root: Path | None) -> None:
 
 @router.post("/admin/reload", response_model=ReloadOut, summary="Swap in a new bundle")
 async def post_reload(
-    request: Request, holder: HolderDep, store: StoreDep, body: ReloadRequest | None = None
+    request: Request, holder: HolderDep, body: ReloadRequest | None = None
 ) -> Any:
     """Load and check a bundle, then swap it in by reference (in-flight requests finish on the old).
 
-    A bundle that fails its checks is refused (422) and the current model keeps serving.
+    A bundle that fails its checks is refused (422) and the current model keeps serving. Once
+    loaded here it becomes the desired bundle: every other worker follows within
+    TRIAGE_REPLICA_POLL_S seconds (plus its load).
     """
     settings = request.app.state.settings
     target = (body.bundle_dir if body else None) or settings.bundle_dir
     if target is None:
         raise BundleRefused("no bundle_dir given and TRIAGE_BUNDLE_DIR is unset; send a bundle_dir")
     _check_root(Path(target), settings.bundle_root)
-    try:
+    try:  # here first, then on every worker (the desired-bundle row)
         previous, version = await run_in_threadpool(
-            reload,
-            holder,
-            Path(target),
-            settings,
-            request.app.state.metrics,
-            store,
-            request.app.state.executor,
+            request.app.state.follower.request, Path(target)
         )
     except BundleError as exc:
         current = holder.current.version if holder.current else "none"

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
+from api.consistency import record_feedback_waiting
 from api.deps import FlushedPredictions, StoreDep
 from api.schemas import FeedbackIn, FeedbackOut
 from api.security import AgentScope
@@ -25,9 +26,11 @@ router = APIRouter(prefix="/v1", tags=["feedback"], dependencies=[AgentScope])
 async def post_feedback(body: FeedbackIn, request: Request, store: StoreDep) -> Any:
     """Stored durably: the row is committed (SQLite WAL, synchronous=FULL) before 201 is sent.
 
-    404 when `prediction_id` is unknown.
+    404 when `prediction_id` is unknown (after waiting up to TRIAGE_FEEDBACK_WAIT_MS for another
+    worker to commit it).
     """
     record = FeedbackRecord(**body.model_dump())
-    feedback_id = await run_in_threadpool(store.record_feedback, record)
+    wait_s = request.app.state.settings.feedback_wait_ms / 1000  # another worker's prediction
+    feedback_id = await run_in_threadpool(record_feedback_waiting, store, record, wait_s)
     request.app.state.metrics.feedback.labels(body.outcome).inc()
     return FeedbackOut(feedback_id=feedback_id)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from service_helpers import VPN_TICKET, issue_keys
+from service_helpers import BOTH_DATABASES, VPN_TICKET, issue_keys
 
 from api.app import create_app
 from api.settings import Settings
@@ -57,12 +57,14 @@ def test_endpoints_triage_gibberish_is_not_auto_and_says_why(
         assert p["reason_code"] == "unfamiliar" and p["reason"].startswith("unfamiliar ticket")
 
 
+@BOTH_DATABASES  # store-heavy: SQLite and PostgreSQL
 def test_endpoints_triage_records_the_prediction(client: TestClient, keys: Keys) -> None:
     body = _triage(client, keys)
     assert client.app.state.writer.flush()  # type: ignore[attr-defined]
     assert client.app.state.store.has_prediction(body["prediction_id"])  # type: ignore[attr-defined]
 
 
+@BOTH_DATABASES  # store-heavy: SQLite and PostgreSQL
 def test_endpoints_feedback_right_after_triage_finds_the_queued_prediction(
     client: TestClient, keys: Keys
 ) -> None:
@@ -76,6 +78,7 @@ def test_endpoints_feedback_right_after_triage_finds_the_queued_prediction(
         assert r.status_code == 201, r.text
 
 
+@BOTH_DATABASES  # store-heavy: SQLite and PostgreSQL
 def test_endpoints_sync_prediction_writes_commit_before_the_response(
     make_settings: Callable[..., Settings], bundle_v1: Path
 ) -> None:
@@ -107,6 +110,7 @@ def test_endpoints_batch_over_the_limit_is_422(make_settings, bundle_v1: Path) -
     assert r.status_code == 422 and "split the batch" in r.json()["detail"]
 
 
+@BOTH_DATABASES  # store-heavy: SQLite and PostgreSQL
 def test_endpoints_feedback_is_stored_before_201(client: TestClient, keys: Keys) -> None:
     pid = _triage(client, keys)["prediction_id"]
     body = {
@@ -124,6 +128,7 @@ def test_endpoints_feedback_is_stored_before_201(client: TestClient, keys: Keys)
     assert tuple(row) == ("corrected", pid)
 
 
+@BOTH_DATABASES  # store-heavy: SQLite and PostgreSQL
 def test_endpoints_feedback_for_unknown_prediction_is_404(client: TestClient, keys: Keys) -> None:
     r = client.post(
         "/v1/feedback",
@@ -148,6 +153,7 @@ def test_endpoints_feedback_invalid_is_422(client: TestClient, keys: Keys, body:
     assert r.status_code == 422, r.text
 
 
+@BOTH_DATABASES  # store-heavy: SQLite and PostgreSQL
 def test_endpoints_resolved_ticket_joins_its_prediction(client: TestClient, keys: Keys) -> None:
     pid = _triage(client, keys, VPN_TICKET | {"ticket_id": "INC-7"})["prediction_id"]
     resolved = VPN_TICKET | {
@@ -218,6 +224,7 @@ def test_endpoints_resolved_ticket_is_searchable_at_once(client: TestClient, key
     assert r.json()["similar"][0]["ticket_id"] == "INC-NEW"
 
 
+@BOTH_DATABASES  # store-heavy: SQLite and PostgreSQL
 def test_endpoints_reload_keeps_tickets_resolved_since_the_bundle(
     client: TestClient, keys: Keys, bundle_v2: Path
 ) -> None:
@@ -235,15 +242,16 @@ def test_endpoints_reload_keeps_tickets_resolved_since_the_bundle(
     assert r.json()["model_version"] == "v2" and r.json()["similar"][0]["ticket_id"] == "INC-ZEBRA"
 
 
+@BOTH_DATABASES  # store-heavy: SQLite and PostgreSQL
 def test_endpoints_reload_catches_up_a_ticket_resolved_while_it_loads(
     client: TestClient, keys: Keys, bundle_v2: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A ticket resolved after the reload's replay but before its swap is in the new index."""
-    from api import lifecycle
+    from api.ticket_log import TicketLogTail
     from triage.schema import Status, Ticket
     from triage.store.records import ResolvedRecord
 
-    replay = lifecycle.replay_resolved
+    replay = TicketLogTail.replay
     late = Ticket(
         ticket_id="INC-LATE",
         subject="zebra vpn router",
@@ -253,13 +261,12 @@ def test_endpoints_reload_catches_up_a_ticket_resolved_while_it_loads(
         solution="rebooted the zebra gateway",
     )
 
-    def replay_then_resolve(triager, store, since=None):  # type: ignore[no-untyped-def]
-        added = replay(triager, store, since)
-        if since is None:  # the replay before the swap has read the store: resolve one now
-            store.record_resolved(ResolvedRecord(late))
-        return added
+    def replay_then_resolve(self, triager):  # type: ignore[no-untyped-def]
+        read_up_to = replay(self, triager)  # the replay has read the log: resolve one now
+        self.store.record_resolved(ResolvedRecord(late))
+        return read_up_to
 
-    monkeypatch.setattr(lifecycle, "replay_resolved", replay_then_resolve)
+    monkeypatch.setattr(TicketLogTail, "replay", replay_then_resolve)
     r = client.post("/v1/admin/reload", json={"bundle_dir": str(bundle_v2)}, headers=keys["admin"])
     assert r.json()["version"] == "v2"
     r = client.get("/v1/similar", params={"q": "zebra vpn router zebra dns"}, headers=keys["agent"])
@@ -353,6 +360,7 @@ def test_endpoints_reload_under_traffic_drops_no_request(
     assert _triage(client, keys)["model_version"] == "v2"
 
 
+@BOTH_DATABASES  # store-heavy: SQLite and PostgreSQL
 def test_endpoints_restart_keeps_resolved_tickets_searchable(
     make_settings, bundle_v1: Path
 ) -> None:  # type: ignore[no-untyped-def]
