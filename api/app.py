@@ -14,8 +14,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from api import errors, logs
 from api.batching import MicroBatcher
 from api.deps import ModelHolder
+from api.desired_bundle import BundleFollower
 from api.incidents import InsightState
-from api.lifecycle import Inference, reload
+from api.lifecycle import Inference
 from api.metrics import Metrics
 from api.middleware import BodyLimit, RequestContext
 from api.routers import (
@@ -36,7 +37,6 @@ from api.security import KeyCache
 from api.settings import Settings
 from api.state import AppState, state_of
 from api.writer import PredictionWriter
-from triage.errors import TriageError
 from triage.prediction import TriageResult
 from triage.retrieval.index import set_search_threads
 from triage.schema import Ticket
@@ -48,25 +48,6 @@ logger = logging.getLogger(__name__)
 DESCRIPTION = """ML-assisted IT helpdesk ticket triage: category, priority and support line with an
 action (`auto` / `suggest` / `review`), similar solved tickets and KB articles. Authenticate with an
 `X-API-Key` header (`triage keys create --scope triage|agent|admin`). Errors are problem+json."""
-
-
-async def _load_initial(state: AppState) -> None:
-    settings = state.settings
-    if settings.bundle_dir is None:
-        logger.warning("no TRIAGE_BUNDLE_DIR: serving unready (503) until POST /v1/admin/reload")
-        return
-    try:
-        await run_in_threadpool(
-            reload,
-            state.models,
-            settings.bundle_dir,
-            settings,
-            state.metrics,
-            state.store,  # replays tickets resolved since the bundle was built
-            state.executor,
-        )
-    except TriageError as exc:
-        logger.error("bundle %s not loaded, serving unready: %s", settings.bundle_dir, exc)
 
 
 def _start_inference(state: AppState) -> None:
@@ -100,7 +81,11 @@ def _start_inference(state: AppState) -> None:
 async def _startup(state: AppState) -> None:
     settings = state.settings
     logs.configure(settings.log_level)
-    state.store = await run_in_threadpool(open_store, settings.database_url)
+    store = await run_in_threadpool(
+        open_store, settings.database_url, settings.database_lock_timeout_s
+    )
+    store.on_write_failure = state.metrics.count_write_failure
+    state.store = store
     state.keys = KeyCache(state.store)
     if settings.dev_key_file is not None:
         await run_in_threadpool(ensure_dev_key, state.store, settings.dev_key_file)
@@ -110,7 +95,11 @@ async def _startup(state: AppState) -> None:
     monitor = state.insight.monitor
     if monitor is not None:
         state.metrics.track_incidents(lambda: len(monitor.open_incidents()))
-    await _load_initial(state)
+    state.follower = BundleFollower(
+        state.models, settings, state.metrics, state.store, state.executor
+    )
+    await run_in_threadpool(state.follower.load_initial)  # the desired bundle, else the set one
+    state.follower.start()
 
 
 @asynccontextmanager
@@ -121,6 +110,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        await run_in_threadpool(state.follower.stop)
         await run_in_threadpool(state.insight.stop)
         await state.batcher.stop()
         state.executor.shutdown(wait=True, cancel_futures=True)

@@ -39,6 +39,15 @@ class Settings(BaseSettings):
     batch_prediction_writes: bool = Field(
         default=True, description="Commit predictions on a writer thread, off the response path."
     )
+    database_lock_timeout_s: float = Field(
+        default=5.0, gt=0, le=60, description="Wait for a held database lock, per try (3 tries)."
+    )
+    replica_poll_s: float = Field(
+        default=1.0, gt=0, le=60, description="Poll of the desired bundle and the ticket log."
+    )
+    feedback_wait_ms: float = Field(
+        default=1_000, ge=0, le=30_000, description="Wait for another worker's prediction."
+    )
     search_threads: int = Field(default=1, ge=1, le=64, description="FAISS threads per search.")
     # insight: KPIs, recurring issues, KB gaps, emerging incidents
     timezone: str = Field(default="Europe/Amsterdam", description="Zone KPIs are reported in.")

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 if TYPE_CHECKING:  # types only: these modules import `api.errors`, which reads the state
     from api.batching import MicroBatcher
     from api.deps import ModelHolder
+    from api.desired_bundle import BundleFollower
     from api.incidents import InsightState
     from api.metrics import Metrics
     from api.security import KeyCache
@@ -39,6 +40,8 @@ class AppState:
     """The one inference thread: predictions, searches, index updates and swaps run on it."""
     batcher: MicroBatcher[Ticket, tuple[str, TriageResult]] = field(init=False)
     insight: InsightState = field(init=False)
+    follower: BundleFollower = field(init=False)
+    """Follows the desired-bundle row and tails the ticket log (what every worker agrees on)."""
     writer: PredictionWriter | None = None
     """Queues prediction records for a background commit (`TRIAGE_BATCH_PREDICTION_WRITES`)."""
 

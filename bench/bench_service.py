@@ -4,11 +4,14 @@ Starts `triage serve` on a free port with a bundle (trains a small one from a no
 file when `--bundle` is not given), then measures: single-ticket latency at low load, throughput
 and latency at increasing concurrency, the batch endpoint, errors by status, and the server's RSS.
 In the same run it measures the in-process embedding throughput of the bundle's embedder (the
-ceiling the service can approach: the best of batch sizes 1, 8 and 32) and reports each level's
-throughput as a share of it. Writes JSON to bench/results/ and prints it.
+ceiling the service can approach: the best of batch sizes 1, 8 and 32) and in-process
+`Triager.predict_many` in calls of 32 on the same bundle, and reports each level's throughput as a
+share of both. `--workers 1,2` serves once per worker count, one after the other, in the same run.
+Writes JSON to bench/results/ and prints it.
 
     .venv/bin/python bench/bench_service.py --tickets data/sample/tickets.parquet --train 3000
     .venv/bin/python bench/bench_service.py --bundle models/champion --levels 1,4,16,64
+    .venv/bin/python bench/bench_service.py --bundle models/default --workers 1,2 --overload 0
     .venv/bin/python bench/bench_service.py --bundle B --index /tmp/ret48k --levels 1 --overload 0
 
 `--index FOLDER` serves `--bundle` with another saved retriever (e.g. one over 48k tickets, built
@@ -114,6 +117,26 @@ def embedding_ceiling(bundle: Path, texts: list[str]) -> dict[str, object]:
         "one_text_p50_ms": round(statistics.median(singles) * 1000, 2),
         "texts_per_s_single": round(len(singles) / sum(singles), 1),
     }
+
+
+def predict_many_rate(bundle: Path, texts: list[dict[str, str]], rounds: int = 3) -> float:
+    """In-process `Triager.predict_many` tickets/s in calls of 32 (the service's micro-batch),
+    one FAISS thread as on the service's inference thread; best of `rounds`."""
+    from triage.retrieval.index import set_search_threads
+    from triage.schema import Ticket
+    from triage.triager import Triager
+
+    set_search_threads(1)
+    triager = Triager.load(bundle)
+    tickets = [Ticket(ticket_id=f"q{i}", **t) for i, t in enumerate(texts)]
+    triager.predict_many(tickets[:32])  # warm-up
+    best = 0.0
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for i in range(0, len(tickets), 32):
+            triager.predict_many(tickets[i : i + 32])
+        best = max(best, len(tickets) / (time.perf_counter() - start))
+    return round(best, 1)
 
 
 def bundle_with_index(bundle: Path, index: Path, out: Path) -> Path:
@@ -340,7 +363,7 @@ def main() -> None:
     parser.add_argument("--embedder", default="minilm-onnx-int8")
     parser.add_argument("--levels", default="1,4,16,64", help="concurrency levels")
     parser.add_argument("--seconds", type=float, default=8.0, help="duration of each level")
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", default="1", help="worker counts, served in turn: 1,2")
     parser.add_argument(
         "--micro-batch", type=int, default=0, help="TRIAGE_MICRO_BATCH_SIZE (0: the default)"
     )
@@ -356,31 +379,56 @@ def main() -> None:
         bundle = bundle_with_index(bundle, args.index, work / "bundle-index")
     texts = load_texts(args.tickets, 2000)
     ceiling = embedding_ceiling(bundle, [f"{t['subject']}\n{t['body']}" for t in texts[:512]])
-    print("ceiling", ceiling, flush=True)
-    proc, url, key = start_server(bundle, work, args.workers, args.micro_batch, args.capacity)
-    try:
-        results = asyncio.run(bench(url, key, texts, args))
-        results["server"] = rss_mb(proc.pid)
-        results["share_of_ceiling"] = shares(results, float(ceiling["ceiling_texts_per_s"]))
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(30)
+    ceiling["predict_many_calls_of_32"] = predict_many_rate(bundle, texts[:512])
+    ceiling["predict_many_share_of_ceiling"] = round(
+        float(ceiling["predict_many_calls_of_32"]) / float(ceiling["ceiling_texts_per_s"]), 3
+    )
+    print("in process", ceiling, flush=True)
+    runs = {}
+    for workers in (int(w) for w in args.workers.split(",")):
+        runs[f"workers={workers}"] = serve_and_measure(bundle, work, workers, texts, ceiling, args)
     report = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "bundle": str(bundle),
-        "workers": args.workers,
         "micro_batch": args.micro_batch,
         "capacity": args.capacity,
         "load_avg_1m": os.getloadavg()[0],
-        "ceiling": ceiling,
-        **results,
+        "in_process": ceiling,
+        **runs,
     }
     out = ROOT / "bench/results" / f"service-{int(time.time())}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))
     print(f"written to {out}")
+
+
+def serve_and_measure(
+    bundle: Path,
+    work: Path,
+    workers: int,
+    texts: list[dict[str, str]],
+    in_process: dict[str, object],
+    args: argparse.Namespace,
+) -> dict[str, object]:
+    """Start `triage serve` with `workers`, run the levels, stop it; shares of both baselines."""
+    folder = work / f"workers-{workers}"
+    folder.mkdir()
+    proc, url, key = start_server(bundle, folder, workers, args.micro_batch, args.capacity)
+    try:
+        results = asyncio.run(bench(url, key, texts, args))
+        results["server"] = rss_mb(proc.pid)
+        results["share_of_ceiling"] = shares(results, float(in_process["ceiling_texts_per_s"]))
+        results["share_of_predict_many"] = shares(
+            results, float(in_process["predict_many_calls_of_32"])
+        )
+        results["load_avg_1m"] = os.getloadavg()[0]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    print(f"workers={workers}", json.dumps(results), flush=True)
+    return results
 
 
 async def bench(
@@ -403,7 +451,7 @@ async def bench(
 
 
 def shares(results: dict[str, object], ceiling: float) -> dict[str, float]:
-    """Tickets answered per second at each level, as a share of the embedding ceiling."""
+    """Tickets answered per second at each level, as a share of `ceiling` (tickets/s)."""
     out = {
         f"c={level['concurrency']}": round(float(level["ok_per_s"]) / ceiling, 3)
         for level in results["levels"]  # type: ignore[attr-defined]

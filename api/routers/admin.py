@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import ExecutorDep, FlushedPredictions, HolderDep, MetricsDep, SettingsDep, StoreDep
+from api.deps import FlushedPredictions, HolderDep, SettingsDep, StoreDep
+from api.desired_bundle import FollowerDep
 from api.errors import BundleRefused
-from api.lifecycle import reload
 from api.schemas import ReloadOut, ReloadRequest
 from api.security import AdminScope
 from triage.errors import BundleError
@@ -29,29 +29,21 @@ def _check_root(target: Path, root: Path | None) -> None:
 async def post_reload(
     settings: SettingsDep,
     holder: HolderDep,
-    store: StoreDep,
-    metrics: MetricsDep,
-    executor: ExecutorDep,
+    follower: FollowerDep,
     body: ReloadRequest | None = None,
 ) -> Any:
     """Load and check a bundle, then swap it in by reference (in-flight requests finish on the old).
 
-    A bundle that fails its checks is refused (422) and the current model keeps serving.
+    A bundle that fails its checks is refused (422) and the current model keeps serving. Once
+    loaded here it becomes the desired bundle: every other worker follows within
+    TRIAGE_REPLICA_POLL_S seconds (plus its load).
     """
     target = (body.bundle_dir if body else None) or settings.bundle_dir
     if target is None:
         raise BundleRefused("no bundle_dir given and TRIAGE_BUNDLE_DIR is unset; send a bundle_dir")
     _check_root(Path(target), settings.bundle_root)
-    try:
-        previous, version = await run_in_threadpool(
-            reload,
-            holder,
-            Path(target),
-            settings,
-            metrics,
-            store,
-            executor,
-        )
+    try:  # here first, then on every worker (the desired-bundle row)
+        previous, version = await run_in_threadpool(follower.request, Path(target))
     except BundleError as exc:
         current = holder.current.version if holder.current else "none"
         raise BundleRefused(f"{exc} (still serving {current})") from exc

@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import FlushedPredictions, MetricsDep, StoreDep
+from api.consistency import record_feedback_waiting
+from api.deps import FlushedPredictions, MetricsDep, SettingsDep, StoreDep
 from api.schemas import FeedbackIn, FeedbackOut
 from api.security import AgentScope
 from triage.store.records import FeedbackRecord
@@ -22,12 +23,16 @@ router = APIRouter(prefix="/v1", tags=["feedback"], dependencies=[AgentScope])
     summary="Record agent feedback",
     dependencies=[FlushedPredictions],  # the prediction it names is committed first
 )
-async def post_feedback(body: FeedbackIn, store: StoreDep, metrics: MetricsDep) -> Any:
+async def post_feedback(
+    body: FeedbackIn, store: StoreDep, metrics: MetricsDep, settings: SettingsDep
+) -> Any:
     """Stored durably: the row is committed (SQLite WAL, synchronous=FULL) before 201 is sent.
 
-    404 when `prediction_id` is unknown.
+    404 when `prediction_id` is unknown (after waiting up to TRIAGE_FEEDBACK_WAIT_MS for another
+    worker to commit it).
     """
     record = FeedbackRecord(**body.model_dump())
-    feedback_id = await run_in_threadpool(store.record_feedback, record)
+    wait_s = settings.feedback_wait_ms / 1000  # another worker's prediction
+    feedback_id = await run_in_threadpool(record_feedback_waiting, store, record, wait_s)
     metrics.feedback.labels(body.outcome).inc()
     return FeedbackOut(feedback_id=feedback_id)

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
     from triage.embeddings import Embedder
 
+import pytest
 from tiny_data import make_tickets, tiny_config
 
 from api.state import state_of
@@ -49,6 +50,9 @@ def build_tiny_bundle(
         result.retriever = Retriever.build(data, ARTICLES, embedder)
     return build_bundle(result, out_dir, version=version)
 
+
+BOTH_DATABASES = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+"""Run a store-heavy service test on SQLite and on a real PostgreSQL (`database_url` fixture)."""
 
 VPN_TICKET = {"subject": "vpn router down", "body": "outage for everyone, dns broken"}
 

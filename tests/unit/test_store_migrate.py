@@ -25,7 +25,13 @@ from triage.store.sql import SqlFeedbackStore, open_store
 from triage.store.tables import metadata
 
 OLD_DATABASES = Path(__file__).parents[1] / "fixtures" / "store"
-OLD_KEY = "trk_0123456789ab_old-secret"  # the agent key stored in both old databases
+OLD_KEY = "trk_0123456789ab_old-secret"
+OLD_TABLES = (
+    "api_keys",
+    "predictions",
+    "feedback",
+    "resolved_tickets",
+)  # the agent key stored in both old databases
 
 
 def _differences(store: SqlFeedbackStore) -> list[object]:
@@ -34,7 +40,7 @@ def _differences(store: SqlFeedbackStore) -> list[object]:
 
 
 def test_store_migrations_build_exactly_the_query_tables(store: SqlFeedbackStore) -> None:
-    assert schema_revision(store.engine) == head_revision() == "0001_initial"
+    assert schema_revision(store.engine) == head_revision() == "0002_issue15_ticket_log"
     assert _differences(store) == []
 
 
@@ -73,7 +79,11 @@ def test_store_opens_a_database_created_by_the_old_code_unchanged(
     before = _sql_dump(path)
     store = open_store(f"sqlite:///{path}")
     try:
-        assert schema_revision(store.engine) == "0001_initial"
+        assert schema_revision(store.engine) == head_revision()
+        # the resolved ticket entered the ticket log, so a replay still finds it
+        assert [e.ticket.ticket_id for e in store.read_ticket_log(0)] == [
+            r.ticket.ticket_id for r in store.iter_resolved()
+        ]
         assert verify_key(store, OLD_KEY) is not None
         assert [p.prediction_id for p in store.iter_predictions()] == ["abc123"]
         (fb,) = store.iter_feedback()
@@ -82,14 +92,18 @@ def test_store_opens_a_database_created_by_the_old_code_unchanged(
         assert report["targets"]["category"]["precision"] == 0.0  # predicted Network, closed Access
     finally:
         store.close()
-    assert _sql_dump(path) == before
+    after = _sql_dump(path)
+    # every old row and table is kept as it was; only the newer revisions' tables are added
+    kept = [line for line in before if "alembic_version" not in line]
+    assert [line for line in after if line in kept] == kept
 
 
 def test_store_opens_a_database_stamped_by_the_old_cli_recipe(database_url: str) -> None:
     """The old CLI's create_all + hand-written stamp, replayed on SQLite and PostgreSQL."""
     engine = make_engine(database_url)
     with engine.begin() as conn:
-        metadata.create_all(conn)
+        old_tables = [metadata.tables[t] for t in OLD_TABLES]  # what 0001 created
+        metadata.create_all(conn, tables=old_tables)
         conn.execute(
             sa.text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
         )
@@ -97,9 +111,49 @@ def test_store_opens_a_database_stamped_by_the_old_cli_recipe(database_url: str)
     engine.dispose()
     store = open_store(database_url)
     try:
-        assert schema_revision(store.engine) == "0001_initial" and _differences(store) == []
+        assert schema_revision(store.engine) == head_revision() and _differences(store) == []
     finally:
         store.close()
+
+
+def _revisions_oldest_first() -> list[str]:
+    from alembic.script import ScriptDirectory
+
+    from triage.store.migrate import alembic_config
+
+    walked = ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    return [r.revision for r in walked][::-1]
+
+
+def test_store_upgrades_from_every_revision_to_head(database_url: str) -> None:
+    """Empty, then each revision in turn: a database at any released revision upgrades to
+    exactly the schema the queries use, on SQLite and PostgreSQL."""
+    from alembic import command
+
+    from triage.store.migrate import alembic_config
+
+    revisions = _revisions_oldest_first()
+    assert revisions[0] == "0001_initial" and revisions[-1] == head_revision()
+    for index, revision in enumerate(revisions):
+        url = database_url if index == 0 else _another(database_url, index)
+        engine = make_engine(url)
+        command.upgrade(alembic_config(engine), revision)
+        assert schema_revision(engine) == revision
+        engine.dispose()
+        store = open_store(url)
+        try:
+            assert schema_revision(store.engine) == head_revision() and _differences(store) == []
+        finally:
+            store.close()
+
+
+def _another(url: str, index: int) -> str:
+    if url.startswith("sqlite"):
+        return url.replace(".db", f"-{index}.db")
+    from pg import fresh_database
+
+    server, name = url.rsplit("/", 1)
+    return fresh_database(server + "/postgres", f"{name}_{index}"[:60])
 
 
 def test_store_refuses_unknown_schema_revision(database_url: str) -> None:
@@ -141,7 +195,7 @@ def test_store_workers_opening_an_empty_database_at_once_all_succeed(database_ur
     assert [w.wait(timeout=60) for w in workers] == [0, 0, 0, 0]
     store = open_store(database_url)
     try:
-        assert schema_revision(store.engine) == "0001_initial" and _differences(store) == []
+        assert schema_revision(store.engine) == head_revision() and _differences(store) == []
     finally:
         store.close()
 

@@ -6,7 +6,9 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from triage.store.desired import DesiredBundle
 from triage.store.records import ApiKey, FeedbackRecord, PredictionRecord, ResolvedRecord
+from triage.store.ticket_log import LogEntry
 
 
 class FeedbackStore(Protocol):
@@ -31,5 +33,15 @@ class FeedbackStore(Protocol):
     def iter_feedback(self, since: datetime | None = None) -> Iterator[FeedbackRecord]: ...
 
     def iter_resolved(self, since: datetime | None = None) -> Iterator[ResolvedRecord]: ...
+
+    def ticket_log_head(self) -> int: ...
+
+    def read_ticket_log(
+        self, after: int, upto: int | None = None, since: datetime | None = None
+    ) -> list[LogEntry]: ...
+
+    def request_bundle(self, bundle_dir: str) -> DesiredBundle: ...
+
+    def desired_bundle(self) -> DesiredBundle | None: ...
 
     def close(self) -> None: ...

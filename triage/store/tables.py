@@ -56,3 +56,25 @@ resolved_tickets = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("ticket", sa.JSON, nullable=False),
 )
+ticket_log = sa.Table(
+    "ticket_log",
+    metadata,
+    sa.Column("log_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "resolved_id",
+        sa.Integer,
+        sa.ForeignKey("resolved_tickets.resolved_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""Resolved tickets in commit order (ids never skip back): what every worker tails."""
+desired_bundle = sa.Table(
+    "desired_bundle",
+    metadata,
+    sa.Column("generation", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("bundle_dir", sa.String(1000), nullable=False),
+    sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""Reload requests; the newest row is the bundle every worker serves."""
