@@ -19,6 +19,7 @@ from api.incidents import InsightState
 from api.lifecycle import Inference, reload
 from api.metrics import Metrics
 from api.middleware import BodyLimit, RequestContext
+from api.privacy import ServicePrivacy
 from api.routers import (
     admin,
     console,
@@ -28,6 +29,7 @@ from api.routers import (
     kb,
     model,
     predictions,
+    privacy,
     search,
     tickets,
     triage,
@@ -127,9 +129,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.models = ModelHolder()
     app.state.metrics = Metrics()
+    app.state.privacy = ServicePrivacy(settings)  # redaction at the edge (api/privacy.py)
     errors.install(app)
     routers = (triage, feedback, predictions, tickets, search, kb, model, admin, volume, insights)
-    for module in (*routers, health, console):
+    for module in (*routers, privacy, health, console):
         app.include_router(module.router)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_headers=["*"])

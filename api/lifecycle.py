@@ -11,6 +11,7 @@ from typing import Any
 
 from api.deps import LoadedModel, ModelHolder, TriagerLike
 from api.metrics import Metrics
+from api.privacy import drop_erased
 from api.settings import Settings
 from api.writer import PredictionWriter
 from triage.errors import BundleError, TriageError
@@ -95,6 +96,8 @@ def reload(
     """
     with holder.reload_lock:
         triager = load_triager(bundle_dir, settings)
+        if store is not None:
+            drop_erased(triager, store, settings)  # erased tickets never come back (issue 12)
         started = datetime.now(UTC)
         replayed = replay_resolved(triager, store) if store is not None else 0
 

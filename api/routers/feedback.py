@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from api.deps import FlushedPredictions, StoreDep
+from api.privacy import PrivacyDep
 from api.schemas import FeedbackIn, FeedbackOut
 from api.security import AgentScope
 from triage.store.records import FeedbackRecord
@@ -22,12 +23,17 @@ router = APIRouter(prefix="/v1", tags=["feedback"], dependencies=[AgentScope])
     summary="Record agent feedback",
     dependencies=[FlushedPredictions],  # the prediction it names is committed first
 )
-async def post_feedback(body: FeedbackIn, request: Request, store: StoreDep) -> Any:
+async def post_feedback(
+    body: FeedbackIn, request: Request, store: StoreDep, privacy: PrivacyDep
+) -> Any:
     """Stored durably: the row is committed (SQLite WAL, synchronous=FULL) before 201 is sent.
 
     404 when `prediction_id` is unknown.
     """
-    record = FeedbackRecord(**body.model_dump())
+    values = body.model_dump()
+    if values.get("comment"):  # free text an agent types can name the requester
+        values["comment"] = privacy.text(values["comment"])
+    record = FeedbackRecord(**values)
     feedback_id = await run_in_threadpool(store.record_feedback, record)
     request.app.state.metrics.feedback.labels(body.outcome).inc()
     return FeedbackOut(feedback_id=feedback_id)

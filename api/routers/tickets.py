@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import FlushedPredictions, StoreDep
 from api.lifecycle import index_resolved
+from api.privacy import PrivacyDep
 from api.schemas import ResolvedIn, ResolvedOut
 from api.security import TriageScope
 from triage.errors import TriageError
@@ -40,9 +41,12 @@ async def _make_searchable(request: Request, ticket: Ticket) -> bool:
     summary="Record a resolved ticket",
     dependencies=[FlushedPredictions],
 )
-async def post_resolved(body: ResolvedIn, request: Request, store: StoreDep) -> Any:
-    """Stores the final labels (committed first), then adds the ticket to the similar index."""
-    ticket = body.ticket.to_ticket(body.ticket.ticket_id)
+async def post_resolved(
+    body: ResolvedIn, request: Request, store: StoreDep, privacy: PrivacyDep
+) -> Any:
+    """Stores the final labels (committed first), then adds the ticket to the similar index;
+    personal data is redacted first, so neither holds it."""
+    ticket = privacy.ticket(body.ticket.to_ticket(body.ticket.ticket_id))
     record = ResolvedRecord(ticket=ticket, prediction_id=body.prediction_id)
     resolved_id = await run_in_threadpool(store.record_resolved, record)
     return ResolvedOut(resolved_id=resolved_id, searchable=await _make_searchable(request, ticket))
