@@ -12,7 +12,12 @@ from fastapi import Depends, Request
 
 from api.settings import Settings
 from triage.errors import ConfigError
-from triage.privacy.erasure import apply_erasures
+from triage.privacy.erasure import (
+    ErasureRequest,
+    apply_erasures,
+    find_tickets,
+    remove_from_retriever,
+)
 from triage.privacy.guard import TicketPrivacy
 
 
@@ -71,11 +76,17 @@ PrivacyDep = Annotated[TicketPrivacy, Depends(get_privacy)]
 
 
 def drop_erased(triager: Any, store: Any, settings: Settings) -> int:
-    """Remove every ticket erased before from a freshly loaded bundle's index (the store keeps
-    their keyed hashes), so an older bundle or a retrain on an old export never shows one."""
+    """Remove from a freshly loaded bundle's index every ticket erased before (the store keeps
+    their keyed hashes), so an older bundle or a retrain on an old export never shows one, and
+    every ticket older than the bundle's `privacy.retention_months`. How many went."""
     retriever = getattr(triager, "retriever", None)
     engine = getattr(store, "engine", None)
     if retriever is None or engine is None or not hasattr(retriever, "tickets"):
         return 0
-    privacy = TicketPrivacy.from_section({}, secret_file=settings.privacy_secret_file)
-    return apply_erasures(retriever, privacy, engine)
+    section = _bundle_section(getattr(triager, "manifest", None))
+    privacy = TicketPrivacy.from_section(section, secret_file=settings.privacy_secret_file)
+    dropped = apply_erasures(retriever, privacy, engine)
+    if privacy.retention_months is not None:
+        old = ErasureRequest(older_than_months=privacy.retention_months)
+        dropped += remove_from_retriever(retriever, find_tickets(old, privacy, None, [retriever]))
+    return dropped

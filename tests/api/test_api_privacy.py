@@ -121,3 +121,16 @@ def test_privacy_erased_training_ticket_never_comes_back_from_another_bundle(
         reload = {"bundle_dir": str(bundle_v1)}  # the untouched original still holds it
         assert c.post("/v1/admin/reload", json=reload, headers=keys["admin"]).status_code == 200
         assert all(h["ticket_id"] != first for h in _similar(c, keys, "vpn router dns"))
+
+
+def test_privacy_bundle_retention_drops_old_tickets_from_the_served_index(
+    make_settings: Callable[..., Settings], bundle_v1: Path, tmp_path: Path
+) -> None:
+    import json
+
+    bundle = Path(shutil.copytree(bundle_v1, tmp_path / "bundle"))
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    manifest["config"]["privacy"]["retention_months"] = 1  # the hand-made tickets are of 2025
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+    with TestClient(create_app(make_settings(bundle_dir=bundle))) as c:
+        assert _similar(c, issue_keys(c), "vpn router dns") == []
