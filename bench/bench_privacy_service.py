@@ -22,9 +22,31 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench_service import ROOT, machine, run_level, start_server, train_bundle
+from bench_service import ROOT, machine, run_level, start_server
 
 MODES = {"off": "privacy:\n  kinds: []\n", "on": None}
+
+
+def train_bundle(tickets_file: Path, n: int, embedder: str, out: Path) -> Path:
+    """A bundle trained as `triage train` trains: redacted before the split, with the index."""
+    from training.config import parse_config
+    from training.pipeline import attach_retriever, private_tickets
+    from training.train import build_bundle, train
+    from triage.dataset import read_tickets
+
+    secret = str(out.parent / "secret")
+    config = parse_config(
+        {
+            "embedder": embedder,
+            "embedding_cache": None,
+            "baselines": False,
+            "privacy": {"secret_file": secret},
+        }
+    )
+    tickets = private_tickets(config, read_tickets(tickets_file)[:n])
+    result = train(config, tickets)
+    attach_retriever(result, tickets, [])
+    return build_bundle(result, out, version=f"bench-privacy-{n}")
 
 
 def load_requests(path: Path, n: int) -> list[dict[str, str]]:

@@ -52,14 +52,14 @@ class EraseOut(BaseModel):
 
 
 def _in_live_index(
-    request: ErasureRequest, privacy: TicketPrivacy, holder: Any, engine: Any
+    request: ErasureRequest, privacy: TicketPrivacy, holder: Any, in_store: set[str]
 ) -> tuple[set[str], int]:
-    """On the inference thread (where the index is searched and grows): find the tickets in
-    the store and the live index, and remove them from the index at once."""
+    """On the inference thread (where the index is searched and grows): add the request's
+    tickets in the live index to those found in the store, and remove them all from it."""
     current = holder.current
     retriever = current.triager.retriever if current is not None else None
     live = [retriever] if retriever is not None and hasattr(retriever, "tickets") else []
-    ids = erasure.find_tickets(request, privacy, engine, live)
+    ids = in_store | erasure.find_tickets(request, privacy, None, live)
     removed = sum(erasure.remove_from_retriever(r, ids) for r in live)
     return ids, removed
 
@@ -95,9 +95,11 @@ async def post_erase(
     (rewritten, still loadable); records who erased how many, never who was erased."""
     wanted = ErasureRequest(body.requester, tuple(body.ticket_ids), body.older_than_months)
     engine = getattr(store, "engine")  # noqa: B009 (the SQL store; the protocol has no engine)
+    # The store is scanned off the inference thread; only the index work runs on it.
+    in_store = await run_in_threadpool(erasure.find_tickets, wanted, privacy, engine)
     loop = asyncio.get_running_loop()
     found = await loop.run_in_executor(
-        request.app.state.executor, _in_live_index, wanted, privacy, holder, engine
+        request.app.state.executor, _in_live_index, wanted, privacy, holder, in_store
     )
     current = holder.current
     actor = f"key:{getattr(request.state, 'key_id', 'unknown')}"
