@@ -31,6 +31,8 @@ class ServicePrivacy:
         self._settings = settings
         self._lock = threading.Lock()
         self._built: dict[str, TicketPrivacy] = {}
+        self._deployment: dict[str, Any] | None = None
+        self._deployment_read = False
 
     def for_manifest(self, manifest: dict[str, Any] | None) -> TicketPrivacy:
         """The privacy of a bundle with this manifest (None: no model loaded)."""
@@ -43,6 +45,13 @@ class ServicePrivacy:
             return self._built[key]
 
     def _deployment_section(self) -> dict[str, Any] | None:
+        """`TRIAGE_PRIVACY_CONFIG`'s settings, read once (None when unset)."""
+        if not self._deployment_read:
+            self._deployment = self._read_deployment()
+            self._deployment_read = True
+        return self._deployment
+
+    def _read_deployment(self) -> dict[str, Any] | None:
         path = self._settings.privacy_config
         if path is None:
             return None

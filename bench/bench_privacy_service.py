@@ -4,7 +4,7 @@ one bundle, with the requester sent as a ticket system sends it; plus the librar
 of `TicketPrivacy.ticket` on the same tickets.
 
     .venv/bin/python bench/bench_privacy_service.py --tickets data/sample/tickets.parquet \\
-        --train 3000 --rounds 3 --seconds 10
+        --train 3000 --rounds 4 --seconds 10
 
 Writes JSON to bench/results/ and prints it.
 """
@@ -103,15 +103,16 @@ def main() -> None:
     parser.add_argument("--tickets", type=Path, default=ROOT / "data/sample/tickets.parquet")
     parser.add_argument("--train", type=int, default=3000)
     parser.add_argument("--embedder", default="minilm-onnx-int8")
-    parser.add_argument("--rounds", type=int, default=3, help="off/on pairs, alternated")
+    parser.add_argument("--rounds", type=int, default=4, help="off/on pairs, order alternated")
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-privacy-"))
     bundle = args.bundle or train_bundle(args.tickets, args.train, args.embedder, work / "bundle")
     requests = load_requests(args.tickets, 2000)
     runs: dict[str, list[dict]] = {"off": [], "on": []}
-    for _ in range(args.rounds):
-        for mode in ("off", "on"):
+    for round_ in range(args.rounds):
+        # Alternate which mode goes first, so drift in the machine's load favours neither.
+        for mode in ("off", "on") if round_ % 2 == 0 else ("on", "off"):
             runs[mode].append(one_level(bundle, mode, requests, args.seconds))
             print(mode, runs[mode][-1], flush=True)
     medians = {
