@@ -19,6 +19,7 @@ from api.incidents import InsightState
 from api.lifecycle import Inference
 from api.metrics import Metrics
 from api.middleware import BodyLimit, RequestContext
+from api.privacy import ServicePrivacy
 from api.routers import (
     admin,
     console,
@@ -28,6 +29,7 @@ from api.routers import (
     kb,
     model,
     predictions,
+    privacy,
     search,
     tickets,
     triage,
@@ -123,11 +125,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The service. Settings come from `TRIAGE_*` variables unless given (tests pass them)."""
     settings = settings or Settings()
     app = FastAPI(title="triage", version="1", description=DESCRIPTION, lifespan=lifespan)
-    state = AppState(settings, ModelHolder(), Metrics())
+    state = AppState(settings, ModelHolder(), Metrics(), ServicePrivacy(settings))
     app.state.triage = state  # the one attribute on Starlette's state; routes use `api.deps`
     errors.install(app)
     routers = (triage, feedback, predictions, tickets, search, kb, model, admin, volume, insights)
-    for module in (*routers, health, console):
+    for module in (*routers, privacy, health, console):
         app.include_router(module.router)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_headers=["*"])

@@ -3,6 +3,7 @@ and the emerging-incident monitor that watches triaged tickets and fires the web
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections import OrderedDict
@@ -15,7 +16,6 @@ from numpy.typing import NDArray
 
 from api.settings import Settings
 from api.webhook import WebhookSender
-from triage.embedding_cache import text_key
 from triage.embeddings import Embedder, load_embedder
 from triage.insight.emerging import BurstDetector, BurstParams, Incident
 from triage.insight.kb_gaps import Articles
@@ -50,7 +50,7 @@ class MemoryCachedEmbedder:
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> NDArray[np.float32]:
         """Vectors (len(texts), dim); only texts not remembered are encoded."""
-        keys = [text_key(t) for t in texts]
+        keys = [_memory_key(t) for t in texts]
         with self._lock:
             found = {k: self._vectors[k] for k in keys if k in self._vectors}
         missing = list(dict.fromkeys(k for k in keys if k not in found))
@@ -65,6 +65,11 @@ class MemoryCachedEmbedder:
         if not keys:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.ascontiguousarray(np.stack([found[k] for k in keys]), dtype=np.float32)
+
+
+def _memory_key(text: str) -> str:
+    """A key for the in-memory cache (never written anywhere, so no secret is needed)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 class IncidentMonitor:

@@ -10,6 +10,7 @@ from typing import Any
 
 from api.deps import LoadedModel, ModelHolder, TriagerLike
 from api.metrics import Metrics
+from api.privacy import drop_erased
 from api.settings import Settings
 from api.ticket_log import TicketLogTail
 from api.writer import PredictionWriter
@@ -74,6 +75,8 @@ def reload(
     """
     with holder.reload_lock:
         triager = load_triager(bundle_dir, settings)
+        if log is not None:
+            drop_erased(triager, log.store, settings)  # erased tickets never come back (issue 12)
         replayed_to = log.replay(triager) if log is not None else 0
 
         def catch_up_and_swap() -> tuple[LoadedModel | None, int]:

@@ -50,7 +50,9 @@ class TicketIn(Strict):
     created_at: datetime | None = Field(None, description="ISO 8601 with a time zone.")
     language: Annotated[str, Field(max_length=16)] | None = None
     channel: Channel | None = None
-    requester: ShortText | None = Field(None, description="Personal data: stored, never logged.")
+    requester: ShortText | None = Field(
+        None, description="Personal data: kept only as a keyed pseudonym, never logged or shown."
+    )
     category: ShortText | None = None
     subcategory: ShortText | None = None
     priority: Priority | None = None

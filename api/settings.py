@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(default=None, description="HMAC key for webhooks.")
     webhook_max_attempts: int = Field(default=6, ge=1, le=20, description="Tries per event.")
     webhook_backoff_s: float = Field(default=2.0, gt=0, description="First retry delay.")
+    privacy_config: Path | None = Field(
+        default=None, description="YAML `privacy:` settings; unset: the bundle's (training's)."
+    )
+    privacy_secret_file: Path = Field(
+        default=Path(".triage/privacy-secret"), description="Pseudonym secret, created once."
+    )
 
     @field_validator("embedder")
     @classmethod

@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # types only: these modules import `api.errors`, which reads 
     from api.desired_bundle import BundleFollower
     from api.incidents import InsightState
     from api.metrics import Metrics
+    from api.privacy import ServicePrivacy
     from api.security import KeyCache
     from api.settings import Settings
     from api.writer import PredictionWriter
@@ -34,6 +35,8 @@ class AppState:
     settings: Settings
     models: ModelHolder
     metrics: Metrics
+    privacy: ServicePrivacy
+    """Redaction at the edge with the serving bundle's settings (`api.privacy`)."""
     store: FeedbackStore = field(init=False)
     keys: KeyCache = field(init=False)
     executor: ThreadPoolExecutor = field(init=False)

@@ -162,7 +162,12 @@ def free_port() -> int:
 
 
 def start_server(
-    bundle: Path, work: Path, workers: int, micro_batch: int, capacity: int
+    bundle: Path,
+    work: Path,
+    workers: int,
+    micro_batch: int,
+    capacity: int,
+    env_extra: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen[bytes], str, str]:
     port = free_port()
     key_file = work / "dev-api-key"
@@ -187,6 +192,7 @@ def start_server(
     }
     if micro_batch:
         env["TRIAGE_MICRO_BATCH_SIZE"] = str(micro_batch)
+    env |= env_extra or {}
     proc = subprocess.Popen(
         args, env=env, stdout=subprocess.DEVNULL, stderr=(work / "server.log").open("wb")
     )

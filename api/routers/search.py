@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import ExecutorDep, ModelDep
 from api.errors import NotReady
+from api.privacy import PrivacyDep
 from api.schemas import MIN_RELEVANCE_HELP, KBOut, MinRelevance, SearchResponse, SimilarOut
 from api.security import AgentScope
 from triage.retrieval.protocol import RetrieverLike
@@ -47,9 +48,15 @@ def _retriever(model: ModelDep) -> RetrieverLike:
 
 @router.get("/similar", response_model=SearchResponse, summary="Similar solved tickets")
 async def similar(
-    q: QueryText, executor: ExecutorDep, model: ModelDep, k: K = 5, min_relevance: Floor = "weak"
+    q: QueryText,
+    executor: ExecutorDep,
+    model: ModelDep,
+    privacy: PrivacyDep,
+    k: K = 5,
+    min_relevance: Floor = "weak",
 ) -> Any:
     """Solved tickets closest to `q`, with their solutions, each marked strong or weak."""
+    q = privacy.text(q)  # a query is embedded and searched like a ticket: redacted first
     hits = await _search(executor, _retriever(model).similar, q, k, min_relevance)
     return SearchResponse(
         model_version=model.version, similar=[SimilarOut.model_validate(h) for h in hits]
@@ -58,8 +65,14 @@ async def similar(
 
 @router.get("/kb/search", response_model=SearchResponse, summary="Knowledge-base search")
 async def kb_search(
-    q: QueryText, executor: ExecutorDep, model: ModelDep, k: K = 5, min_relevance: Floor = "weak"
+    q: QueryText,
+    executor: ExecutorDep,
+    model: ModelDep,
+    privacy: PrivacyDep,
+    k: K = 5,
+    min_relevance: Floor = "weak",
 ) -> Any:
     """KB articles that may answer `q`, each marked strong or weak."""
+    q = privacy.text(q)
     hits = await _search(executor, _retriever(model).kb, q, k, min_relevance)
     return SearchResponse(model_version=model.version, kb=[KBOut.model_validate(h) for h in hits])

@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import ExecutorDep, FlushedPredictions, HolderDep, ModelHolder, StoreDep
 from api.lifecycle import index_resolved
+from api.privacy import PrivacyDep
 from api.schemas import ResolvedIn, ResolvedOut
 from api.security import TriageScope
 from triage.errors import TriageError
@@ -39,10 +40,15 @@ async def _make_searchable(executor: Executor, holder: ModelHolder, ticket: Tick
     dependencies=[FlushedPredictions],
 )
 async def post_resolved(
-    body: ResolvedIn, store: StoreDep, holder: HolderDep, executor: ExecutorDep
+    body: ResolvedIn,
+    store: StoreDep,
+    holder: HolderDep,
+    executor: ExecutorDep,
+    privacy: PrivacyDep,
 ) -> Any:
-    """Stores the final labels (committed first), then adds the ticket to the similar index."""
-    ticket = body.ticket.to_ticket(body.ticket.ticket_id)
+    """Stores the final labels (committed first), then adds the ticket to the similar index;
+    personal data is redacted first, so neither holds it."""
+    ticket = privacy.ticket(body.ticket.to_ticket(body.ticket.ticket_id))
     record = ResolvedRecord(ticket=ticket, prediction_id=body.prediction_id)
     resolved_id = await run_in_threadpool(store.record_resolved, record)
     return ResolvedOut(

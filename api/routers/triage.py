@@ -9,9 +9,11 @@ from fastapi import APIRouter
 
 from api.deps import BatcherDep, HolderDep, SettingsDep
 from api.errors import ApiError
+from api.privacy import PrivacyDep
 from api.schemas import BatchRequest, BatchResponse, TicketIn, TriageRequest, TriageResponse
 from api.security import TriageScope
 from triage.prediction import TriageResult
+from triage.privacy.guard import TicketPrivacy
 from triage.schema import Ticket
 
 router = APIRouter(prefix="/v1", tags=["triage"], dependencies=[TriageScope])
@@ -21,8 +23,10 @@ class BatchTooLarge(ApiError):
     status, slug, title = 422, "batch-too-large", "Too many tickets in one batch"
 
 
-def _tickets(items: list[TicketIn]) -> list[Ticket]:
-    return [t.to_ticket(f"anon-{uuid.uuid4().hex[:12]}") for t in items]
+def _tickets(items: list[TicketIn], privacy: TicketPrivacy) -> list[Ticket]:
+    """Redacted before the batcher: the model, the index search, the store and the logs see
+    placeholders and the requester's pseudonym only."""
+    return [privacy.ticket(t.to_ticket(f"anon-{uuid.uuid4().hex[:12]}")) for t in items]
 
 
 def _response(
@@ -39,10 +43,14 @@ def _response(
 
 @router.post("/triage", response_model=TriageResponse, summary="Triage one ticket")
 async def triage_one(
-    body: TriageRequest, settings: SettingsDep, batcher: BatcherDep, holder: HolderDep
+    body: TriageRequest,
+    settings: SettingsDep,
+    batcher: BatcherDep,
+    holder: HolderDep,
+    privacy: PrivacyDep,
 ) -> Any:
     """Label, calibrated confidence, action and top-3 per target; similar tickets; KB articles."""
-    tickets = _tickets([body.ticket])
+    tickets = _tickets([body.ticket], privacy)
     k = body.k if body.k is not None else settings.similar_k
     holder.require()  # 503 before queueing when no model is loaded
     pairs = await batcher.submit(tickets)
@@ -51,13 +59,17 @@ async def triage_one(
 
 @router.post("/triage/batch", response_model=BatchResponse, summary="Triage several tickets")
 async def triage_batch(
-    body: BatchRequest, settings: SettingsDep, batcher: BatcherDep, holder: HolderDep
+    body: BatchRequest,
+    settings: SettingsDep,
+    batcher: BatcherDep,
+    holder: HolderDep,
+    privacy: PrivacyDep,
 ) -> Any:
     """Up to `TRIAGE_MAX_BATCH_TICKETS` tickets in one call (back-filling, imports)."""
     limit = settings.max_batch_tickets
     if len(body.tickets) > limit:
         raise BatchTooLarge(f"{len(body.tickets)} tickets > {limit}; split the batch")
-    tickets = _tickets(body.tickets)
+    tickets = _tickets(body.tickets, privacy)
     holder.require()
     pairs = await batcher.submit(tickets)
     k = settings.similar_k

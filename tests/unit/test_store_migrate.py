@@ -40,7 +40,7 @@ def _differences(store: SqlFeedbackStore) -> list[object]:
 
 
 def test_store_migrations_build_exactly_the_query_tables(store: SqlFeedbackStore) -> None:
-    assert schema_revision(store.engine) == head_revision() == "0002_issue15_ticket_log"
+    assert schema_revision(store.engine) == head_revision() == "0003_issue12_erasure_audit"
     assert _differences(store) == []
 
 

@@ -19,6 +19,7 @@ from training.cli.common import (
     handle_errors,
     load_tickets,
     progress_bar,
+    redacted,
 )
 from triage import ingest
 from triage.dataset import write_articles
@@ -89,7 +90,7 @@ def build(
     on the data itself (known pairs, near-duplicates flagged at import, unrelated queries)."""
     model = load_embedder(embedder)
     everything, related = _tickets_and_duplicates(data, mapping)
-    tickets = [t for t in everything if is_indexable(t)]
+    tickets = redacted([t for t in everything if is_indexable(t)])
     if not tickets:
         raise DataError(
             f"{data}: no solved ticket with a solution to index; the index needs resolved or "
@@ -149,7 +150,7 @@ def add(
 ) -> None:
     """Add newly solved tickets to an index without rebuilding it."""
     retriever = _open(index, embedder)
-    tickets = load_tickets(data, mapping)
+    tickets = redacted(load_tickets(data, mapping))
     solved = [t for t in tickets if is_indexable(t)]
     vectors = _encode(retriever.embedder, [t.text for t in solved], show=not as_json)
     for ticket in tickets:  # unsolved ones only drop an older indexed version

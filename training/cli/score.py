@@ -18,7 +18,15 @@ import typer
 
 from training.backfill import add_to_index, build_index, embed_local, embedder_stamp, read_vectors
 from training.cli.apps import app, index_app
-from training.cli.common import JsonOption, emit, fail, handle_errors, load_tickets, progress_bar
+from training.cli.common import (
+    JsonOption,
+    emit,
+    fail,
+    handle_errors,
+    load_tickets,
+    progress_bar,
+    redacted,
+)
 from training.cli.model import ConfigOption, UriOption, _bundle_path, _config
 from training.scoring import DEFAULT_K_SIMILAR, is_uri, open_input, score_local
 from triage.embeddings import load_embedder
@@ -195,7 +203,7 @@ def backfill(
     if (index is None) == (out is None):
         raise fail("give --index EXISTING (add) or --out NEW (build), one of them")
     vector_set = read_vectors(vectors)
-    tickets = load_tickets(data, mapping)
+    tickets = redacted(load_tickets(data, mapping))  # the index keeps no personal data
     if index is not None:
         if kb is not None:
             raise fail("--kb goes with --out; add articles to an index with `triage kb import`")

@@ -78,3 +78,24 @@ desired_bundle = sa.Table(
     sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
 )
 """Reload requests; the newest row is the bundle every worker serves."""
+erasure_audit = sa.Table(
+    "erasure_audit",
+    metadata,
+    sa.Column("audit_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("subject_hash", sa.String(64), nullable=False),
+    sa.Column("tickets", sa.Integer, nullable=False),
+    sa.Column("counts", sa.JSON, nullable=False),
+)
+"""One row per erasure: who, when, what kind (`requester`, `ticket`, `retention`), a keyed hash
+of the subject, how many tickets and rows per store. Never the personal data itself."""
+erased_tickets = sa.Table(
+    "erased_tickets",
+    metadata,
+    sa.Column("ticket_hash", sa.String(64), primary_key=True),
+    sa.Column("erased_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""Keyed hashes of erased ticket ids: every bundle the service loads drops these tickets, so an
+erased ticket never comes back from an older bundle or a retrain on an old export."""
