@@ -13,12 +13,8 @@ from fastapi import Depends, Request
 from api.settings import Settings
 from api.state import request_state
 from triage.errors import ConfigError
-from triage.privacy.erasure import (
-    ErasureRequest,
-    apply_erasures,
-    find_tickets,
-    remove_from_retriever,
-)
+from triage.privacy.erasure import ErasureRequest, apply_erasures, find_tickets
+from triage.privacy.folders import remove_from_retriever
 from triage.privacy.guard import TicketPrivacy
 
 

@@ -15,7 +15,7 @@ from api.deps import ExecutorDep, FlushedPredictions, HolderDep, StoreDep
 from api.privacy import PrivacyDep
 from api.schemas import Strict
 from api.security import AdminScope
-from triage.privacy import erasure
+from triage.privacy import erasure, folders
 from triage.privacy.erasure import ErasureRequest, ErasureResult
 from triage.privacy.guard import TicketPrivacy
 
@@ -60,7 +60,7 @@ def _in_live_index(
     retriever = current.triager.retriever if current is not None else None
     live = [retriever] if retriever is not None and hasattr(retriever, "tickets") else []
     ids = in_store | erasure.find_tickets(request, privacy, None, live)
-    removed = sum(erasure.remove_from_retriever(r, ids) for r in live)
+    removed = sum(folders.remove_from_retriever(r, ids) for r in live)
     return ids, removed
 
 
@@ -77,7 +77,7 @@ def _in_store_and_files(
     result.counts, _ = erasure.erase_in_store(engine, ids)
     result.counts["index_live"] = removed
     folder = [bundle_dir] if bundle_dir is not None and bundle_dir.is_dir() else []
-    result.counts["index_files"] = sum(erasure.erase_from_folder(f, ids) for f in folder)
+    result.counts["index_files"] = sum(folders.erase_from_folder(f, ids) for f in folder)
     return erasure.audit(request, privacy, engine, result, actor)
 
 

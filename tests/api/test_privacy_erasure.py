@@ -15,13 +15,8 @@ from triage.bundle import verify_bundle
 from triage.embedding_cache import CachedEmbedder
 from triage.embeddings import HashingEmbedder
 from triage.errors import ConfigError
-from triage.privacy.erasure import (
-    ErasureRequest,
-    apply_erasures,
-    erase,
-    forget_in_cache_dir,
-    open_folder_index,
-)
+from triage.privacy.erasure import ErasureRequest, apply_erasures, erase
+from triage.privacy.folders import forget_in_cache_dir, open_folder_index
 from triage.privacy.guard import TicketPrivacy
 from triage.store.erasure import audit_log, erased_hashes
 from triage.store.records import FeedbackRecord, PredictionRecord, ResolvedRecord
