@@ -12,13 +12,15 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import errors, logs
+from api import errors, logs, openapi
+from api.admission import Admission
 from api.batching import MicroBatcher
 from api.deps import ModelHolder
 from api.incidents import InsightState
 from api.lifecycle import Inference, reload
 from api.metrics import Metrics
 from api.middleware import BodyLimit, RequestContext
+from api.ratelimit import RateLimiter
 from api.routers import (
     admin,
     console,
@@ -26,6 +28,7 @@ from api.routers import (
     health,
     insights,
     kb,
+    keys,
     model,
     predictions,
     search,
@@ -70,7 +73,8 @@ async def _startup(app: FastAPI, settings: Settings) -> None:
     logs.configure(settings.log_level)
     store = await run_in_threadpool(open_store, settings.database_url)
     app.state.store = store
-    app.state.keys = KeyCache(store)
+    app.state.keys = KeyCache(store, recheck_s=settings.key_recheck_s)
+    app.state.rate_limits = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     if settings.dev_key_file is not None:
         await run_in_threadpool(ensure_dev_key, store, settings.dev_key_file)
     app.state.executor = ThreadPoolExecutor(
@@ -95,6 +99,9 @@ async def _startup(app: FastAPI, settings: Settings) -> None:
     )
     batcher.start()
     app.state.batcher = batcher
+    app.state.admission = Admission(
+        batcher, app.state.executor, settings.queue_capacity, settings.max_queue_wait_ms / 1000
+    )
     app.state.metrics.track_queue(lambda: batcher.pending)
     app.state.insight = InsightState(settings, store, app.state.metrics)
     app.state.insight.start()
@@ -128,8 +135,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.models = ModelHolder()
     app.state.metrics = Metrics()
     errors.install(app)
+    openapi.install(app)  # problem+json responses documented on every operation
     routers = (triage, feedback, predictions, tickets, search, kb, model, admin, volume, insights)
-    for module in (*routers, health, console):
+    for module in (*routers, keys, health, console):
         app.include_router(module.router)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_headers=["*"])

@@ -1,11 +1,12 @@
 """Model bundles on disk: a folder with the model, `manifest.json` and a SHA-256 of every file.
 
-Loading verifies every checksum against the manifest *before* anything is unpickled, so a file
-swapped or edited after export is refused rather than executed.
+Loading reads every file once, checks those bytes against the manifest and deserialises the same
+bytes (`triage.bundle_files`), so a file swapped or edited after export is refused, not executed.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import platform
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from triage.atomic import ChecksumProblem, atomic_folder, find_problem, folder_checksums
+from triage.bundle_files import VerifiedBundle, read_verified
 from triage.errors import BundleError
 
 logger = logging.getLogger(__name__)
@@ -106,13 +108,17 @@ def read_manifest(bundle_dir: Path) -> dict[str, Any]:
         manifest: dict[str, Any] = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as exc:
         raise BundleError(f"{path}: unreadable manifest ({exc}); re-export the bundle") from exc
+    _check_schema(bundle_dir, manifest)
+    return manifest
+
+
+def _check_schema(bundle_dir: Path, manifest: dict[str, Any]) -> None:
     version = manifest.get("schema_version")
     if version != BUNDLE_SCHEMA_VERSION:
         raise BundleError(
             f"{bundle_dir}: bundle schema {version} != {BUNDLE_SCHEMA_VERSION} this triage reads; "
             "re-export the bundle with this version"
         )
-    return manifest
 
 
 def verify_bundle(bundle_dir: Path) -> dict[str, Any]:
@@ -140,14 +146,26 @@ def _message(bundle_dir: Path, problem: ChecksumProblem) -> str:
 
 
 def load_model(bundle_dir: Path) -> tuple[dict[str, Any], object]:
-    """(manifest, model) of a verified bundle; unpickles only after every checksum matched."""
+    """(manifest, model) of a verified bundle (see `load_verified`)."""
+    verified, model = load_verified(bundle_dir)
+    return verified.manifest, model
+
+
+def load_verified(bundle_dir: Path) -> tuple[VerifiedBundle, object]:
+    """(the bundle's verified bytes, model): every file is read once and checked against the
+    manifest, and the model is deserialised from those same bytes, never from the file again
+    (a file swapped between the check and the load is never unpickled). Symlinks are refused."""
     import joblib
 
-    manifest = verify_bundle(bundle_dir)
+    verified = read_verified(Path(bundle_dir))
+    _check_schema(bundle_dir, verified.manifest)
+    data = verified.files.get(MODEL_FILE)
+    if data is None:
+        raise BundleError(f"{bundle_dir}: manifest lists no {MODEL_FILE}; re-export the bundle")
     try:
-        model = joblib.load(Path(bundle_dir) / MODEL_FILE)
+        model = joblib.load(io.BytesIO(data))
     except Exception as exc:  # a corrupt pickle can raise anything; this is the process edge
         raise BundleError(
             f"{bundle_dir}: {MODEL_FILE} cannot be loaded ({exc}); re-export"
         ) from exc
-    return manifest, model
+    return verified, model

@@ -53,3 +53,7 @@ class FeedbackStoreError(TriageError):
 
 class NotFoundError(TriageError):
     """A referenced object (ticket, article, prediction, model version) does not exist."""
+
+
+class WriteConflict(FeedbackStoreError):
+    """Another write changed the same record between our read and our write: send it again."""

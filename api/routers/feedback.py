@@ -8,9 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from api.deps import FlushedPredictions, StoreDep
+from api.integrity import check_corrections, check_feedback_cap
 from api.schemas import FeedbackIn, FeedbackOut
 from api.security import AgentScope
-from triage.store.records import FeedbackRecord
+from triage.store.records import ApiKey, FeedbackRecord
 
 router = APIRouter(prefix="/v1", tags=["feedback"], dependencies=[AgentScope])
 
@@ -22,12 +23,19 @@ router = APIRouter(prefix="/v1", tags=["feedback"], dependencies=[AgentScope])
     summary="Record agent feedback",
     dependencies=[FlushedPredictions],  # the prediction it names is committed first
 )
-async def post_feedback(body: FeedbackIn, request: Request, store: StoreDep) -> Any:
+async def post_feedback(
+    body: FeedbackIn, request: Request, store: StoreDep, key: ApiKey = AgentScope
+) -> Any:
     """Stored durably: the row is committed (SQLite WAL, synchronous=FULL) before 201 is sent.
 
-    404 when `prediction_id` is unknown.
+    404 when `prediction_id` is unknown; 422 when a correction is not a label of the served
+    model; 429 once the key sent `TRIAGE_FEEDBACK_DAILY_CAP` feedback in 24 hours.
     """
-    record = FeedbackRecord(**body.model_dump())
+    if body.corrections:  # only labels the model knows flow into the training export
+        check_corrections(request.app.state.models.require().triager.manifest, body.corrections)
+    cap = request.app.state.settings.feedback_daily_cap
+    await run_in_threadpool(check_feedback_cap, store, key, cap)
+    record = FeedbackRecord(**body.model_dump(), key_id=key.key_id)
     feedback_id = await run_in_threadpool(store.record_feedback, record)
     request.app.state.metrics.feedback.labels(body.outcome).inc()
     return FeedbackOut(feedback_id=feedback_id)

@@ -32,9 +32,14 @@ def bundle_plain(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture()
-def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+def make_settings(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[..., Settings]:
     def make(**overrides: object) -> Settings:
-        values: dict[str, object] = {"database_url": f"sqlite:///{tmp_path / 'triage.db'}"}
+        values: dict[str, object] = {
+            "database_url": f"sqlite:///{tmp_path / 'triage.db'}",
+            "bundle_root": tmp_path_factory.getbasetemp(),  # every test bundle is made under it
+        }
         values.update(overrides)
         return Settings(**values)  # type: ignore[arg-type]
 

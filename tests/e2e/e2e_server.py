@@ -55,6 +55,7 @@ def start_server(tmp: Path, bundle: Path | None, database_url: str | None = None
     if bundle is not None:
         args += ["--bundle", str(bundle)]
     env = os.environ | {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    env["TRIAGE_BUNDLE_ROOT"] = str(tmp.parent)  # reloads of bundles the tests build beside it
     log = tmp / f"server-{port}.log"
     process = subprocess.Popen(
         args, cwd=tmp, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT

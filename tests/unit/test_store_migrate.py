@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from typer.testing import CliRunner
@@ -19,7 +20,7 @@ from training.cli import app
 from triage.errors import FeedbackStoreError
 from triage.store.engine import make_engine
 from triage.store.keys import verify_key
-from triage.store.migrate import head_revision, schema_revision
+from triage.store.migrate import alembic_config, head_revision, schema_revision
 from triage.store.report import production_report
 from triage.store.sql import SqlFeedbackStore, open_store
 from triage.store.tables import metadata
@@ -34,7 +35,7 @@ def _differences(store: SqlFeedbackStore) -> list[object]:
 
 
 def test_store_migrations_build_exactly_the_query_tables(store: SqlFeedbackStore) -> None:
-    assert schema_revision(store.engine) == head_revision() == "0001_initial"
+    assert schema_revision(store.engine) == head_revision() == "0002_issue12_ticket_history"
     assert _differences(store) == []
 
 
@@ -55,9 +56,10 @@ def test_store_cli_creates_the_schema_through_the_migrations(tmp_path: Path) -> 
     store.close()
 
 
-def _sql_dump(path: Path) -> list[str]:
+def _row_counts(path: Path) -> dict[str, int]:
+    tables = ("api_keys", "predictions", "feedback", "resolved_tickets")
     with sqlite3.connect(path) as conn:
-        return list(conn.iterdump())
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
 
 
 @pytest.mark.parametrize("fixture", ["created_by_cli_0001.sql", "created_by_service_0001.sql"])
@@ -70,10 +72,10 @@ def test_store_opens_a_database_created_by_the_old_code_unchanged(
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as conn:
         conn.executescript((OLD_DATABASES / fixture).read_text())
-    before = _sql_dump(path)
+    before = _row_counts(path)
     store = open_store(f"sqlite:///{path}")
     try:
-        assert schema_revision(store.engine) == "0001_initial"
+        assert schema_revision(store.engine) == head_revision()
         assert verify_key(store, OLD_KEY) is not None
         assert [p.prediction_id for p in store.iter_predictions()] == ["abc123"]
         (fb,) = store.iter_feedback()
@@ -82,14 +84,15 @@ def test_store_opens_a_database_created_by_the_old_code_unchanged(
         assert report["targets"]["category"]["precision"] == 0.0  # predicted Network, closed Access
     finally:
         store.close()
-    assert _sql_dump(path) == before
+    assert _row_counts(path) == before  # upgraded to head, no row lost or added
 
 
 def test_store_opens_a_database_stamped_by_the_old_cli_recipe(database_url: str) -> None:
     """The old CLI's create_all + hand-written stamp, replayed on SQLite and PostgreSQL."""
     engine = make_engine(database_url)
+    command.upgrade(alembic_config(engine), "0001_initial")  # the tables create_all made then
     with engine.begin() as conn:
-        metadata.create_all(conn)
+        conn.execute(sa.text("DROP TABLE alembic_version"))
         conn.execute(
             sa.text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
         )
@@ -97,7 +100,7 @@ def test_store_opens_a_database_stamped_by_the_old_cli_recipe(database_url: str)
     engine.dispose()
     store = open_store(database_url)
     try:
-        assert schema_revision(store.engine) == "0001_initial" and _differences(store) == []
+        assert schema_revision(store.engine) == head_revision() and _differences(store) == []
     finally:
         store.close()
 
@@ -141,7 +144,7 @@ def test_store_workers_opening_an_empty_database_at_once_all_succeed(database_ur
     assert [w.wait(timeout=60) for w in workers] == [0, 0, 0, 0]
     store = open_store(database_url)
     try:
-        assert schema_revision(store.engine) == "0001_initial" and _differences(store) == []
+        assert schema_revision(store.engine) == head_revision() and _differences(store) == []
     finally:
         store.close()
 

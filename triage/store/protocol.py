@@ -6,7 +6,13 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from triage.store.records import ApiKey, FeedbackRecord, PredictionRecord, ResolvedRecord
+from triage.store.records import (
+    ApiKey,
+    FeedbackRecord,
+    PredictionRecord,
+    ResolvedRecord,
+    TicketWrite,
+)
 
 
 class FeedbackStore(Protocol):
@@ -18,7 +24,7 @@ class FeedbackStore(Protocol):
 
     def record_feedback(self, record: FeedbackRecord) -> int: ...
 
-    def record_resolved(self, record: ResolvedRecord) -> int: ...
+    def record_resolved(self, record: ResolvedRecord, seen_writes: int | None = None) -> int: ...
 
     def add_key(self, key: ApiKey) -> None: ...
 
@@ -31,5 +37,15 @@ class FeedbackStore(Protocol):
     def iter_feedback(self, since: datetime | None = None) -> Iterator[FeedbackRecord]: ...
 
     def iter_resolved(self, since: datetime | None = None) -> Iterator[ResolvedRecord]: ...
+
+    def ticket_history(self, ticket_id: str) -> list[TicketWrite]: ...
+
+    def count_feedback(self, key_id: str, since: datetime) -> int: ...
+
+    def purge_feedback(self, key_id: str) -> int: ...
+
+    def revoke_key(self, key_id: str) -> ApiKey: ...
+
+    def last_revocation(self) -> datetime | None: ...
 
     def close(self) -> None: ...
