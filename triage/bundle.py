@@ -2,11 +2,11 @@
 
 Loading reads every file once, checks those bytes against the manifest and deserialises the same
 bytes (`triage.bundle_files`), so a file swapped or edited after export is refused, not executed.
+The model is stored with skops (`triage.model_io`), not pickle.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import platform
@@ -20,12 +20,14 @@ from typing import Any
 from triage.atomic import ChecksumProblem, atomic_folder, find_problem, folder_checksums
 from triage.bundle_files import VerifiedBundle, read_verified
 from triage.errors import BundleError
+from triage.model_io import MODEL_FILES, SKOPS_FILE, dump_model, load_model_bytes
 
 logger = logging.getLogger(__name__)
 
 BUNDLE_SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
-MODEL_FILE = "model.joblib"
+MODEL_FILE = SKOPS_FILE
+"""The model file of bundles written now (older ones hold `model.joblib`, a pickle)."""
 RETRIEVAL_DIR = "retrieval"
 _LIBRARIES = (
     "triage",
@@ -35,6 +37,7 @@ _LIBRARIES = (
     "sentence-transformers",
     "faiss-cpu",
     "joblib",
+    "skops",
 )
 
 
@@ -66,10 +69,8 @@ def write_bundle(
     `extra(folder)` may add files (e.g. the retrieval index, saved without checksums of its own)
     before the manifest records the SHA-256 of every file: the one checksum layer of a bundle.
     """
-    import joblib
-
     with atomic_folder(Path(out_dir)) as work:
-        joblib.dump(model, work / MODEL_FILE, compress=3)
+        dump_model(model, work)
         if extra is not None:
             extra(work)
         header = {
@@ -126,7 +127,7 @@ def verify_bundle(bundle_dir: Path) -> dict[str, Any]:
     bundle_dir = Path(bundle_dir)
     manifest = read_manifest(bundle_dir)
     expected: dict[str, str] = manifest.get("files", {})
-    if MODEL_FILE not in expected:
+    if not any(name in expected for name in MODEL_FILES):
         raise BundleError(f"{bundle_dir}: manifest lists no {MODEL_FILE}; re-export the bundle")
     problem = find_problem(bundle_dir, expected, skip={MANIFEST})
     if problem is not None:
@@ -154,18 +155,8 @@ def load_model(bundle_dir: Path) -> tuple[dict[str, Any], object]:
 def load_verified(bundle_dir: Path) -> tuple[VerifiedBundle, object]:
     """(the bundle's verified bytes, model): every file is read once and checked against the
     manifest, and the model is deserialised from those same bytes, never from the file again
-    (a file swapped between the check and the load is never unpickled). Symlinks are refused."""
-    import joblib
-
+    (a file swapped between the check and the load is never used). Symlinks are refused; the
+    model is skops (only triage, scikit-learn, NumPy and SciPy types are built)."""
     verified = read_verified(Path(bundle_dir))
     _check_schema(bundle_dir, verified.manifest)
-    data = verified.files.get(MODEL_FILE)
-    if data is None:
-        raise BundleError(f"{bundle_dir}: manifest lists no {MODEL_FILE}; re-export the bundle")
-    try:
-        model = joblib.load(io.BytesIO(data))
-    except Exception as exc:  # a corrupt pickle can raise anything; this is the process edge
-        raise BundleError(
-            f"{bundle_dir}: {MODEL_FILE} cannot be loaded ({exc}); re-export"
-        ) from exc
-    return verified, model
+    return verified, load_model_bytes(verified.files, Path(bundle_dir))

@@ -88,7 +88,7 @@ def test_pipeline_exported_bundle_predicts_like_the_trained_model(loop: Loop) ->
     manifest = loaded.manifest
     assert manifest["registry"]["version"] == int(loop.first.model_version)
     assert loaded.version == f"triage-v{loop.first.model_version}"
-    assert set(manifest["files"]) >= {"model.joblib"}
+    assert set(manifest["files"]) >= {"model.skops"}
     fresh = Triager(loop.first.result.model, manifest, HashingEmbedder(32))
     sample = loop.tickets[:20]
     assert [r.predictions for r in loaded.predict_many(sample)] == [
