@@ -5,6 +5,14 @@ bytes `--repeat` times (what `load_verified` does) and prints medians, the ratio
 the whole `Triager.load` of the bundle (verify + model + retrieval) as served.
 
     .venv/bin/python bench/bench_bundle_load.py --bundle models/default --repeat 5
+
+`--train T.parquet` first builds `--bundle` shaped like `make run`'s (training/configs/default.yaml
+features on those tickets) with the hashing embedder at dim 384 in place of MiniLM (same array
+shapes, no ONNX export), without a retrieval index:
+
+    .venv/bin/triage data generate --tickets 20000 --seed 42 --out /tmp/sample
+    .venv/bin/python bench/bench_bundle_load.py --bundle /tmp/mid \
+        --train /tmp/sample/tickets.parquet --repeat 5
 """
 
 from __future__ import annotations
@@ -37,11 +45,26 @@ def _median(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+def _train(tickets: Path, out: Path) -> None:
+    from training.config import load_config
+    from training.train import build_bundle, train
+    from triage.dataset import read_tickets
+    from triage.embeddings import HashingEmbedder
+
+    config = load_config(Path("training/configs/default.yaml"))
+    config = config.model_copy(update={"embedder": "hashing-384", "embedding_cache": None})
+    result = train(config, read_tickets(tickets), embedder=HashingEmbedder(384))
+    build_bundle(result, out, version="bench-bundle-load")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bundle", type=Path, required=True)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--train", type=Path, help="Build --bundle from these tickets first.")
     args = parser.parse_args()
+    if args.train is not None:
+        _train(args.train, args.bundle)
     verified = read_verified(args.bundle)
     model = load_model_bytes(verified.files, args.bundle)
     with tempfile.TemporaryDirectory() as tmp:
