@@ -11,7 +11,8 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import errors, logs
+from api import errors, logs, openapi
+from api.admission import Admission
 from api.batching import MicroBatcher
 from api.deps import ModelHolder
 from api.desired_bundle import BundleFollower
@@ -20,6 +21,7 @@ from api.lifecycle import Inference
 from api.metrics import Metrics
 from api.middleware import BodyLimit, RequestContext
 from api.privacy import ServicePrivacy
+from api.ratelimit import RateLimiter
 from api.routers import (
     admin,
     console,
@@ -27,6 +29,7 @@ from api.routers import (
     health,
     insights,
     kb,
+    keys,
     model,
     predictions,
     privacy,
@@ -77,6 +80,9 @@ def _start_inference(state: AppState) -> None:
     )
     batcher.start()
     state.batcher = batcher
+    state.admission = Admission(
+        batcher, state.executor, settings.queue_capacity, settings.max_queue_wait_ms / 1000
+    )
     state.metrics.track_queue(lambda: batcher.pending)
 
 
@@ -88,7 +94,8 @@ async def _startup(state: AppState) -> None:
     )
     store.on_write_failure = state.metrics.count_write_failure
     state.store = store
-    state.keys = KeyCache(state.store)
+    state.keys = KeyCache(state.store, recheck_s=settings.key_recheck_s)
+    state.rate_limits = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     if settings.dev_key_file is not None:
         await run_in_threadpool(ensure_dev_key, state.store, settings.dev_key_file)
     _start_inference(state)
@@ -128,8 +135,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     state = AppState(settings, ModelHolder(), Metrics(), ServicePrivacy(settings))
     app.state.triage = state  # the one attribute on Starlette's state; routes use `api.deps`
     errors.install(app)
+    openapi.install(app)  # problem+json responses documented on every operation
     routers = (triage, feedback, predictions, tickets, search, kb, model, admin, volume, insights)
-    for module in (*routers, privacy, health, console):
+    for module in (*routers, privacy, keys, health, console):
         app.include_router(module.router)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_headers=["*"])

@@ -18,7 +18,10 @@ class Settings(BaseSettings):
 
     # where things are
     bundle_dir: Path | None = Field(default=None, description="Bundle to load; none: unready.")
-    bundle_root: Path | None = Field(default=None, description="Reload only bundles under here.")
+    bundle_root: Path = Field(
+        default=Path("models"),
+        description="Reload only bundles under here (default: the models folder).",
+    )
     embedder: str | None = Field(default=None, description="`hashing-<dim>` (tests only).")
     database_url: str = Field(default=DEFAULT_DATABASE_URL, description="SQLAlchemy URL.")
     dev_key_file: Path | None = Field(default=None, description="Admin dev key file, made once.")
@@ -34,6 +37,16 @@ class Settings(BaseSettings):
     queue_capacity: int = Field(default=256, ge=1, description="Queued tickets before 429.")
     max_queue_wait_ms: float = Field(
         default=2_000, gt=0, description="Expected queue wait before 429 (bounds latency)."
+    )
+    rate_limit_per_s: float = Field(
+        default=0.0, ge=0, description="Requests per second per API key (token bucket); 0: off."
+    )
+    rate_limit_burst: int = Field(default=50, ge=1, description="Bucket size: a key's burst.")
+    key_recheck_s: float = Field(
+        default=1.0, gt=0, le=30, description="Seconds between checks for revoked keys."
+    )
+    feedback_daily_cap: int | None = Field(
+        default=5_000, ge=1, description="Feedback per key per 24 hours (429 past it); none: off."
     )
     similar_k: int = Field(default=5, ge=0, le=50, description="Similar tickets / KB hits.")
     batch_prediction_writes: bool = Field(

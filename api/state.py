@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI, Request
 
 if TYPE_CHECKING:  # types only: these modules import `api.errors`, which reads the state
+    from api.admission import Admission
     from api.batching import MicroBatcher
     from api.deps import ModelHolder
     from api.desired_bundle import BundleFollower
     from api.incidents import InsightState
     from api.metrics import Metrics
     from api.privacy import ServicePrivacy
+    from api.ratelimit import RateLimiter
     from api.security import KeyCache
     from api.settings import Settings
     from api.writer import PredictionWriter
@@ -43,6 +45,10 @@ class AppState:
     """The one inference thread: predictions, searches, index updates and swaps run on it."""
     batcher: MicroBatcher[Ticket, tuple[str, TriageResult]] = field(init=False)
     insight: InsightState = field(init=False)
+    admission: Admission = field(init=False)
+    """429 before work queues for the inference thread (searches, resolved-ticket indexing)."""
+    rate_limits: RateLimiter = field(init=False)
+    """A token bucket per key id (off unless TRIAGE_RATE_LIMIT_PER_S is set)."""
     follower: BundleFollower = field(init=False)
     """Follows the desired-bundle row and tails the ticket log (what every worker agrees on)."""
     writer: PredictionWriter | None = None

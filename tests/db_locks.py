@@ -25,7 +25,7 @@ def held_write_lock(url: str, table: str = "feedback") -> Iterator[None]:
     engine = sa.create_engine(url)
     try:
         with engine.connect() as pg:
-            pg.execute(sa.text(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"))
+            pg.execute(sa.text(f"LOCK TABLE {table} IN EXCLUSIVE MODE"))
             try:
                 yield
             finally:

@@ -23,6 +23,7 @@ from training.train import (
     train,
 )
 from triage.bundle import read_manifest
+from triage.bundle_files import manifest_sha256
 from triage.dataset import write_tickets
 from triage.embeddings import Embedder
 from triage.errors import TriageError
@@ -105,7 +106,9 @@ def run_training(
             if config.tracking.log_pyfunc
             else tracking.artifact_uri(tracking.BUNDLE_ARTIFACT)  # a `runs:/` URI needs a model
         )
-        version = tracking.register(client, config.tracking.model_name, source, run_id)
+        version = tracking.register(
+            client, config.tracking.model_name, source, run_id, manifest_sha256(bundle)
+        )
     return TrackedRun(run_id, config.tracking.model_name, version, bundle, result, retrieval)
 
 

@@ -1,8 +1,9 @@
 """Model bundles on disk: a folder with the model, the retrieval index, the ONNX embedder and
 `manifest.json` with a SHA-256 of every file.
 
-Loading verifies every checksum against the manifest *before* anything is unpickled, so a file
-swapped or edited after export is refused rather than executed. A bundle is self-contained:
+Loading reads every file once, checks those bytes against the manifest and deserialises the same
+bytes (`triage.bundle_files`), so a file swapped or edited after export is refused, not executed.
+The model is stored with skops (`triage.model_io`), not pickle. A bundle is self-contained:
 loading it never exports or downloads a model (`bundle_embedder`).
 """
 
@@ -19,8 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from triage.atomic import ChecksumProblem, atomic_folder, find_problem, folder_checksums
+from triage.bundle_files import VerifiedBundle, read_verified
 from triage.embeddings import Embedder, load_embedder, onnx_folder
 from triage.errors import BundleError, ConfigError
+from triage.model_io import MODEL_FILES, SKOPS_FILE, dump_model, load_model_bytes
 from triage.onnx_embedder import META_FILE as ONNX_META
 from triage.onnx_embedder import OnnxEmbedder
 
@@ -28,7 +31,8 @@ logger = logging.getLogger(__name__)
 
 BUNDLE_SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
-MODEL_FILE = "model.joblib"
+MODEL_FILE = SKOPS_FILE
+"""The model file of bundles written now (older ones hold `model.joblib`, a pickle)."""
 RETRIEVAL_DIR = "retrieval"
 EMBEDDER_DIR = "embedder"
 """The bundle's copy of its ONNX embedder (MiniLM int8: about 23 MB)."""
@@ -40,6 +44,7 @@ _LIBRARIES = (
     "sentence-transformers",
     "faiss-cpu",
     "joblib",
+    "skops",
 )
 
 
@@ -71,10 +76,8 @@ def write_bundle(
     `extra(folder)` may add files (e.g. the retrieval index, saved without checksums of its own)
     before the manifest records the SHA-256 of every file: the one checksum layer of a bundle.
     """
-    import joblib
-
     with atomic_folder(Path(out_dir)) as work:
-        joblib.dump(model, work / MODEL_FILE, compress=3)
+        dump_model(model, work)
         if extra is not None:
             extra(work)
         manifest = _with_embedder(work, manifest)
@@ -158,13 +161,17 @@ def read_manifest(bundle_dir: Path) -> dict[str, Any]:
         manifest: dict[str, Any] = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as exc:
         raise BundleError(f"{path}: unreadable manifest ({exc}); re-export the bundle") from exc
+    _check_schema(bundle_dir, manifest)
+    return manifest
+
+
+def _check_schema(bundle_dir: Path, manifest: dict[str, Any]) -> None:
     version = manifest.get("schema_version")
     if version != BUNDLE_SCHEMA_VERSION:
         raise BundleError(
             f"{bundle_dir}: bundle schema {version} != {BUNDLE_SCHEMA_VERSION} this triage reads; "
             "re-export the bundle with this version"
         )
-    return manifest
 
 
 def verify_bundle(bundle_dir: Path) -> dict[str, Any]:
@@ -172,7 +179,7 @@ def verify_bundle(bundle_dir: Path) -> dict[str, Any]:
     bundle_dir = Path(bundle_dir)
     manifest = read_manifest(bundle_dir)
     expected: dict[str, str] = manifest.get("files", {})
-    if MODEL_FILE not in expected:
+    if not any(name in expected for name in MODEL_FILES):
         raise BundleError(f"{bundle_dir}: manifest lists no {MODEL_FILE}; re-export the bundle")
     problem = find_problem(bundle_dir, expected, skip={MANIFEST})
     if problem is not None:
@@ -192,14 +199,16 @@ def _message(bundle_dir: Path, problem: ChecksumProblem) -> str:
 
 
 def load_model(bundle_dir: Path) -> tuple[dict[str, Any], object]:
-    """(manifest, model) of a verified bundle; unpickles only after every checksum matched."""
-    import joblib
+    """(manifest, model) of a verified bundle (see `load_verified`)."""
+    verified, model = load_verified(bundle_dir)
+    return verified.manifest, model
 
-    manifest = verify_bundle(bundle_dir)
-    try:
-        model = joblib.load(Path(bundle_dir) / MODEL_FILE)
-    except Exception as exc:  # a corrupt pickle can raise anything; this is the process edge
-        raise BundleError(
-            f"{bundle_dir}: {MODEL_FILE} cannot be loaded ({exc}); re-export"
-        ) from exc
-    return manifest, model
+
+def load_verified(bundle_dir: Path) -> tuple[VerifiedBundle, object]:
+    """(the bundle's verified bytes, model): every file is read once and checked against the
+    manifest, and the model is deserialised from those same bytes, never from the file again
+    (a file swapped between the check and the load is never used). Symlinks are refused; the
+    model is skops (only triage, scikit-learn, NumPy and SciPy types are built)."""
+    verified = read_verified(Path(bundle_dir))
+    _check_schema(bundle_dir, verified.manifest)
+    return verified, load_model_bytes(verified.files, Path(bundle_dir))

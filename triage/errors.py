@@ -61,3 +61,7 @@ class StoreBusyError(FeedbackStoreError):
 
 class NotFoundError(TriageError):
     """A referenced object (ticket, article, prediction, model version) does not exist."""
+
+
+class WriteConflict(FeedbackStoreError):
+    """Another write changed the same record between our read and our write: send it again."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from triage.bundle import RETRIEVAL_DIR, bundle_embedder, load_model
+from triage.bundle import RETRIEVAL_DIR, bundle_embedder, load_verified
 from triage.classifiers import TargetClassifier
 from triage.embeddings import Embedder
 from triage.errors import BundleError, ConfigError
@@ -202,13 +203,18 @@ class Triager:
     @classmethod
     def load(cls, bundle_dir: Path, embedder: Embedder | None = None) -> Triager:
         """Load a bundle (checksums verified first); `BundleError` if missing, tampered, stale."""
-        manifest, model = load_model(Path(bundle_dir))
+        verified, model = load_verified(Path(bundle_dir))
+        manifest = verified.manifest
         if not isinstance(model, TriageModel):
             raise BundleError(
                 f"{bundle_dir}: model file holds {type(model).__name__}; re-export the bundle"
             )
         embedder = _check_embedder(Path(bundle_dir), manifest, embedder, model.needs_embeddings)
-        retriever = _load_retriever(Path(bundle_dir), embedder)
+        with tempfile.TemporaryDirectory(prefix="triage-bundle-") as private:
+            # the retriever reads a folder: give it the verified bytes, never the bundle again
+            retriever = _load_retriever(
+                verified.materialise(RETRIEVAL_DIR, Path(private)), embedder
+            )
         return cls(model, manifest, embedder, retriever)
 
     def embed(self, texts: list[str]) -> NDArray[np.float32] | None:
@@ -283,8 +289,7 @@ def _check_embedder(
     return embedder
 
 
-def _load_retriever(bundle_dir: Path, embedder: Embedder | None) -> Retriever | None:
-    folder = bundle_dir / RETRIEVAL_DIR
-    if not folder.is_dir() or embedder is None:
+def _load_retriever(folder: Path | None, embedder: Embedder | None) -> Retriever | None:
+    if folder is None or embedder is None:
         return None
-    return Retriever.load(folder, embedder, verified=True)  # `load_model` checked every file
+    return Retriever.load(folder, embedder, verified=True)  # `load_verified` checked every byte

@@ -8,11 +8,12 @@ from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 
 from api.consistency import record_feedback_waiting
-from api.deps import FlushedPredictions, MetricsDep, SettingsDep, StoreDep
+from api.deps import FlushedPredictions, HolderDep, MetricsDep, SettingsDep, StoreDep
+from api.integrity import check_corrections, check_feedback_cap
 from api.privacy import PrivacyDep
 from api.schemas import FeedbackIn, FeedbackOut
 from api.security import AgentScope
-from triage.store.records import FeedbackRecord
+from triage.store.records import ApiKey, FeedbackRecord
 
 router = APIRouter(prefix="/v1", tags=["feedback"], dependencies=[AgentScope])
 
@@ -29,17 +30,23 @@ async def post_feedback(
     store: StoreDep,
     metrics: MetricsDep,
     settings: SettingsDep,
+    holder: HolderDep,
     privacy: PrivacyDep,
+    key: ApiKey = AgentScope,
 ) -> Any:
     """Stored durably: the row is committed (SQLite WAL, synchronous=FULL) before 201 is sent.
 
     404 when `prediction_id` is unknown (after waiting up to TRIAGE_FEEDBACK_WAIT_MS for another
-    worker to commit it).
+    worker to commit it); 422 when a correction is not a label of the served model; 429 once
+    the key sent `TRIAGE_FEEDBACK_DAILY_CAP` feedback in 24 hours.
     """
+    if body.corrections:  # only labels the model knows flow into the training export
+        check_corrections(holder.require().triager.manifest, body.corrections)
+    await run_in_threadpool(check_feedback_cap, store, key, settings.feedback_daily_cap)
     values = body.model_dump()
     if values.get("comment"):  # free text an agent types can name the requester
         values["comment"] = privacy.text(values["comment"])
-    record = FeedbackRecord(**values)
+    record = FeedbackRecord(**values, key_id=key.key_id)
     wait_s = settings.feedback_wait_ms / 1000  # another worker's prediction
     feedback_id = await run_in_threadpool(record_feedback_waiting, store, record, wait_s)
     metrics.feedback.labels(body.outcome).inc()

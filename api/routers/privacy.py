@@ -30,7 +30,7 @@ class EraseIn(Strict):
     requester: Annotated[str, Field(min_length=1, max_length=500)] | None = Field(
         None, description="E-mail address or name as the ticket system sends it."
     )
-    ticket_ids: list[TicketId] = Field(default_factory=list, max_length=10_000)
+    ticket_ids: list[TicketId] = Field(default_factory=list, max_length=1000)  # < the body limit
     older_than_months: Annotated[int, Field(ge=1, le=1200)] | None = Field(
         None, description="Retention: every ticket created longer ago than this."
     )

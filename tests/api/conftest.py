@@ -34,9 +34,14 @@ def bundle_plain(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture()
-def make_settings(database_url: str) -> Callable[..., Settings]:
+def make_settings(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[..., Settings]:
     def make(**overrides: object) -> Settings:
-        values: dict[str, object] = {"database_url": database_url}
+        values: dict[str, object] = {
+            "database_url": database_url,
+            "bundle_root": tmp_path_factory.getbasetemp(),  # every test bundle is made under it
+        }
         values.update(overrides)
         return Settings(**values)  # type: ignore[arg-type]
 

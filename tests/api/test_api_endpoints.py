@@ -300,7 +300,7 @@ def test_endpoints_reload_refuses_a_tampered_bundle(
     client: TestClient, keys: Keys, bundle_v2: Path, tmp_path: Path
 ) -> None:
     bad = shutil.copytree(bundle_v2, tmp_path / "tampered")
-    with (bad / "model.joblib").open("ab") as handle:
+    with (bad / "model.skops").open("ab") as handle:
         handle.write(b"x")
     r = client.post("/v1/admin/reload", json={"bundle_dir": str(bad)}, headers=keys["admin"])
     assert r.status_code == 422 and "checksum" in r.json()["detail"]

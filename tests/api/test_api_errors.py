@@ -54,7 +54,7 @@ def test_errors_reload_fixes_an_unready_service(
     r = unready.post(
         "/v1/admin/reload", json={"bundle_dir": str(tmp_path / "nope")}, headers=keys["admin"]
     )
-    assert "no such bundle" in _is_problem(r, 422)["detail"]
+    assert "no such bundle" in _is_problem(r, 404)["detail"]
     assert unready.get("/health/ready").status_code == 503
     r = unready.post("/v1/admin/reload", json={"bundle_dir": str(bundle_v1)}, headers=keys["admin"])
     assert r.status_code == 200 and r.json()["previous_version"] is None
@@ -67,7 +67,7 @@ def test_errors_reload_outside_the_bundle_root_is_refused(  # type: ignore[no-un
     with TestClient(create_app(make_settings(bundle_root=tmp_path / "models"))) as c:
         keys = issue_keys(c)
         r = c.post("/v1/admin/reload", json={"bundle_dir": str(bundle_v1)}, headers=keys["admin"])
-        assert "outside TRIAGE_BUNDLE_ROOT" in _is_problem(r, 422)["detail"]
+        assert "outside TRIAGE_BUNDLE_ROOT" in _is_problem(r, 403)["detail"]
 
 
 def test_errors_a_broken_configured_bundle_starts_unready(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

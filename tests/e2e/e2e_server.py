@@ -63,7 +63,11 @@ def start_server(
         args += ["--bundle", str(bundle)]
     if workers > 1:
         args += ["--workers", str(workers)]
-    environment = os.environ | {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"} | (env or {})
+    environment = os.environ | {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    environment["TRIAGE_BUNDLE_ROOT"] = str(
+        tmp.parent
+    )  # reloads of bundles the tests build beside it
+    environment |= env or {}
     log = tmp / f"server-{port}.log"
     process = subprocess.Popen(
         args, cwd=tmp, env=environment, stdout=log.open("wb"), stderr=subprocess.STDOUT

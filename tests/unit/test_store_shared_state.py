@@ -49,8 +49,9 @@ def test_ticket_log_concurrent_writers_commit_ids_in_order(store: SqlFeedbackSto
                 cursor = entry.log_id
 
     def writer(k: int) -> None:
-        for i in range(5):
-            store.record_resolved(ResolvedRecord(ticket((k + i) % 5)))
+        for i in range(5):  # a ticket id of its own per write: two writes of one id may conflict
+            resolved = ticket((k + i) % 5).replace(ticket_id=f"LOG-{k}-{i}")
+            store.record_resolved(ResolvedRecord(resolved))
 
     follower = threading.Thread(target=reader)
     follower.start()

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from triage.errors import ConfigError
+from triage.model_io import MODEL_FILES
 from triage.privacy.folders import (
     erase_from_folder,
     erase_in_artifacts,
@@ -190,7 +191,7 @@ def _logged_bundles(root: Path | None) -> list[Path]:
     if root is None or not Path(root).is_dir():
         return []
     manifests = sorted(Path(root).rglob("manifest.json"))
-    return [m.parent for m in manifests if (m.parent / "model.joblib").is_file()]
+    return [m.parent for m in manifests if _has_model(m.parent)]
 
 
 def in_source(
@@ -234,3 +235,8 @@ def erase(
     if artifacts is not None:
         result.counts.update(erase_in_artifacts(artifacts, ids))
     return audit(request, privacy, engine, result, actor)
+
+
+def _has_model(folder: Path) -> bool:
+    """A bundle folder: it holds a model file (skops now, a joblib pickle in older bundles)."""
+    return any((folder / name).is_file() for name in MODEL_FILES)

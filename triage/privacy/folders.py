@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from triage.atomic import atomic_folder, folder_checksums
 from triage.errors import VectorIndexError
+from triage.model_io import MODEL_FILES
 from triage.privacy.guard import TicketPrivacy
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def open_folder_index(path: Path) -> Any:
     index folder of its own; None when a bundle has no index."""
     from triage.bundle import RETRIEVAL_DIR, verify_bundle
 
-    if (path / "manifest.json").is_file() and (path / "model.joblib").is_file():
+    if (path / "manifest.json").is_file() and _has_model(path):
         verify_bundle(path)
         inner = path / RETRIEVAL_DIR
         return _load_retriever(inner, verified=True) if inner.is_dir() else None
@@ -73,7 +74,7 @@ def erase_from_folder(path: Path, ticket_ids: Collection[str]) -> int:
     removed = remove_from_retriever(retriever, ticket_ids)
     if not removed:
         return 0
-    if (path / "model.joblib").is_file():
+    if _has_model(path):
         _rewrite_bundle(path, retriever)
     else:
         retriever.save(path)
@@ -121,7 +122,7 @@ def erase_in_artifacts(root: Path, ticket_ids: Collection[str]) -> dict[str, int
     if not ticket_ids or not Path(root).is_dir():
         return counts
     for manifest in sorted(Path(root).rglob("manifest.json")):
-        if (manifest.parent / "model.joblib").is_file():
+        if _has_model(manifest.parent):
             counts["mlflow_bundles"] += int(erase_from_folder(manifest.parent, ticket_ids) > 0)
     for split in sorted(Path(root).rglob("test_tickets.parquet")):
         counts["mlflow_eval_rows"] += _drop_rows(split, ticket_ids)
@@ -139,3 +140,8 @@ def _drop_rows(path: Path, ticket_ids: Collection[str]) -> int:
         pq.write_table(kept, tmp)
         tmp.replace(path)
     return gone
+
+
+def _has_model(folder: Path) -> bool:
+    """A bundle folder: it holds a model file (skops now, a joblib pickle in older bundles)."""
+    return any((folder / name).is_file() for name in MODEL_FILES)

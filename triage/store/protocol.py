@@ -7,7 +7,13 @@ from datetime import datetime
 from typing import Protocol
 
 from triage.store.desired import DesiredBundle
-from triage.store.records import ApiKey, FeedbackRecord, PredictionRecord, ResolvedRecord
+from triage.store.records import (
+    ApiKey,
+    FeedbackRecord,
+    PredictionRecord,
+    ResolvedRecord,
+    TicketWrite,
+)
 from triage.store.ticket_log import LogEntry
 
 
@@ -20,7 +26,7 @@ class FeedbackStore(Protocol):
 
     def record_feedback(self, record: FeedbackRecord) -> int: ...
 
-    def record_resolved(self, record: ResolvedRecord) -> int: ...
+    def record_resolved(self, record: ResolvedRecord, seen_writes: int | None = None) -> int: ...
 
     def add_key(self, key: ApiKey) -> None: ...
 
@@ -43,5 +49,15 @@ class FeedbackStore(Protocol):
     def request_bundle(self, bundle_dir: str) -> DesiredBundle: ...
 
     def desired_bundle(self) -> DesiredBundle | None: ...
+
+    def ticket_history(self, ticket_id: str) -> list[TicketWrite]: ...
+
+    def count_feedback(self, key_id: str, since: datetime) -> int: ...
+
+    def purge_feedback(self, key_id: str) -> int: ...
+
+    def revoke_key(self, key_id: str) -> ApiKey: ...
+
+    def last_revocation(self) -> datetime | None: ...
 
     def close(self) -> None: ...

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -11,16 +11,22 @@ from sqlalchemy.engine import Engine
 
 from triage import errors
 from triage.dataset import as_utc
-from triage.errors import FeedbackStoreError, NotFoundError
+from triage.errors import FeedbackStoreError, NotFoundError, WriteConflict
 from triage.store import desired, ticket_log
 from triage.store.codec import new_id
 from triage.store.codec import ticket_from_json as _ticket_from_json
 from triage.store.codec import ticket_to_json as _ticket_to_json
 from triage.store.engine import DEFAULT_DATABASE_URL, DEFAULT_LOCK_TIMEOUT_S, make_engine
 from triage.store.migrate import upgrade_to_head
-from triage.store.records import ApiKey, FeedbackRecord, PredictionRecord, ResolvedRecord
+from triage.store.records import (
+    ApiKey,
+    FeedbackRecord,
+    PredictionRecord,
+    ResolvedRecord,
+    TicketWrite,
+)
 from triage.store.retry import with_retry
-from triage.store.tables import api_keys, feedback, predictions, resolved_tickets
+from triage.store.tables import api_keys, feedback, predictions, resolved_tickets, ticket_history
 
 T = TypeVar("T")
 
@@ -51,6 +57,22 @@ def _prediction_of(row: Any) -> PredictionRecord:
         labels=row["labels"],
         created_at=as_utc(row["created_at"]),
     )
+
+
+def _history_row(conn: Any, record: ResolvedRecord, resolved_id: int) -> dict[str, Any]:
+    ticket_id = record.ticket.ticket_id
+    latest = conn.execute(
+        sa.select(sa.func.max(ticket_history.c.version)).where(
+            ticket_history.c.ticket_id == ticket_id
+        )
+    ).scalar_one()
+    return {
+        "ticket_id": ticket_id,
+        "version": int(latest or 0) + 1,
+        "key_id": record.key_id,
+        "resolved_id": resolved_id,
+        "created_at": record.created_at,
+    }
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -145,11 +167,18 @@ class SqlFeedbackStore:
             "kb_helpful": record.kb_helpful,
             "agent": record.agent,
             "comment": record.comment,
+            "key_id": record.key_id,
         }
         return int(self._write("record_feedback", feedback.insert(), row).inserted_primary_key[0])
 
-    def record_resolved(self, record: ResolvedRecord) -> int:
-        """Store a resolved ticket and append it to the ticket log, in one transaction."""
+    def record_resolved(self, record: ResolvedRecord, seen_writes: int | None = None) -> int:
+        """Store a resolved ticket and its history row (next version, with the writing key) in
+        one transaction, committed on return.
+
+        `seen_writes`: how many writes of the ticket the caller saw when it checked who may
+        write; if another landed since, `WriteConflict` (nothing stored). Two writes of one
+        ticket at the same instant cannot take the same version either: the loser raises it.
+        """
         row = {
             "ticket_id": record.ticket.ticket_id,
             "prediction_id": record.prediction_id,
@@ -158,10 +187,23 @@ class SqlFeedbackStore:
         }
 
         def run() -> int:
-            with self.engine.begin() as conn:
-                inserted = conn.execute(resolved_tickets.insert(), row)
-                resolved_id = new_id(inserted)
-                ticket_log.append(conn, resolved_id, record.created_at)
+            try:
+                with self.engine.begin() as conn:
+                    inserted = conn.execute(resolved_tickets.insert(), row)
+                    resolved_id = new_id(inserted)
+                    history = _history_row(conn, record, resolved_id)
+                    if seen_writes is not None and history["version"] != seen_writes + 1:
+                        raise WriteConflict(
+                            f"ticket {record.ticket.ticket_id} was changed by another key while "
+                            "this write was checked; send it again"
+                        )
+                    conn.execute(ticket_history.insert(), history)
+                    ticket_log.append(conn, resolved_id, record.created_at)
+            except sa.exc.IntegrityError as exc:
+                raise WriteConflict(
+                    f"ticket {record.ticket.ticket_id} was written by another request at the "
+                    "same moment; send it again"
+                ) from exc
             return resolved_id
 
         return self._transaction("record_resolved", run)
@@ -250,6 +292,62 @@ class SqlFeedbackStore:
                     prediction_id=row["prediction_id"],
                     created_at=as_utc(row["created_at"]),
                 )
+
+    def ticket_history(self, ticket_id: str) -> list[TicketWrite]:
+        """Every recorded write of `ticket_id`, oldest (the owner's) first."""
+        query = (
+            sa.select(ticket_history)
+            .where(ticket_history.c.ticket_id == ticket_id)
+            .order_by(ticket_history.c.version)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [
+            TicketWrite(
+                r["ticket_id"], r["version"], r["key_id"], r["resolved_id"], as_utc(r["created_at"])
+            )
+            for r in rows
+        ]
+
+    def count_feedback(self, key_id: str, since: datetime) -> int:
+        """How many feedback rows `key_id` sent after `since`."""
+        query = _since(
+            sa.select(sa.func.count()).select_from(feedback).where(feedback.c.key_id == key_id),
+            feedback.c.created_at,
+            since,
+        )
+
+        def run() -> int:
+            with self.engine.connect() as conn:
+                return int(conn.execute(query).scalar_one())
+
+        return with_retry("count_feedback", run)
+
+    def purge_feedback(self, key_id: str) -> int:
+        """Delete every feedback row `key_id` sent (committed on return); how many."""
+        with self.engine.begin() as conn:
+            return int(conn.execute(feedback.delete().where(feedback.c.key_id == key_id)).rowcount)
+
+    def revoke_key(self, key_id: str) -> ApiKey:
+        """Mark a key revoked now (kept for the record); `NotFoundError` for an unknown id."""
+        key = self.get_key(key_id)
+        if key is None:
+            raise NotFoundError(f"API key {key_id} not found; list ids with the key's creator")
+        if key.revoked_at is None:
+            with self.engine.begin() as conn:
+                stamp = {"revoked_at": datetime.now(UTC)}
+                conn.execute(api_keys.update().where(api_keys.c.key_id == key_id), stamp)
+        revoked = self.get_key(key_id)
+        assert revoked is not None
+        return revoked
+
+    def last_revocation(self) -> datetime | None:
+        """When a key was last revoked (None: never): workers compare it to drop cached keys."""
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(sa.func.max(api_keys.c.revoked_at))).scalar_one()
+        if isinstance(value, str):  # SQLite returns max() of a datetime column as text
+            value = datetime.fromisoformat(value)
+        return _aware(value)
 
     def close(self) -> None:
         """Release the connection pool."""

@@ -46,6 +46,7 @@ feedback = sa.Table(
     sa.Column("kb_helpful", sa.Boolean, nullable=True),
     sa.Column("agent", sa.String(200), nullable=True),
     sa.Column("comment", sa.Text, nullable=True),
+    sa.Column("key_id", sa.String(32), nullable=True, index=True),
 )
 resolved_tickets = sa.Table(
     "resolved_tickets",
@@ -99,3 +100,15 @@ erased_tickets = sa.Table(
 )
 """Keyed hashes of erased ticket ids: every bundle the service loads drops these tickets, so an
 erased ticket never comes back from an older bundle or a retrain on an old export."""
+ticket_history = sa.Table(
+    "ticket_history",
+    metadata,
+    sa.Column("history_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("ticket_id", sa.String(200), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("key_id", sa.String(32), nullable=True),
+    sa.Column("resolved_id", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("ticket_id", "version", name="uq_ticket_history_version"),
+)
+"""Every write of a resolved ticket with the key that made it; version 1 is the owner."""
