@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -24,7 +25,7 @@ Floor = Annotated[MinRelevance, Query(description=MIN_RELEVANCE_HELP)]
 
 
 async def _search(
-    executor: ExecutorDep,
+    executor: Executor,
     method: Callable[[str, int], Sequence[Any]],
     q: str,
     k: int,
