@@ -66,7 +66,8 @@ class BundleFollower:
         desired = self.store.desired_bundle()
         if desired is not None:
             self.generation = desired.generation
-            if self._try_load(Path(desired.bundle_dir), f"desired (#{desired.generation})"):
+            path = Path(desired.bundle_dir)
+            if self._under_root(path) and self._try_load(path, f"desired (#{desired.generation})"):
                 return
         if self.settings.bundle_dir is None:
             logger.warning(
@@ -74,6 +75,17 @@ class BundleFollower:
             )
             return
         self._try_load(self.settings.bundle_dir, "TRIAGE_BUNDLE_DIR")
+
+    def _under_root(self, bundle_dir: Path) -> bool:
+        """A desired bundle outside this worker's TRIAGE_BUNDLE_ROOT is not followed (the row
+        may have been written by a worker with another root, or by hand)."""
+        root = self.settings.bundle_root
+        if root is None or bundle_dir.resolve().is_relative_to(root.resolve()):
+            return True
+        logger.error(
+            "desired bundle %s is outside TRIAGE_BUNDLE_ROOT %s: not loaded", bundle_dir, root
+        )
+        return False
 
     def _try_load(self, bundle_dir: Path, which: str) -> bool:
         try:
@@ -114,6 +126,8 @@ class BundleFollower:
             if desired is None or desired.generation <= self.generation:
                 return
             self.generation = desired.generation
+            if not self._under_root(Path(desired.bundle_dir)):
+                return
             try:
                 previous, version = self.load(Path(desired.bundle_dir))
             except BundleError as exc:

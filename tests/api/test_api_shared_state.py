@@ -163,3 +163,15 @@ def test_shared_prediction_write_failures_are_counted(
                 _assert_busy_problem(r)
         metrics = client.get("/metrics").text
         assert 'triage_store_write_failures_total{operation="record_predictions"} 1.0' in metrics
+
+
+def test_shared_desired_bundle_outside_the_root_is_not_followed(
+    make_settings: Callable[..., Settings], bundle_v1: Path, bundle_v2: Path
+) -> None:
+    settings = make_settings(bundle_dir=bundle_v1, bundle_root=bundle_v1.parent, replica_poll_s=60)
+    with TestClient(create_app(settings)) as client:
+        client.app.state.store.request_bundle(str(bundle_v2))  # type: ignore[attr-defined]
+        _poll(client)
+        assert client.get("/health/ready").json()["model_version"] == "v1"
+    with TestClient(create_app(settings)) as restarted:  # nor at start
+        assert restarted.get("/health/ready").json()["model_version"] == "v1"

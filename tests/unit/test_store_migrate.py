@@ -20,7 +20,7 @@ from training.cli import app
 from triage.errors import FeedbackStoreError
 from triage.store.engine import make_engine
 from triage.store.keys import verify_key
-from triage.store.migrate import alembic_config, head_revision, schema_revision
+from triage.store.migrate import alembic_config, head_revision, known_revisions, schema_revision
 from triage.store.report import production_report
 from triage.store.sql import SqlFeedbackStore, open_store
 from triage.store.tables import metadata
@@ -36,6 +36,11 @@ def _differences(store: SqlFeedbackStore) -> list[object]:
 
 def test_store_migrations_build_exactly_the_query_tables(store: SqlFeedbackStore) -> None:
     assert schema_revision(store.engine) == head_revision() == "0004_issue12_ticket_history"
+    assert {
+        "0001_initial",
+        "0002_issue15_ticket_log",
+        "0003_issue12_erasure_audit",
+    } <= known_revisions()
     assert _differences(store) == []
 
 

@@ -113,3 +113,27 @@ def test_store_lock_released_during_the_backoff_is_not_an_error(database_url: st
     finally:
         holder.join()
         store.close()
+
+
+def test_store_dropped_connections_are_not_an_error(postgres_url: str) -> None:
+    """Every server connection of the store is killed between two writes (a PostgreSQL
+    restart or failover, as the pool sees it): the next write still succeeds."""
+    import sqlalchemy as sa
+    from pg import fresh_database
+
+    database_url = fresh_database(postgres_url, "t_dropped_connections")
+    store = _busy_store(database_url)
+    killer = sa.create_engine(database_url)
+    try:
+        with killer.connect() as conn:
+            killed = conn.execute(
+                sa.text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).scalar()
+        assert killed and killed >= 1
+        assert store.record_feedback(FeedbackRecord("p1", "accepted")) > 0
+    finally:
+        killer.dispose()
+        store.close()
