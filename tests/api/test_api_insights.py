@@ -85,6 +85,57 @@ def test_insights_kpi_from_the_store_with_missing_fields_unavailable(
     )
 
 
+def test_insights_kpi_reports_the_kpi_fields_a_ticket_system_sends(
+    insight_client: TestClient,
+) -> None:
+    key = key_for(insight_client, "triage")
+    for i in range(10):
+        created = NOW - timedelta(hours=2 * i + 1)
+        ticket = {
+            "ticket_id": f"KPI-{i}",
+            "subject": "vpn router down",
+            "body": "vpn router down again",
+            "created_at": created.isoformat(),
+            "first_response_at": (created + timedelta(minutes=45)).isoformat(),
+            "resolved_at": (created + timedelta(hours=1)).isoformat(),
+            "priority": "P3",
+            "support_line": 1 + i % 2,
+            "reopened_count": 1 if i % 5 == 0 else 0,
+            "escalated": i % 2 == 1,
+            "csat": 1 + i % 5,
+        }
+        r = insight_client.post("/v1/tickets/resolved", json={"ticket": ticket}, headers=key)
+        assert r.status_code == 201, r.text
+    lead = key_for(insight_client, "lead")
+    kpis = insight_client.get("/v1/insights/kpi?days=7", headers=lead).json()["kpis"]
+    assert kpis["response_time"]["median_h"] == pytest.approx(0.75, abs=1e-3)
+    assert kpis["response_time"]["by_priority"]["P3"]["within_sla"] == 1.0  # 45 min < 4 h
+    assert kpis["reopened"]["rate"] == pytest.approx(0.2)  # tickets 0 and 5
+    assert kpis["csat"]["mean"] == pytest.approx(3.0)
+    assert kpis["csat"]["distribution"] == {str(s): 2 for s in range(1, 6)}
+    assert kpis["escalation"]["escalated_flag_rate"] == pytest.approx(0.5)
+    # first contact: resolved 15 min after the reply, never reopened, first line: 2, 4, 6, 8
+    assert kpis["first_contact_resolution"]["rate"] == pytest.approx(0.4)
+
+
+def test_insights_resolved_kpi_fields_out_of_range_are_refused(
+    insight_client: TestClient,
+) -> None:
+    key = key_for(insight_client, "triage")
+    base = {"ticket_id": "BAD-1", "subject": "vpn", "body": "vpn down"}
+    for field, value in (("csat", 6), ("reopened_count", -1), ("escalated", "maybe")):
+        body = {"ticket": {**base, field: value}}
+        r = insight_client.post("/v1/tickets/resolved", json=body, headers=key)
+        assert r.status_code == 422, (field, r.text)
+        assert field in r.text
+    late = {
+        "created_at": NOW.isoformat(),
+        "first_response_at": (NOW - timedelta(hours=1)).isoformat(),
+    }
+    r = insight_client.post("/v1/tickets/resolved", json={"ticket": {**base, **late}}, headers=key)
+    assert r.status_code == 422 and "first_response_at" in r.text
+
+
 def test_insights_clusters_and_kb_gaps(insight_client: TestClient) -> None:
     key = key_for(insight_client, "triage")
     _resolve(insight_client, key, 24, "vpn router dns reconnect")
