@@ -186,6 +186,35 @@ def test_incidents_burst_of_triaged_tickets_is_reported(insight_client: TestClie
     assert "triage_incident_alerts_total 1.0" in metrics
 
 
+def test_incidents_monitor_starts_on_the_first_request_by_default(
+    make_settings: Callable[..., Settings], bundle_v1: Path
+) -> None:
+    """TRIAGE_INCIDENTS=auto without a webhook: no model loaded and nothing embedded until
+    someone asks; the first request reads the recent history, so a burst already in the store
+    is reported at once."""
+    settings = make_settings(bundle_dir=bundle_v1, insight_embedder="hashing-64")
+    assert settings.incidents == "auto"
+    with TestClient(create_app(settings)) as client:
+        monitor = client.app.state.insight.monitor  # type: ignore[attr-defined]
+        triaged_background(client)
+        key = key_for(client, "triage")
+        for i in range(8):
+            body = {"ticket": {"ticket_id": f"OUT-{i}", "subject": "VPN down", "body": "VPN down"}}
+            assert client.post("/v1/triage", json=body, headers=key).status_code == 200
+        client.app.state.writer.flush()  # type: ignore[attr-defined]
+        assert not monitor.watching
+        r = client.get("/v1/incidents/emerging", headers=key_for(client, "lead"))
+        assert monitor.watching
+    assert [len(i["ticket_ids"]) for i in r.json()["incidents"]] == [8]
+
+
+def test_incidents_setting_accepts_the_old_booleans() -> None:
+    assert Settings(incidents=True).incidents == "on"  # type: ignore[arg-type]
+    assert Settings(incidents="false").incidents == "off"  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="incidents"):
+        Settings(incidents="sometimes")  # type: ignore[arg-type]
+
+
 def test_incidents_off_by_setting(make_settings: Callable[..., Settings], bundle_v1: Path) -> None:
     settings = make_settings(bundle_dir=bundle_v1, incidents=False)
     with TestClient(create_app(settings)) as client:
