@@ -1,10 +1,14 @@
-"""Insight benchmarks: clustering algorithms, KB-gap threshold, emerging-incident detection on the
-sample data's planted outages, and the `triage report kpi` wall time and peak memory.
+"""Insight benchmarks: clustering (algorithms, tuning on planted problems), KB-gap threshold,
+emerging-incident detection on the sample data's planted outages, the `triage report kpi` wall
+time and peak memory, and the incident monitor's cost in the service.
 
     .venv/bin/python bench/bench_insight.py clusters --seeds 42,7            # algorithm choice
     .venv/bin/python bench/bench_insight.py kbgaps --seeds 42,7              # gap threshold
     .venv/bin/python bench/bench_insight.py emerging --seeds 42,7 [--similarity 0.5,0.55,0.6]
     .venv/bin/python bench/bench_insight.py report --tickets 500000 --runs 2
+    .venv/bin/python bench/bench_insight.py tune --seeds 42 --sizes 1200,4000 \
+        --boilerplate 0,0.005,0.01 --join 0.5,0.6 [--pca 32,64 --mcs 8,10 --ms 3,5 ...]
+    .venv/bin/python bench/bench_insight.py service --tickets-file T --runs 2 --levels 8
 
 Settings are chosen on seed 42 and reported on seed 7 (a different generated history). The
 embedding cache is `.cache/embeddings` (shared); `report` runs each CLI call in a fresh folder,
@@ -418,7 +422,7 @@ def _service_run(svc: Any, bundle: Path, work: Path, texts: list[Any], args: Any
             out["levels"].append({k: level[k] for k in ("concurrency", "ok_per_s", "p50_ms")})
         time.sleep(args.settle)  # the monitor's next poll embeds the last tickets
         out |= svc.rss_mb(proc.pid)
-        out["cpu_s"] = _cpu_seconds(proc.pid)
+        out["cpu_s"] = sum(_cpu_seconds(p) for p in [proc.pid, *svc._children(proc.pid)])
         for name in ("clusters_first_s", "clusters_second_s"):
             started = time.perf_counter()
             r = httpx.get(
@@ -428,7 +432,7 @@ def _service_run(svc: Any, bundle: Path, work: Path, texts: list[Any], args: Any
             out["clusters"] = (
                 len(r.json().get("items", [])) if r.status_code == 200 else r.status_code
             )
-        out["tickets_stored"] = r.json().get("tickets") if r.status_code == 200 else None
+        out["window_tickets"] = r.json().get("window_tickets") if r.status_code == 200 else None
         return out
     finally:
         proc.send_signal(signal.SIGTERM)
