@@ -154,6 +154,13 @@ class ResolvedTicketIn(TicketIn):
     closed_at: IsoTime | None = None
     time_spent_minutes: float | None = Field(None, ge=0, le=1e7, strict=True)
     kb_article_id: Id | None = None
+    # optional KPI fields: without them /v1/insights/kpi reports that KPI unavailable, with why
+    first_response_at: datetime | None = Field(
+        None, description="First reply to the user (ISO 8601 with a time zone): response time."
+    )
+    reopened_count: int | None = Field(None, ge=0, le=1000, description="Times reopened.")
+    escalated: bool | None = Field(None, description="Went beyond its first assignment.")
+    csat: int | None = Field(None, ge=1, le=5, description="Customer satisfaction, 1 to 5.")
 
 
 class TriageRequest(Strict):

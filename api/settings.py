@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -77,7 +78,11 @@ class Settings(BaseSettings):
     insight_max_tickets: int = Field(
         default=2_000, ge=20, le=50_000, description="Tickets clustered per insight request."
     )
-    incidents: bool = Field(default=True, description="Watch triaged tickets for bursts.")
+    incidents: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="Watch triaged tickets for bursts: on at start, off, or auto (from start "
+        "when TRIAGE_WEBHOOK_URL is set, else from the first GET /v1/incidents/emerging).",
+    )
     incident_poll_s: float = Field(default=15.0, gt=0, description="Seconds between checks.")
     incident_backfill: int = Field(
         default=5_000, ge=0, description="Recent tickets read at start for the usual rates."
@@ -123,6 +128,15 @@ class Settings(BaseSettings):
             sla_response_hours=self.sla_response_hours,
             sla_resolution_hours=self.sla_resolution_hours,
         )
+
+    @field_validator("incidents", mode="before")
+    @classmethod
+    def _incidents(cls, value: object) -> object:
+        # true / false (the setting was a boolean before "auto") keep working
+        booleans = {"true": "on", "1": "on", "yes": "on", "false": "off", "0": "off", "no": "off"}
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        return booleans.get(str(value).lower(), value)
 
     @field_validator("log_level")
     @classmethod

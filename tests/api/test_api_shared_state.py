@@ -170,7 +170,7 @@ def test_shared_desired_bundle_outside_the_root_is_not_followed(
 ) -> None:
     settings = make_settings(bundle_dir=bundle_v1, bundle_root=bundle_v1.parent, replica_poll_s=60)
     with TestClient(create_app(settings)) as client:
-        client.app.state.store.request_bundle(str(bundle_v2))  # type: ignore[attr-defined]
+        state_of(client.app).store.request_bundle(str(bundle_v2))
         _poll(client)
         assert client.get("/health/ready").json()["model_version"] == "v1"
     with TestClient(create_app(settings)) as restarted:  # nor at start

@@ -14,8 +14,11 @@ from triage.store.tables import (
     erased_tickets,
     erasure_audit,
     feedback,
+    incident_tickets,
     predictions,
     resolved_tickets,
+    ticket_history,
+    ticket_log,
 )
 
 _CHUNK = 500  # ids per IN (...) clause: well under SQLite's and PostgreSQL's parameter limits
@@ -76,6 +79,7 @@ def delete_tickets(engine: Engine, ticket_ids: Collection[str]) -> dict[str, int
     on those, their resolutions; a link to one from other feedback (`solved_by_ticket_id`) is
     cleared. Returns rows deleted per table."""
     counts = {"predictions": 0, "feedback": 0, "resolved_tickets": 0, "feedback_links": 0}
+    counts |= {"ticket_history": 0, "ticket_log": 0, "incident_tickets": 0}
     sqlite = engine.dialect.name == "sqlite"
     with engine.begin() as conn:
         if sqlite:  # overwrite deleted rows with zeros: a delete alone leaves them in free pages
@@ -93,12 +97,29 @@ def delete_tickets(engine: Engine, ticket_ids: Collection[str]) -> dict[str, int
             counts["predictions"] += conn.execute(
                 predictions.delete().where(predictions.c.ticket_id.in_(chunk))
             ).rowcount
+            counts |= _delete_linked(conn, chunk, counts)
             counts["resolved_tickets"] += conn.execute(
                 resolved_tickets.delete().where(resolved_tickets.c.ticket_id.in_(chunk))
             ).rowcount
     if sqlite:
         _checkpoint(engine)
     return counts
+
+
+def _delete_linked(conn: Any, chunk: list[str], counts: dict[str, int]) -> dict[str, int]:
+    """The rows that name a ticket besides its resolution: its write history, its ticket-log
+    entries (SQLite does not cascade without foreign keys on) and its incident membership."""
+    resolved = sa.select(resolved_tickets.c.resolved_id).where(
+        resolved_tickets.c.ticket_id.in_(chunk)
+    )
+    deletes = {
+        "ticket_log": ticket_log.delete().where(ticket_log.c.resolved_id.in_(resolved)),
+        "ticket_history": ticket_history.delete().where(ticket_history.c.ticket_id.in_(chunk)),
+        "incident_tickets": incident_tickets.delete().where(
+            incident_tickets.c.ticket_id.in_(chunk)
+        ),
+    }
+    return {name: counts[name] + conn.execute(stmt).rowcount for name, stmt in deletes.items()}
 
 
 def _checkpoint(engine: Engine) -> None:

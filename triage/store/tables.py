@@ -112,3 +112,28 @@ ticket_history = sa.Table(
     sa.UniqueConstraint("ticket_id", "version", name="uq_ticket_history_version"),
 )
 """Every write of a resolved ticket with the key that made it; version 1 is the owner."""
+incidents = sa.Table(
+    "incidents",
+    metadata,
+    sa.Column("incident_id", sa.String(64), primary_key=True),
+    sa.Column("first_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("alert_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("claimed_by", sa.String(200), nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+)
+"""Emerging incidents alerted (issue 13): one row per burst, whichever worker saw it first."""
+incident_tickets = sa.Table(
+    "incident_tickets",
+    metadata,
+    sa.Column("ticket_id", sa.String(200), primary_key=True),
+    sa.Column(
+        "incident_id",
+        sa.String(64),
+        sa.ForeignKey("incidents.incident_id"),
+        nullable=False,
+        index=True,
+    ),
+)
+"""A ticket belongs to at most one claimed incident: the primary key is what de-duplicates
+alerts when several workers' monitors see the same burst."""
