@@ -19,10 +19,12 @@ DEFAULT_LOCK_TIMEOUT_S = 5.0
 def _sqlite_pragmas(lock_timeout_s: float) -> Any:
     def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
+        # The busy timeout first: switching a new database to WAL needs its lock, and workers
+        # opening it at once would otherwise fail at once with "database is locked".
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout_s * 1000)}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout_s * 1000)}")
         cursor.close()
 
     return set_pragmas
