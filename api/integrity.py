@@ -38,8 +38,7 @@ def _in_index(model: LoadedModel | None, ticket_id: str) -> bool:
     """True when the serving model's similar-ticket index holds `ticket_id` (training data,
     or a ticket resolved before writes were attributed)."""
     retriever = model.triager.retriever if model is not None else None
-    tickets = getattr(retriever, "tickets", None)
-    return tickets is not None and ticket_id in tickets
+    return retriever is not None and retriever.has_ticket(ticket_id)
 
 
 def check_ticket_writer(

@@ -10,12 +10,14 @@ from typing import Annotated, Any
 import yaml
 from fastapi import Depends, Request
 
+from api.deps import TriagerLike
 from api.settings import Settings
 from api.state import request_state
 from triage.errors import ConfigError
 from triage.privacy.erasure import ErasureRequest, apply_erasures, find_tickets
 from triage.privacy.folders import remove_from_retriever
 from triage.privacy.guard import TicketPrivacy
+from triage.store.protocol import FeedbackStore
 
 
 class ServicePrivacy:
@@ -81,17 +83,16 @@ def get_privacy(request: Request) -> TicketPrivacy:
 PrivacyDep = Annotated[TicketPrivacy, Depends(get_privacy)]
 
 
-def drop_erased(triager: Any, store: Any, settings: Settings) -> int:
+def drop_erased(triager: TriagerLike, store: FeedbackStore, settings: Settings) -> int:
     """Remove from a freshly loaded bundle's index every ticket erased before (the store keeps
     their keyed hashes), so an older bundle or a retrain on an old export never shows one, and
     every ticket older than the bundle's `privacy.retention_months`. How many went."""
-    retriever = getattr(triager, "retriever", None)
-    engine = getattr(store, "engine", None)
-    if retriever is None or engine is None or not hasattr(retriever, "tickets"):
+    retriever = triager.retriever
+    if retriever is None:
         return 0
-    section = _bundle_section(getattr(triager, "manifest", None))
+    section = _bundle_section(triager.manifest)
     privacy = TicketPrivacy.from_section(section, secret_file=settings.privacy_secret_file)
-    dropped = apply_erasures(retriever, privacy, engine)
+    dropped = apply_erasures(retriever, privacy, store.engine)
     if privacy.retention_months is not None:
         old = ErasureRequest(older_than_months=privacy.retention_months)
         dropped += remove_from_retriever(retriever, find_tickets(old, privacy, None, [retriever]))

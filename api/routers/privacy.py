@@ -10,8 +10,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, model_validator
+from sqlalchemy.engine import Engine
 
-from api.deps import ExecutorDep, FlushedPredictions, HolderDep, StoreDep
+from api.deps import ExecutorDep, FlushedPredictions, HolderDep, ModelHolder, StoreDep
 from api.privacy import PrivacyDep
 from api.schemas import Strict
 from api.security import AdminScope
@@ -52,13 +53,13 @@ class EraseOut(BaseModel):
 
 
 def _in_live_index(
-    request: ErasureRequest, privacy: TicketPrivacy, holder: Any, in_store: set[str]
+    request: ErasureRequest, privacy: TicketPrivacy, holder: ModelHolder, in_store: set[str]
 ) -> tuple[set[str], int]:
     """On the inference thread (where the index is searched and grows): add the request's
     tickets in the live index to those found in the store, and remove them all from it."""
     current = holder.current
     retriever = current.triager.retriever if current is not None else None
-    live = [retriever] if retriever is not None and hasattr(retriever, "tickets") else []
+    live = [retriever] if retriever is not None else []
     ids = in_store | erasure.find_tickets(request, privacy, None, live)
     removed = sum(folders.remove_from_retriever(r, ids) for r in live)
     return ids, removed
@@ -67,7 +68,7 @@ def _in_live_index(
 def _in_store_and_files(
     request: ErasureRequest,
     privacy: TicketPrivacy,
-    engine: Any,
+    engine: Engine,
     found: tuple[set[str], int],
     bundle_dir: Path | None,
     actor: str,
@@ -99,7 +100,7 @@ async def post_erase(
     resolutions from the database and their index entries from the served bundle's files
     (rewritten, still loadable); records who erased how many, never who was erased."""
     wanted = ErasureRequest(body.requester, tuple(body.ticket_ids), body.older_than_months)
-    engine = getattr(store, "engine")  # noqa: B009 (the SQL store; the protocol has no engine)
+    engine = store.engine
     # The store is scanned off the inference thread; only the index work runs on it.
     in_store = await run_in_threadpool(erasure.find_tickets, wanted, privacy, engine)
     loop = asyncio.get_running_loop()

@@ -34,6 +34,9 @@ class _Retriever:
     def add_ticket(self, ticket: Any) -> bool:
         return False  # nothing is indexed: the test counts what reached the store
 
+    def has_ticket(self, ticket_id: str) -> bool:
+        return False
+
 
 class _SearchableFake(FakeGatedTriager):
     retriever = _Retriever()

@@ -4,11 +4,11 @@ index, the embedding cache; an audit row without personal data."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 
@@ -25,6 +25,9 @@ from triage.privacy.guard import TicketPrivacy, retention_cutoff
 from triage.privacy.hashing import is_pseudonym, requester_key
 from triage.schema import Ticket
 from triage.store import erasure as store_erasure
+
+if TYPE_CHECKING:
+    from triage.retrieval.protocol import RetrieverLike
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +117,7 @@ def find_tickets(
     request: ErasureRequest,
     privacy: TicketPrivacy,
     engine: Engine | None = None,
-    retrievers: Sequence[Any] = (),
+    retrievers: Sequence[RetrieverLike] = (),
 ) -> set[str]:
     """Ids of the tickets a request covers, in the store and in the given retrievers' indexes
     (whose metadata holds each ticket's requester pseudonym and creation time)."""
@@ -144,18 +147,17 @@ def _older(created_at: str | None, cutoff: datetime) -> bool:
     return stamp < cutoff if stamp.tzinfo else stamp < cutoff.replace(tzinfo=None)
 
 
-def _indexed_where(retriever: Any, keep: Callable[[dict[str, Any]], bool]) -> set[str]:
-    dense = retriever.tickets.dense
-    return {item for item in dense.ids if keep(dense.metadata(item))}
+def _indexed_where(retriever: RetrieverLike, keep: Callable[[Mapping[str, Any]], bool]) -> set[str]:
+    return {ticket_id for ticket_id, meta in retriever.indexed_tickets() if keep(meta)}
 
 
-def apply_erasures(retriever: Any, privacy: TicketPrivacy, engine: Engine) -> int:
+def apply_erasures(retriever: RetrieverLike | None, privacy: TicketPrivacy, engine: Engine) -> int:
     """Drop every ticket erased before from a freshly loaded index (an older bundle, a retrain
     on an old export): its id's keyed hash is in the store's erased list."""
     erased = store_erasure.erased_hashes(engine)
     if retriever is None or not erased:
         return 0
-    doomed = [t for t in retriever.tickets.dense.ids if ticket_hash(t, privacy) in erased]
+    doomed = [t for t, _ in retriever.indexed_tickets() if ticket_hash(t, privacy) in erased]
     return remove_from_retriever(retriever, doomed)
 
 

@@ -8,7 +8,7 @@ import logging
 import shutil
 from collections.abc import Collection, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -21,13 +21,17 @@ from triage.errors import VectorIndexError
 from triage.model_io import MODEL_FILES
 from triage.privacy.guard import TicketPrivacy
 
+if TYPE_CHECKING:
+    from triage.retrieval.protocol import RetrieverLike
+    from triage.retrieval.retriever import Retriever
+
 logger = logging.getLogger(__name__)
 
 
-def remove_from_retriever(retriever: Any, ticket_ids: Collection[str]) -> int:
+def remove_from_retriever(retriever: RetrieverLike, ticket_ids: Collection[str]) -> int:
     """Remove these tickets from a loaded retriever (vector, lexical terms, metadata); how many
     were there. Run it where the retriever is searched (the service's inference thread)."""
-    present = [t for t in ticket_ids if t in retriever.tickets]
+    present = [t for t in ticket_ids if retriever.has_ticket(t)]
     for ticket_id in present:
         retriever.remove(ticket_id)
     return len(present)
@@ -44,14 +48,14 @@ class _StampOnly:
         raise VectorIndexError("erasure does not embed; load the real embedder to search")
 
 
-def _load_retriever(folder: Path, verified: bool) -> Any:
+def _load_retriever(folder: Path, verified: bool) -> Retriever:
     from triage.retrieval.retriever import MANIFEST, Retriever
 
     stamp = json.loads((folder / MANIFEST).read_text())
     return Retriever.load(folder, _StampOnly(stamp["embedder"], stamp["dim"]), verified=verified)
 
 
-def open_folder_index(path: Path) -> Any:
+def open_folder_index(path: Path) -> Retriever | None:
     """The retriever in a bundle (`retrieval/`, verified by the bundle's manifest) or in an
     index folder of its own; None when a bundle has no index."""
     from triage.bundle import RETRIEVAL_DIR, verify_bundle
@@ -82,7 +86,7 @@ def erase_from_folder(path: Path, ticket_ids: Collection[str]) -> int:
     return removed
 
 
-def _rewrite_bundle(bundle: Path, retriever: Any) -> None:
+def _rewrite_bundle(bundle: Path, retriever: Retriever) -> None:
     from triage.bundle import MANIFEST, RETRIEVAL_DIR, verify_bundle
 
     manifest = verify_bundle(bundle)

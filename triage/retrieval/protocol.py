@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -52,4 +52,13 @@ class RetrieverLike(Protocol):
 
     def remove(self, item_id: str) -> int:
         """Erase a ticket or article; how many were removed."""
+        ...
+
+    def has_ticket(self, ticket_id: str) -> bool:
+        """True when this solved ticket is indexed."""
+        ...
+
+    def indexed_tickets(self) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """Every indexed solved ticket's id with its stored metadata (requester pseudonym,
+        `created_at`, ...), in insertion order: what erasure and retention search."""
         ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -402,6 +402,16 @@ class Retriever:
     def remove(self, item_id: str) -> int:
         """Erase a ticket or article (vector, text and metadata); returns how many were removed."""
         return self.tickets.remove([item_id]) + self.articles.remove([item_id])
+
+    def has_ticket(self, ticket_id: str) -> bool:
+        """True when this solved ticket is indexed."""
+        return ticket_id in self.tickets
+
+    def indexed_tickets(self) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """Every indexed solved ticket's id with its stored metadata, in insertion order."""
+        dense = self.tickets.dense
+        for ticket_id in dense.ids:
+            yield ticket_id, dense.metadata(ticket_id)
 
     def stats(self) -> dict[str, Any]:
         """Sizes, index kinds, cut-offs, ranking and the embedder, for summaries."""

@@ -6,6 +6,8 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from sqlalchemy.engine import Engine
+
 from triage.store.desired import DesiredBundle
 from triage.store.records import (
     ApiKey,
@@ -19,6 +21,10 @@ from triage.store.ticket_log import LogEntry
 
 class FeedbackStore(Protocol):
     """Where the service keeps what it predicted and what people did with it."""
+
+    # Erasure, retention and the lead reports run set-wise SQL over several tables
+    # (`triage.store.erasure`, `triage.store.report`): the store is SQL by design.
+    engine: Engine
 
     def record_predictions(self, records: Sequence[PredictionRecord]) -> None: ...
 
