@@ -35,7 +35,7 @@ def _differences(store: SqlFeedbackStore) -> list[object]:
 
 
 def test_store_migrations_build_exactly_the_query_tables(store: SqlFeedbackStore) -> None:
-    assert schema_revision(store.engine) == head_revision() == "0005_issue13_incidents"
+    assert schema_revision(store.engine) == head_revision() == "0006_created_at_indexes"
     assert {
         "0001_initial",
         "0002_issue15_ticket_log",

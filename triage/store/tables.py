@@ -21,7 +21,7 @@ predictions = sa.Table(
     "predictions",
     metadata,
     sa.Column("prediction_id", sa.String(32), primary_key=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
     sa.Column("model_version", sa.String(200), nullable=False),
     sa.Column("ticket_id", sa.String(200), nullable=False, index=True),
     sa.Column("ticket", sa.JSON, nullable=False),
@@ -38,7 +38,7 @@ feedback = sa.Table(
         nullable=False,
         index=True,
     ),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
     sa.Column("outcome", sa.String(16), nullable=False),
     sa.Column("corrections", sa.JSON, nullable=False),
     sa.Column("solved_by_ticket_id", sa.String(200), nullable=True),
@@ -54,7 +54,7 @@ resolved_tickets = sa.Table(
     sa.Column("resolved_id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("ticket_id", sa.String(200), nullable=False, index=True),
     sa.Column("prediction_id", sa.String(32), nullable=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
     sa.Column("ticket", sa.JSON, nullable=False),
 )
 ticket_log = sa.Table(
