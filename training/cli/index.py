@@ -22,6 +22,7 @@ from training.cli.common import (
     redacted,
 )
 from triage import ingest
+from triage.bundle import RETRIEVAL_DIR, bundle_embedder, verify_bundle
 from triage.dataset import write_articles
 from triage.embeddings import Embedder, load_embedder
 from triage.errors import DataError
@@ -32,6 +33,13 @@ from triage.schema import KBArticle
 
 IndexOption = typer.Option(
     ..., "--index", "-i", help="A retriever folder from `triage index build`."
+)
+SearchIndexOption = typer.Option(
+    ...,
+    "--index",
+    "-i",
+    help="A retriever folder from `triage index build`, or a model bundle (its index is searched "
+    "read-only, with the bundle's embedder).",
 )
 EmbedderOption = typer.Option(
     None,
@@ -61,6 +69,28 @@ def _encode(embedder: Embedder, texts: list[str], show: bool) -> NDArray[np.floa
 
 def _open(index: Path, embedder_spec: str | None) -> Retriever:
     return Retriever.load(index, load_embedder(embedder_spec or saved_embedder_spec(index)))
+
+
+def _bundle_of(index: Path) -> Path | None:
+    """The bundle folder when `index` is a bundle or its `retrieval/` folder, else None."""
+    for folder in (index, index.parent):
+        is_bundle = (folder / "manifest.json").is_file() and (folder / RETRIEVAL_DIR).is_dir()
+        if is_bundle and (folder == index or index.name == RETRIEVAL_DIR):
+            return folder
+    return None
+
+
+def _open_to_search(index: Path) -> Retriever:
+    """An index folder, or a bundle's index (checked against the bundle's manifest, with the
+    bundle's own embedder) for searching only: a bundle is never written in place."""
+    bundle = _bundle_of(index)
+    if bundle is None:
+        return _open(index, None)
+    manifest = verify_bundle(bundle)
+    embedder = bundle_embedder(bundle, manifest)
+    if embedder is None:
+        raise fail(f"{bundle}: the bundle names no embedder; it cannot search")
+    return Retriever.load(bundle / RETRIEVAL_DIR, embedder, verified=True)
 
 
 PairsOption = typer.Option(
@@ -228,7 +258,7 @@ def _cutoff_choice(min_relevance: str | None, show_all: bool) -> str | float | N
 @handle_errors
 def similar(
     text: str | None = typer.Argument(None, help="A ticket text (or use --queries)."),
-    index: Path = IndexOption,
+    index: Path = SearchIndexOption,
     queries: Path | None = typer.Option(
         None, "--queries", "-q", help='JSONL: {"id", "text"} per line.'
     ),
@@ -249,7 +279,7 @@ def similar(
     if (text is None) == (queries is None):
         raise fail("give either a TEXT or --queries FILE")
     choice = _cutoff_choice(min_relevance, show_all)
-    retriever = _open(index, None)
+    retriever = _open_to_search(index)
     cuts = {name: retriever.cutoff(choice, name) for name in ("tickets", "kb")}
     floors = {name: value for name, (value, _) in cuts.items()}
     batch = _queries(queries) if queries else [("query", text or "")]
