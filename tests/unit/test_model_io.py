@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import zipfile
 from fractions import Fraction
 from pathlib import Path
 
@@ -54,3 +55,22 @@ def test_model_io_old_pickle_bundle_still_loads_with_a_warning(
     assert "re-export" in caplog.text
     with pytest.raises(BundleError, match=r"no model\.skops"):
         load_model_bytes({}, tmp_path)
+
+
+def test_model_io_vocabulary_is_written_inline_not_one_file_per_term(tmp_path: Path) -> None:
+    """A fitted vectoriser's NumPy-int vocabulary once became one zip member per term (most of
+    a bundle's load time); it is written as plain ints and transforms the same after loading."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [f"ticket {i} about printer {i % 7} and vpn {i % 11}" for i in range(200)]
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), max_features=60).fit(texts)  # NumPy ints
+    vocabulary = dict(vectorizer.vocabulary_)
+    assert any(isinstance(v, np.integer) for v in vocabulary.values())  # what sklearn leaves
+    name = dump_model({"features": [vectorizer]}, tmp_path)
+    with zipfile.ZipFile(tmp_path / name) as archive:
+        assert len(archive.namelist()) < 10 < len(vocabulary)
+    loaded = load_model_bytes({name: (tmp_path / name).read_bytes()}, tmp_path)
+    again = loaded["features"][0]  # type: ignore[index]
+    assert again.vocabulary_ == vocabulary
+    before, after = vectorizer.transform(texts), again.transform(texts)
+    assert (before != after).nnz == 0
