@@ -120,6 +120,7 @@ class TrackedRun:
                 for k, v in self.result.summary_metrics().items()
                 if ".baseline" not in k and "consistency" not in k
             },
+            "baselines": self.result.baseline_summary(),
             "timings_s": self.result.timings,
         }
 

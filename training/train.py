@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,12 @@ from numpy.typing import NDArray
 
 from training.config import TrainConfig
 from training.datasets import Split, fingerprint, labels, split_tickets
+from training.held_out import HeldOutVotes, blend_held_out
 from triage.classifiers import TargetClassifier, out_of_fold_scores
 from triage.embeddings import Embedder
 from triage.errors import DataError
 from triage.features import FeatureInput, TicketFeaturizer, feature_input
+from triage.neighbours import EmbeddingNeighbours
 from triage.policy import ActionPolicy, LinkTable, choose_thresholds, precision_coverage_curve
 from triage.schema import Ticket
 from triage.triager import TriageModel, embedder_from_spec
@@ -48,6 +51,8 @@ class TrainResult:
     retrieval_error: str | None = None
     embedder_object: Embedder | None = None
     """The (cached) embedder used in training; not saved, reused to build the retrieval index."""
+    baseline: Any = None
+    """The in-run `training.baseline.TextBaseline`, saved into the bundle for `triage evaluate`."""
 
     def summary_metrics(self) -> dict[str, float]:
         """Flat `target.metric` numbers (for MLflow and the promotion gate)."""
@@ -71,15 +76,25 @@ class TrainResult:
             flat[f"consistency.{name}"] = float(rate)
         return flat
 
+    def baseline_summary(self) -> dict[str, dict[str, dict[str, float]]]:
+        """Per target, the product next to the in-run baselines on the same test tickets."""
+        out = {}
+        for target, report in self.metrics.get("targets", {}).items():
+            side = {"product": {k: round(float(report[k]), 4) for k in ("accuracy", "macro_f1")}}
+            for name, base in report.get("baselines", {}).items():
+                side[name] = {k: round(float(v), 4) for k, v in base.items()}
+            out[target] = side
+        return out
+
 
 def make_embedder(
     config: TrainConfig, embedder: Embedder | None, needed: bool | None = None
 ) -> Embedder | None:
     """The configured embedder (or the given one), wrapped in the on-disk cache when configured.
 
-    None when not `needed` (default: when the features use no embeddings).
+    None when not `needed` (default: when neither the features nor the neighbours use them).
     """
-    if not (config.features.embeddings if needed is None else needed):
+    if not (uses_embeddings(config) if needed is None else needed):
         return None
     base = embedder if embedder is not None else embedder_from_spec(config.embedder)
     if config.embedding_cache is None:
@@ -87,6 +102,11 @@ def make_embedder(
     from triage.embedding_cache import CachedEmbedder
 
     return CachedEmbedder(base, Path(config.embedding_cache))
+
+
+def uses_embeddings(config: TrainConfig) -> bool:
+    """True when the model reads sentence embeddings (as features or for neighbour votes)."""
+    return config.features.embeddings or config.model.neighbours > 0
 
 
 def trainable_targets(
@@ -129,11 +149,29 @@ def train(
     embedder: Embedder | None = None,
     progress: Progress | None = None,
 ) -> TrainResult:
-    """Split, featurise, fit, calibrate, choose thresholds, evaluate on the held-out test split."""
+    """Split, featurise, fit, calibrate, choose thresholds, evaluate on the held-out test split.
+
+    The in-run baseline (`config.baselines`) is fitted alongside, in a second process on large
+    data (`training.baseline.BaselineJob`).
+    """
     note = progress or (lambda step: None)
-    timings: dict[str, float] = {}
     targets, skipped = trainable_targets(config, tickets)
     split = _training_split(config, tickets, targets)
+    with _baseline_job(config, split, targets) as job:
+        return _train(config, tickets, split, (targets, skipped), embedder, note, job)
+
+
+def _train(
+    config: TrainConfig,
+    tickets: Sequence[Ticket],
+    split: Split,
+    trainable: tuple[list[str], dict[str, str]],
+    embedder: Embedder | None,
+    note: Progress,
+    job: Any,
+) -> TrainResult:
+    targets, skipped = trainable
+    timings: dict[str, float] = {}
     start = time.perf_counter()
     note("embedding")
     emb = make_embedder(config, embedder)
@@ -145,21 +183,24 @@ def train(
     X = {name: featurizer.transform(data) for name, data in inputs.items() if len(data)}
     _timed(timings, "features_s", start)
     start = time.perf_counter()
+    neighbours = _fit_neighbours(config, split, inputs, targets)
+    held = HeldOutVotes(split, inputs, neighbours, config.model.calibration != "validation")
     classifiers, policies, reports = {}, {}, {}
     for target in targets:
         note(f"fit {target}")
-        clf, policy, report = _fit_target(config, target, split, X)
+        clf, policy, report = _fit_target(config, target, split, X, held)
         classifiers[target], policies[target], reports[target] = clf, policy, report
     _timed(timings, "fit_s", start)
     links = _links(config, final_rows(config, split), targets)
-    model = TriageModel(featurizer, classifiers, policies, links)
+    model = TriageModel(featurizer, classifiers, policies, links, neighbours)
     note("evaluate")
     metrics, curves = _evaluate(config, model, split, inputs["test"], reports)
-    if config.baselines:
+    baseline = None
+    if job is not None:
         start = time.perf_counter()
         note("baselines")
-        _add_baselines(config, metrics, split, inputs["test"], model)
-        _timed(timings, "baselines_s", start)
+        baseline = _add_baselines(config, metrics, split, job, timings)
+        _timed(timings, "baselines_wait_s", start)
     return TrainResult(
         config=config,
         model=model,
@@ -173,6 +214,7 @@ def train(
         curves=curves,
         timings=timings,
         embedder_object=emb,
+        baseline=baseline,
     )
 
 
@@ -233,6 +275,8 @@ def _featurizer(config: TrainConfig) -> TicketFeaturizer:
         max_word_features=f.max_word_features,
         max_char_features=f.max_char_features,
         min_df=f.min_df,
+        sublinear_tf=f.sublinear_tf,
+        cues=f.cues,
     )
 
 
@@ -244,27 +288,37 @@ def _rows(
     return np.asarray(rows, dtype=np.int64), [str(values[i]) for i in rows]
 
 
+def _kept_classes(config: TrainConfig, train: Sequence[Ticket], target: str) -> set[str]:
+    """Classes with at least `min_examples_per_class` tickets in the train part."""
+    counts = Counter(v for v in labels(train, target) if v is not None)
+    return {str(c) for c, n in counts.items() if n >= config.min_examples_per_class}
+
+
+def _classifier(config: TrainConfig) -> TargetClassifier:
+    m = config.model
+    return TargetClassifier(m.kind, m.C, m.class_weight, m.max_iter, config.seed, m.epochs)
+
+
 def _fit_target(
-    config: TrainConfig, target: str, split: Split, X: dict[str, Any]
+    config: TrainConfig, target: str, split: Split, X: dict[str, Any], held: HeldOutVotes
 ) -> tuple[TargetClassifier, ActionPolicy, dict[str, Any]]:
-    rows, y = _rows(split.train, target)
-    counts = Counter(y)
-    kept = {c for c, n in counts.items() if n >= config.min_examples_per_class}
-    dropped = sorted(set(counts) - kept)
+    kept = _kept_classes(config, split.train, target)
+    dropped = sorted({str(v) for v in labels(split.train, target) if v is not None} - kept)
     rows, y = _rows(split.train, target, kept)
     m = config.model
-    clf = TargetClassifier(m.kind, m.C, m.class_weight, m.max_iter, config.seed).fit(
-        X["train"][rows], y
-    )
+    clf = _classifier(config).fit(X["train"][rows], y)
     fit_rows = len(y)
     if m.calibration == "cross_fit":
         # Held-out scores for every training row, from models that did not see the row; the
         # final model (fitted on all rows above) takes their temperature and thresholds.
         held_scores = out_of_fold_scores(clf, X["train"][rows], y, m.cross_fit_folds)
-        y_held = y
+        held_part, held_rows, y_held = "train", rows, y
     else:
-        val_rows, y_held = _rows(split.val, target)
-        held_scores = clf.decision_function(X["val"][val_rows])
+        held_rows, y_held = _rows(split.val, target)
+        held_scores = clf.decision_function(X["val"][held_rows])
+        held_part = "val"
+    votes = held.votes(held_part, held_rows, target, clf.classes_.tolist())
+    held_scores = blend_held_out(clf, held_scores, votes, y_held, config.seed)
     clf.calibrate_scores(held_scores, y_held)
     p = config.policy
     thresholds = choose_thresholds(
@@ -283,8 +337,22 @@ def _fit_target(
         "calibration": m.calibration,
         "calibration_rows": len(y_held),
         "fit_rows": fit_rows,
+        "neighbour_blend": clf.blend_ is not None,
     }
     return clf, policy, report
+
+
+def _fit_neighbours(
+    config: TrainConfig, split: Split, inputs: dict[str, FeatureInput], targets: list[str]
+) -> EmbeddingNeighbours | None:
+    """The final rows' embeddings and labels per target, for neighbour votes (None if off)."""
+    if config.model.neighbours == 0:
+        return None
+    parts = ["train"] if config.model.calibration == "validation" else ["train", "val"]
+    vectors = np.vstack([inputs[p].embeddings for p in parts])  # type: ignore[misc]
+    rows = final_rows(config, split)
+    per_target = {t: labels(rows, t) for t in targets}
+    return EmbeddingNeighbours(k=config.model.neighbours).fit(vectors, per_target)
 
 
 def _refit(
@@ -297,10 +365,11 @@ def _refit(
 ) -> tuple[TargetClassifier, int]:
     """A clone of `calibrated` fitted on its train rows + the validation rows of its classes.
 
-    It keeps `calibrated`'s temperature (and the caller its thresholds), chosen on the validation
-    scores of the model that did not see them. Same feature space (the featuriser stays the one
-    fitted on the train part) and the same classes: classes rarer than `min_examples_per_class`
-    in the train part stay out, so every threshold still names a class of the final model.
+    It keeps `calibrated`'s temperature and vote blend (and the caller its thresholds), chosen
+    on the validation scores of the model that did not see them. Same feature space (the
+    featuriser stays the one fitted on the train part) and the same classes: classes rarer than
+    `min_examples_per_class` in the train part stay out, so every threshold still names a class
+    of the final model.
     """
     if not len(val_rows):
         return calibrated, len(y)
@@ -308,6 +377,7 @@ def _refit(
         sp.vstack([X["train"][rows], X["val"][val_rows]], format="csr"), y + y_val
     )
     final.scaler_ = calibrated.scaler_
+    final.blend_ = calibrated.blend_
     logger.info("refitted on %d train + %d validation rows", len(y), len(y_val))
     return final, len(y) + len(y_val)
 
@@ -362,50 +432,69 @@ def _evaluate(
     return metrics, curves
 
 
+@contextmanager
+def _baseline_job(config: TrainConfig, split: Split, targets: list[str]) -> Iterator[Any]:
+    """The in-run TF-IDF + LR baseline (`training.baseline`), started on the final model's rows
+    and, per target, its classes (rare classes dropped from the final model are dropped here);
+    None when `config.baselines` is off. Its worker process is stopped on the way out."""
+    if not config.baselines:
+        yield None
+        return
+    from training.baseline import BaselineJob
+
+    fit_part = final_rows(config, split)
+    restricted = {}
+    for target in targets:
+        kept = _kept_classes(config, split.train, target)
+        restricted[target] = [v if v in kept else None for v in labels(fit_part, target)]
+    job = BaselineJob([t.text for t in fit_part], restricted)
+    try:
+        yield job
+    finally:
+        job.close()
+
+
 def _add_baselines(
     config: TrainConfig,
     metrics: dict[str, Any],
     split: Split,
-    test: FeatureInput,
-    model: TriageModel,
-) -> None:
-    """In-run majority and TF-IDF + LR baselines, fitted on the same rows as the final model.
-
-    Same tickets (`final_rows`) and, per target, the same classes (rare classes dropped from
-    the final model are dropped here too); evaluated on every labelled test ticket, as ours.
+    job: Any,
+    timings: dict[str, float],
+) -> Any:
+    """Majority and TF-IDF + LR baselines, fitted on the same rows and classes as the final model
+    and evaluated on every labelled test ticket, as ours. Returns the fitted `TextBaseline`,
+    which the bundle keeps so `triage evaluate` can score it too.
     """
-    from triage.metrics import evaluate_target, majority_baseline
+    from training.baseline import NAME, baseline_scores
+    from triage.metrics import majority_baseline
 
-    fit_part = final_rows(config, split)
-    fit_input = feature_input(fit_part)  # word TF-IDF only: no embeddings needed
-    tfidf = TicketFeaturizer(word=True, char=False, embeddings=False, meta=False).fit(fit_input)
-    X_train = tfidf.transform(fit_input)
-    X_test = tfidf.transform(test)
+    baseline, cost = job.result()
+    timings.update({f"baseline_{k}": v for k, v in cost.items()})
+    fit_labels = job.labels
+    test_labels = {t: labels(split.test, t) for t in fit_labels}
+    scores = baseline_scores(baseline, [t.text for t in split.test], test_labels)
     for target, report in metrics["targets"].items():
-        rows, y = _rows(fit_part, target, set(model.classifiers[target].classes_.tolist()))
-        test_rows, y_test = _rows(split.test, target)
-        lr = TargetClassifier("logreg", 1.0, None, 300, config.seed).fit(X_train[rows], y)
-        base = evaluate_target(
-            y_test, lr.uncalibrated_proba(X_test[test_rows]), lr.classes_.tolist()
-        )
-        report["baselines"] = {
-            "majority": majority_baseline(y, y_test),
-            "tfidf_lr": {"accuracy": base["accuracy"], "macro_f1": base["macro_f1"]},
-        }
+        y = [v for v in fit_labels[target] if v is not None]
+        y_test = [str(v) for v in test_labels[target] if v is not None]
+        report["baselines"] = {"majority": majority_baseline(y, y_test)}
+        if target in scores:
+            report["baselines"][NAME] = scores[target]
         report["baseline_fit_rows"] = len(y)
+    return baseline
 
 
 def build_bundle(result: TrainResult, out_dir: Path, version: str | None = None) -> Path:
     """Write `result` as a self-describing bundle (see `triage.bundle`); returns the folder."""
+    from training.baseline import save_baseline
     from triage.bundle import write_bundle
 
     manifest = bundle_manifest(result, version)
-    extra = None
-    if result.retriever is not None:
-        retriever = result.retriever
 
-        def extra(folder: Path) -> None:
-            retriever.save(folder / "retrieval")
+    def extra(folder: Path) -> None:
+        if result.retriever is not None:
+            result.retriever.save(folder / "retrieval")
+        if result.baseline is not None:
+            save_baseline(result.baseline, folder)
 
     return write_bundle(Path(out_dir), result.model, manifest, extra)
 

@@ -15,6 +15,7 @@ from triage.classifiers import TargetClassifier
 from triage.embeddings import Embedder
 from triage.errors import BundleError, ConfigError
 from triage.features import FeatureInput, TicketFeaturizer, feature_input
+from triage.neighbours import EmbeddingNeighbours
 from triage.policy import ActionPolicy, LinkTable
 from triage.prediction import LabelScore, TargetPrediction, TriageResult
 from triage.schema import Ticket
@@ -29,7 +30,13 @@ INFERENCE_EMBED_BATCH = 8
 
 
 class TriageModel:
-    """Featuriser + one calibrated classifier and action policy per target + consistency links."""
+    """Featuriser + one calibrated classifier and action policy per target + consistency links.
+
+    `neighbours` (optional): the final training tickets' embeddings and labels; classifiers with
+    a vote blend read their neighbours' votes from it (one search per `predict_proba` call).
+    """
+
+    neighbours: EmbeddingNeighbours | None = None  # class default: bundles from before 2026-12
 
     def __init__(
         self,
@@ -37,6 +44,7 @@ class TriageModel:
         classifiers: dict[str, TargetClassifier],
         policies: dict[str, ActionPolicy],
         links: Sequence[LinkTable] = (),
+        neighbours: EmbeddingNeighbours | None = None,
     ) -> None:
         self.featurizer = featurizer
         self.classifiers = classifiers
@@ -44,6 +52,7 @@ class TriageModel:
         self.links = [
             link for link in links if link.parent in classifiers and link.child in classifiers
         ]
+        self.neighbours = neighbours
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -51,7 +60,7 @@ class TriageModel:
 
     @property
     def needs_embeddings(self) -> bool:
-        return bool(getattr(self.featurizer, "embedding_dim_", 0))
+        return bool(getattr(self.featurizer, "embedding_dim_", 0)) or self.neighbours is not None
 
     def predict_proba(
         self, data: FeatureInput, consistent: bool = True
@@ -61,16 +70,32 @@ class TriageModel:
         With `consistent`, child targets are restricted to labels seen with the predicted parent.
         """
         X = self.featurizer.transform(data)
-        proba = {t: c.predict_proba(X) for t, c in self.classifiers.items()}
+        votes = self.votes(data)
+        proba = {t: c.predict_proba(X, votes[t]) for t, c in self.classifiers.items()}
         if consistent:
             for link in self.links:
                 proba[link.child] = self._restrict(link, proba)
         return proba
 
     def uncalibrated_proba(self, data: FeatureInput) -> dict[str, NDArray[np.float64]]:
-        """Softmax of raw scores per target (temperature 1): what calibration starts from."""
+        """Softmax of the logits per target (temperature 1): what calibration starts from."""
         X = self.featurizer.transform(data)
-        return {t: c.uncalibrated_proba(X) for t, c in self.classifiers.items()}
+        votes = self.votes(data)
+        return {t: c.uncalibrated_proba(X, votes[t]) for t, c in self.classifiers.items()}
+
+    def votes(self, data: FeatureInput) -> dict[str, NDArray[np.float64] | None]:
+        """Per target, the neighbours' vote shares (n, k) when its classifier blends them."""
+        blended = [t for t, c in self.classifiers.items() if c.blend_ is not None]
+        out: dict[str, NDArray[np.float64] | None] = dict.fromkeys(self.classifiers)
+        if not blended or self.neighbours is None:
+            return out
+        if data.embeddings is None:
+            raise ConfigError("this model votes with neighbours: pass the tickets' embeddings")
+        sims, rows = self.neighbours.search(data.embeddings)  # once for every target
+        for target in blended:
+            classes = self.classifiers[target].classes_.tolist()
+            out[target] = self.neighbours.vote_shares(target, sims, rows, classes)
+        return out
 
     def _restrict(
         self, link: LinkTable, proba: dict[str, NDArray[np.float64]]

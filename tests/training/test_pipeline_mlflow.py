@@ -170,6 +170,10 @@ def test_pipeline_cli_evaluate_writes_json_per_target(loop: Loop, tmp_path: Path
     for target in ("category", "priority", "support_line"):
         assert {"accuracy", "macro_f1", "coverage", "ece"} <= set(report[target])
         assert summary[target]["accuracy"] == report[target]["accuracy"]
+        # the bundle's in-run baseline, scored on the same tickets, side by side
+        base = summary["baselines"]["tfidf_lr"][target]
+        assert 0 < base["accuracy"] <= 1 and 0 < base["macro_f1"] <= 1
+        assert report["details"]["baselines"] == summary["baselines"]
     by_alias = CliRunner().invoke(
         app,
         [
@@ -226,7 +230,7 @@ def test_pipeline_retrieval_index_built_without_embedding_features(tmp_path: Pat
     from training.tracking import _attach_retriever
     from training.train import build_bundle, train
 
-    config = tiny_config(features={"embeddings": False}, baselines=False)
+    config = tiny_config(features={"embeddings": False}, model={"neighbours": 0}, baselines=False)
     tickets = make_tickets(120, seed=9)
     result = train(config, tickets)
     assert result.embedder == {}

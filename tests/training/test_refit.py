@@ -30,14 +30,19 @@ def labelled(tickets: list[Ticket], target: str, classes: list[str]) -> tuple[li
     return rows, [str(values[i]) for i in rows]
 
 
+# The linear model alone (no neighbour votes): with votes, the refit and the train-only model
+# differ in their neighbour pool too (tests/training/test_blend.py covers the blend).
+LINEAR = {"neighbours": 0}
+
+
 @pytest.fixture(scope="module")
 def refit(tickets: list[Ticket]) -> TrainResult:
-    return train(tiny_config(), tickets)  # the default: refit on, cross-fitting off
+    return train(tiny_config(model=LINEAR), tickets)  # refit on, cross-fitting off (default)
 
 
 @pytest.fixture(scope="module")
 def no_refit(tickets: list[Ticket]) -> TrainResult:
-    return train(tiny_config(model={"refit": False}), tickets)
+    return train(tiny_config(model={**LINEAR, "refit": False}), tickets)
 
 
 def test_refit_is_the_default_path(refit: TrainResult) -> None:

@@ -84,17 +84,25 @@ def evaluate(
     as_json: bool = JsonOption,
 ) -> None:
     """Evaluate any bundle on any labelled file: accuracy, macro-F1, coverage and ECE per target."""
+    from training.baseline import bundle_baseline_scores
     from training.evaluate import evaluate_triager, summary, write_report
     from triage.triager import Triager
 
     tickets = load_tickets(data, mapping)
     with tempfile.TemporaryDirectory() as tmp:
         bundle = _bundle_path(model, Path(tmp), config, tracking_uri)
-        report = evaluate_triager(Triager.load(bundle), tickets)
+        triager = Triager.load(bundle)
+        report = evaluate_triager(triager, tickets)
+        report["baselines"] = bundle_baseline_scores(bundle, triager.manifest, tickets)
     if out is not None:
         write_report(report, out)
     emit(
-        {"model_version": report["model_version"], "n_tickets": len(tickets), **summary(report)},
+        {
+            "model_version": report["model_version"],
+            "n_tickets": len(tickets),
+            **summary(report),
+            "baselines": report["baselines"],
+        },
         as_json,
     )
 
