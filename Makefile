@@ -53,7 +53,8 @@ $(BUNDLE)/manifest.json: $(SAMPLE_DIR)/tickets.parquet $(TRIAGE_EMBEDDER_ONNX)/e
 model: $(BUNDLE)/manifest.json
 
 run: $(STAMP) $(BUNDLE)/manifest.json
-	$(BIN)/triage serve --bundle $(BUNDLE) --dev-key-file $(DEV_KEY) --port $(TRIAGE_PORT)
+	TRIAGE_KB_PATH=$${TRIAGE_KB_PATH:-$(SAMPLE_DIR)/kb_articles.parquet} \
+	  $(BIN)/triage serve --bundle $(BUNDLE) --dev-key-file $(DEV_KEY) --port $(TRIAGE_PORT)
 
 test: $(STAMP)
 	$(BIN)/lint-imports

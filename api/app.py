@@ -14,18 +14,32 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors, logs
 from api.batching import MicroBatcher
-from api.db import open_store
 from api.deps import ModelHolder
+from api.incidents import InsightState
 from api.lifecycle import Inference, reload
 from api.metrics import Metrics
 from api.middleware import BodyLimit, RequestContext
-from api.routers import admin, feedback, health, model, search, tickets, triage
+from api.routers import (
+    admin,
+    console,
+    feedback,
+    health,
+    insights,
+    kb,
+    model,
+    predictions,
+    search,
+    tickets,
+    triage,
+    volume,
+)
 from api.security import KeyCache
 from api.settings import Settings
 from api.writer import PredictionWriter
 from triage.errors import TriageError
-from triage.feedback import ensure_dev_key
 from triage.retrieval.index import set_search_threads
+from triage.store.keys import ensure_dev_key
+from triage.store.sql import open_store
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +96,11 @@ async def _startup(app: FastAPI, settings: Settings) -> None:
     batcher.start()
     app.state.batcher = batcher
     app.state.metrics.track_queue(lambda: batcher.pending)
+    app.state.insight = InsightState(settings, store, app.state.metrics)
+    app.state.insight.start()
+    monitor = app.state.insight.monitor
+    if monitor is not None:
+        app.state.metrics.track_incidents(lambda: len(monitor.open_incidents()))
     await _load_initial(app, settings)
 
 
@@ -93,6 +112,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        await run_in_threadpool(app.state.insight.stop)
         await app.state.batcher.stop()
         app.state.executor.shutdown(wait=True, cancel_futures=True)
         if app.state.writer is not None:
@@ -108,7 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.models = ModelHolder()
     app.state.metrics = Metrics()
     errors.install(app)
-    for module in (triage, feedback, tickets, search, model, admin, health):
+    routers = (triage, feedback, predictions, tickets, search, kb, model, admin, volume, insights)
+    for module in (*routers, health, console):
         app.include_router(module.router)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_headers=["*"])

@@ -13,9 +13,9 @@ from typing import Annotated, Any, Protocol
 from fastapi import Depends, Request
 
 from api.errors import NotReady
-from triage.feedback import FeedbackStore
 from triage.prediction import KBSuggestion, SimilarTicket, TriageResult
 from triage.schema import Ticket
+from triage.store.protocol import FeedbackStore
 
 logger = logging.getLogger(__name__)
 

@@ -78,10 +78,17 @@ def problem(
     return response
 
 
-async def _api_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ApiError)
+def api_problem(exc: ApiError, request: Request | None = None) -> JSONResponse:
+    """The problem+json response of an `ApiError`, with its headers (also an ASGI app, so
+    middleware that answers before routing can send it)."""
     response = problem(exc.status, exc.slug, exc.title, exc.detail, request)
     response.headers.update(exc.headers)
+    return response
+
+
+async def _api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    response = api_problem(exc, request)
     if exc.status == 429:
         request.app.state.metrics.rejected.inc()
     return response

@@ -14,9 +14,10 @@ from api.metrics import Metrics
 from api.settings import Settings
 from api.writer import PredictionWriter
 from triage.errors import BundleError, TriageError
-from triage.feedback import FeedbackStore, PredictionRecord
 from triage.prediction import TriageResult
 from triage.schema import Ticket
+from triage.store.protocol import FeedbackStore
+from triage.store.records import PredictionRecord
 
 logger = logging.getLogger(__name__)
 

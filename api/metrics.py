@@ -37,6 +37,18 @@ class Metrics:
         self.model = Gauge("triage_model_info", "Loaded model version (1)", ["version"], registry=r)
         self.queue_depth = Gauge("triage_queue_depth", "Tickets queued for inference", registry=r)
         self.rejected = Counter("triage_rejected", "Requests refused with 429", registry=r)
+        self.incidents_open = Gauge(
+            "triage_incidents_open", "Emerging incidents still receiving tickets", registry=r
+        )
+        self.incident_alerts = Counter(
+            "triage_incident_alerts", "Emerging incidents detected", registry=r
+        )
+        self.webhook_deliveries = Counter(
+            "triage_webhook_deliveries",
+            "Webhook events by outcome (delivered, failed, dropped)",
+            ["outcome"],
+            registry=r,
+        )
 
     def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
         self.requests.labels(route, method, str(status)).inc()
@@ -53,6 +65,9 @@ class Metrics:
 
     def track_queue(self, depth: Callable[[], float]) -> None:
         self.queue_depth.set_function(depth)
+
+    def track_incidents(self, open_count: Callable[[], float]) -> None:
+        self.incidents_open.set_function(open_count)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

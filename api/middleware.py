@@ -8,24 +8,19 @@ import time
 import uuid
 from typing import Any
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import PROBLEM
+from api.errors import PayloadTooLarge, api_problem
 from api.metrics import Metrics
 
 logger = logging.getLogger("api.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
 
 
-async def _send_413(send: Send, limit: int) -> None:
-    body = (
-        '{"type":"https://triage.local/problems/payload-too-large",'
-        '"title":"Request body too large",'
-        f'"status":413,"detail":"body exceeds {limit} bytes; send fewer or shorter tickets"}}'
-    ).encode()
-    headers = [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": 413, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+async def _send_413(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    exc = PayloadTooLarge(f"body exceeds {limit} bytes; send fewer or shorter tickets")
+    await api_problem(exc, Request(scope))(scope, receive, send)
 
 
 class BodyLimit:
@@ -40,7 +35,7 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await _send_413(send, self.limit)
+            await _send_413(scope, receive, send, self.limit)
             return
         await self._limited(scope, receive, send)
 
@@ -55,7 +50,7 @@ class BodyLimit:
             chunks.append(message.get("body", b""))
             seen += len(chunks[-1])
             if seen > self.limit:
-                await _send_413(send, self.limit)
+                await _send_413(scope, receive, send, self.limit)
                 return
             more = message.get("more_body", False)
         body = {"type": "http.request", "body": b"".join(chunks), "more_body": False}

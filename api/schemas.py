@@ -10,6 +10,7 @@ from pydantic.config import JsonDict
 
 from triage.prediction import TriageResult
 from triage.schema import Channel, Level, Priority, Status, SupportLine, Ticket
+from triage.store.records import Outcome
 
 Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:\-]+$")]
 ShortText = Annotated[str, Field(max_length=200)]
@@ -222,7 +223,10 @@ class FeedbackIn(Strict):
     )
 
     prediction_id: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[0-9a-f]+$")]
-    outcome: Literal["accepted", "corrected", "rejected"]
+    outcome: Outcome = Field(
+        description="A verdict on the predicted labels (the latest counts), or `rated`: no "
+        "verdict, only which similar ticket or KB article helped (or not)."
+    )
     corrections: dict[Target, Annotated[str, Field(min_length=1, max_length=200)]] = Field(
         default_factory=dict, description="Target -> the label the agent set instead."
     )
@@ -238,6 +242,13 @@ class FeedbackIn(Strict):
     def _consistent(self) -> FeedbackIn:
         if self.outcome == "corrected" and not self.corrections:
             raise ValueError("outcome `corrected` needs `corrections` (target -> label)")
+        if self.outcome == "rated" and (
+            self.corrections or not (self.solved_by_ticket_id or self.kb_article_id)
+        ):
+            raise ValueError(
+                "outcome `rated` takes no corrections and needs solved_by_ticket_id or "
+                "kb_article_id; send a verdict (accepted / corrected) for labels"
+            )
         if "priority" in self.corrections and self.corrections["priority"] not in {
             p.value for p in Priority
         }:

@@ -1,4 +1,4 @@
-"""API-key authentication with scopes (`triage`, `agent`, `admin`); keys are hashed at rest."""
+"""API-key authentication with scopes (`triage`, `agent`, `lead`, `admin`); keys hashed at rest."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader
 
 from api.errors import Forbidden, Unauthorized
-from triage.feedback import ApiKey, FeedbackStore, hash_key, verify_key
+from triage.store.keys import hash_key, verify_key
+from triage.store.protocol import FeedbackStore
+from triage.store.records import ApiKey
 
 HEADER = "X-API-Key"
 _header = APIKeyHeader(
@@ -72,4 +74,5 @@ def require(scope: str) -> Callable[..., object]:
 
 TriageScope = Depends(require("triage"))
 AgentScope = Depends(require("agent"))
+LeadScope = Depends(require("lead"))
 AdminScope = Depends(require("admin"))

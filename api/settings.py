@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from triage.insight.config import DEFAULT_RESOLUTION_HOURS, DEFAULT_RESPONSE_HOURS, InsightConfig
+from triage.store.engine import DEFAULT_DATABASE_URL
 
 
 class Settings(BaseSettings):
@@ -17,12 +20,9 @@ class Settings(BaseSettings):
     bundle_dir: Path | None = Field(default=None, description="Bundle to load; none: unready.")
     bundle_root: Path | None = Field(default=None, description="Reload only bundles under here.")
     embedder: str | None = Field(default=None, description="`hashing-<dim>` (tests only).")
-    database_url: str = Field(default="sqlite:///.triage/triage.db", description="SQLAlchemy URL.")
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, description="SQLAlchemy URL.")
     dev_key_file: Path | None = Field(default=None, description="Admin dev key file, made once.")
-    # how it serves
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=1, le=65535)
-    workers: int = Field(default=1, ge=1, le=64)
+    # how it serves (host, port and workers are `triage serve` options: uvicorn binds them)
     cors_origins: list[str] = Field(default_factory=list, description="CORS origins; empty = off.")
     log_level: str = "INFO"
     warmup: bool = Field(default=True, description="One prediction before reporting ready.")
@@ -40,6 +40,30 @@ class Settings(BaseSettings):
         default=True, description="Commit predictions on a writer thread, off the response path."
     )
     search_threads: int = Field(default=1, ge=1, le=64, description="FAISS threads per search.")
+    # insight: KPIs, recurring issues, KB gaps, emerging incidents
+    timezone: str = Field(default="Europe/Amsterdam", description="Zone KPIs are reported in.")
+    sla_response_hours: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_RESPONSE_HOURS), description="Per priority, JSON."
+    )
+    sla_resolution_hours: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_RESOLUTION_HOURS), description="Per priority, JSON."
+    )
+    kb_path: Path | None = Field(default=None, description="KB articles for /v1/insights/kb-gaps.")
+    insight_embedder: str = Field(
+        default="use-multilingual", description="Embedder for clusters and incidents."
+    )
+    insight_max_tickets: int = Field(
+        default=2_000, ge=20, le=50_000, description="Tickets clustered per insight request."
+    )
+    incidents: bool = Field(default=True, description="Watch triaged tickets for bursts.")
+    incident_poll_s: float = Field(default=15.0, gt=0, description="Seconds between checks.")
+    incident_backfill: int = Field(
+        default=5_000, ge=0, description="Recent tickets read at start for the usual rates."
+    )
+    webhook_url: str | None = Field(default=None, description="POST new incidents here.")
+    webhook_secret: SecretStr | None = Field(default=None, description="HMAC key for webhooks.")
+    webhook_max_attempts: int = Field(default=6, ge=1, le=20, description="Tries per event.")
+    webhook_backoff_s: float = Field(default=2.0, gt=0, description="First retry delay.")
 
     @field_validator("embedder")
     @classmethod
@@ -47,6 +71,30 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith("hashing-"):
             raise ValueError("TRIAGE_EMBEDDER must be `hashing-<dim>` or unset (bundle decides)")
         return value
+
+    @model_validator(mode="after")
+    def _insight(self) -> Settings:
+        from triage.errors import ConfigError
+
+        try:
+            self.insight_config()
+        except ConfigError as exc:
+            raise ValueError(f"insight settings: {exc}") from exc
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError(
+                "TRIAGE_WEBHOOK_URL needs TRIAGE_WEBHOOK_SECRET (deliveries are signed)"
+            )
+        if self.webhook_url and not self.webhook_url.startswith(("http://", "https://")):
+            raise ValueError("TRIAGE_WEBHOOK_URL must be an http:// or https:// URL")
+        return self
+
+    def insight_config(self) -> InsightConfig:
+        """The insight configuration these settings describe."""
+        return InsightConfig(
+            timezone=self.timezone,
+            sla_response_hours=self.sla_response_hours,
+            sla_resolution_hours=self.sla_resolution_hours,
+        )
 
     @field_validator("log_level")
     @classmethod

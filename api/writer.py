@@ -9,7 +9,8 @@ import time
 from collections.abc import Sequence
 
 from triage.errors import TriageError
-from triage.feedback import FeedbackStore, PredictionRecord
+from triage.store.protocol import FeedbackStore
+from triage.store.records import PredictionRecord
 
 logger = logging.getLogger(__name__)
 

@@ -95,7 +95,7 @@ def _retrieval_stages(triager: Triager, text: str, vec: Any, times: dict[str, li
 
 
 def _db_stage(triager: Triager, ticket: Ticket, store: Any, times: dict[str, list[float]]) -> None:
-    from triage.feedback import PredictionRecord
+    from triage.store.records import PredictionRecord
 
     labels = {"category": {"label": "x", "confidence": 0.5, "action": "suggest"}}
     record = PredictionRecord(uuid.uuid4().hex, ticket, triager.version, labels)
@@ -106,9 +106,9 @@ def breakdown(triager: Triager, tickets: list[Ticket], db: bool) -> dict[str, di
     """Median and p95 ms per stage over `tickets` (after three warm-up tickets)."""
     store = None
     if db:
-        from triage.feedback import SqlFeedbackStore
+        from triage.store.sql import open_store
 
-        store = SqlFeedbackStore.open(f"sqlite:///{tempfile.mkdtemp()}/bench.db")
+        store = open_store(f"sqlite:///{tempfile.mkdtemp()}/bench.db")
     times: dict[str, list[float]] = defaultdict(list)
     for ticket in tickets[:3]:
         _stages(triager, ticket, store, defaultdict(list))

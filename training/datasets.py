@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sklearn.model_selection import train_test_split
+
 from training.config import SplitConfig
 from triage.schema import Ticket
 
@@ -111,8 +113,6 @@ def _stratify_keys(data: list[Ticket], target: str | None) -> list[str] | None:
 def _stratified_split(
     data: list[Ticket], config: SplitConfig, seed: int, target: str | None, removed: int
 ) -> Split:
-    from sklearn.model_selection import train_test_split
-
     keys = _stratify_keys(data, target)
     rest, test = train_test_split(
         data, test_size=config.test_size, random_state=seed, stratify=keys

@@ -10,8 +10,23 @@ from pathlib import Path
 from typing import Any
 
 from training.config import TrainConfig
+from training.evaluate import evaluate_triager, summary
+from training.tracking import (
+    CHALLENGER,
+    CHAMPION,
+    download_eval_set,
+    fetch_bundle,
+    get_version,
+    log_to_run,
+    registry,
+    set_alias,
+    version_for_alias,
+)
+from triage.bundle import copy_bundle
+from triage.dataset import read_tickets
 from triage.embeddings import Embedder
 from triage.errors import NotFoundError
+from triage.triager import Triager
 
 logger = logging.getLogger(__name__)
 
@@ -60,13 +75,15 @@ def compare(
 
 
 def _score(
-    client: Any, version: Any, eval_tickets: list[Any], embedder: Embedder | None, tmp: Path
+    client: Any,
+    name: str,
+    version: Any,
+    eval_tickets: list[Any],
+    embedder: Embedder | None,
+    tmp: Path,
 ) -> dict[str, Any]:
-    from training.evaluate import evaluate_triager, summary
-    from training.tracking import download_bundle
-    from triage.triager import Triager
-
-    bundle = download_bundle(client, version, tmp / f"v{version.version}")
+    dest = tmp / f"v{version.version}"
+    _, bundle = fetch_bundle(client, name, dest, version=str(version.version))
     return summary(evaluate_triager(Triager.load(bundle, embedder), eval_tickets))
 
 
@@ -83,15 +100,6 @@ def promote(
     The eval set is `eval_data` (normalised tickets Parquet) or the challenger run's logged test
     split. Without a champion the challenger is promoted. `force` promotes anyway and is recorded.
     """
-    from training.tracking import (
-        CHALLENGER,
-        CHAMPION,
-        download_eval_set,
-        registry,
-        version_for_alias,
-    )
-    from triage.dataset import read_tickets
-
     name = config.tracking.model_name
     client = registry(config, root)
     challenger = version_for_alias(client, name, CHALLENGER)
@@ -107,8 +115,8 @@ def promote(
         elif champion.version == challenger.version:
             gate = GateResult(True, config.tracking.promote_tolerance, reasons=["already champion"])
         else:
-            new = _score(client, challenger, tickets, embedder, tmp)
-            old = _score(client, champion, tickets, embedder, tmp)
+            new = _score(client, name, challenger, tickets, embedder, tmp)
+            old = _score(client, name, champion, tickets, embedder, tmp)
             gate = compare(new, old, config.tracking.promote_tolerance)
     promoted = gate.passed or force
     if promoted:
@@ -134,8 +142,6 @@ def promote(
 def _move_champion(
     client: Any, name: str, challenger: Any, champion: Any, *, forced: bool, gate: GateResult
 ) -> None:
-    from training.tracking import CHAMPION, log_to_run, set_alias
-
     now = datetime.now(UTC).isoformat()
     tags = {
         "promoted_at": now,
@@ -159,8 +165,6 @@ def rollback(
     config: TrainConfig, *, to_version: str | None = None, root: Path | None = None
 ) -> dict[str, Any]:
     """Move `@champion` back to the version it replaced (or to `to_version`)."""
-    from training.tracking import CHAMPION, get_version, registry, set_alias, version_for_alias
-
     name = config.tracking.model_name
     client = registry(config, root)
     current = version_for_alias(client, name, CHAMPION)
@@ -191,30 +195,16 @@ def export(
     root: Path | None = None,
 ) -> dict[str, Any]:
     """Write the bundle of `name@alias` (or a version) to `out_dir`, manifest stamped with it."""
-    from training.tracking import (
-        copy_bundle,
-        download_bundle,
-        get_version,
-        registry,
-        version_for_alias,
-    )
-
     name = config.tracking.model_name
     client = registry(config, root)
-    chosen = (
-        get_version(client, name, version) if version else version_for_alias(client, name, alias)
-    )
-    if chosen is None:
-        raise NotFoundError(
-            f"model {name} has no @{alias}; run `triage promote` (or pass --version)"
-        )
     with tempfile.TemporaryDirectory() as tmp:
-        source = download_bundle(client, chosen, Path(tmp))
+        chosen, source = fetch_bundle(client, name, Path(tmp), alias=alias, version=version)
         info = {
             "name": name,
             "version": chosen.version,
             "run_id": chosen.run_id,
             "alias": alias if not version else None,
         }
-        path = copy_bundle(source, Path(out_dir), info)
+        stamp = {"registry": info, "version": f"{name}-v{chosen.version}"}
+        path = copy_bundle(source, Path(out_dir), stamp)
     return {"model_name": name, "version": chosen.version, "bundle_path": str(path)}

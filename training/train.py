@@ -492,7 +492,7 @@ def build_bundle(result: TrainResult, out_dir: Path, version: str | None = None)
 
     def extra(folder: Path) -> None:
         if result.retriever is not None:
-            result.retriever.save(folder / "retrieval")
+            result.retriever.save(folder / "retrieval", checksums=False)  # the manifest covers it
         if result.baseline is not None:
             save_baseline(result.baseline, folder)
 

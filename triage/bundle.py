@@ -6,19 +6,17 @@ swapped or edited after export is refused rather than executed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
 import platform
 import shutil
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from triage.atomic import ChecksumProblem, atomic_folder, find_problem, folder_checksums
 from triage.errors import BundleError
 
 logger = logging.getLogger(__name__)
@@ -38,15 +36,6 @@ _LIBRARIES = (
 )
 
 
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def library_versions() -> dict[str, str]:
     """Installed versions of the libraries a bundle depends on (absent ones are skipped)."""
     versions = {"python": platform.python_version()}
@@ -58,11 +47,10 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def checksums(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file under `folder` but its top manifest, keyed by POSIX relative path."""
-    top = folder / MANIFEST
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p != top)
-    return {p.relative_to(folder).as_posix(): sha256_file(p) for p in files}
+def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    """`manifest` plus the SHA-256 of every other file in `folder` (`files`), as manifest.json."""
+    full = {**manifest, "files": folder_checksums(folder, skip={MANIFEST})}
+    (folder / MANIFEST).write_text(json.dumps(full, indent=2, sort_keys=True, default=str))
 
 
 def write_bundle(
@@ -71,44 +59,38 @@ def write_bundle(
     manifest: dict[str, Any],
     extra: Callable[[Path], None] | None = None,
 ) -> Path:
-    """Write model + manifest to `out_dir` atomically (built in a temp folder, then renamed).
+    """Write model + manifest to `out_dir` atomically (see `triage.atomic`).
 
-    `extra(folder)` may add files (e.g. the retrieval index) before checksums are taken.
+    `extra(folder)` may add files (e.g. the retrieval index, saved without checksums of its own)
+    before the manifest records the SHA-256 of every file: the one checksum layer of a bundle.
     """
     import joblib
 
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
-    try:
+    with atomic_folder(Path(out_dir)) as work:
         joblib.dump(model, work / MODEL_FILE, compress=3)
         if extra is not None:
             extra(work)
-        full = {
+        header = {
             "schema_version": BUNDLE_SCHEMA_VERSION,
             "created_at": datetime.now(UTC).isoformat(),
             "libraries": library_versions(),
-            **manifest,
-            "files": checksums(work),
         }
-        (work / MANIFEST).write_text(json.dumps(full, indent=2, sort_keys=True, default=str))
-        _swap_in(work, out_dir)
-    finally:
-        if work.exists():
-            shutil.rmtree(work, ignore_errors=True)
+        _write_manifest(work, {**header, **manifest})
     logger.info("bundle written to %s", out_dir)
-    return out_dir
+    return Path(out_dir)
 
 
-def _swap_in(work: Path, out_dir: Path) -> None:
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(out_dir, old)
-        os.replace(work, out_dir)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(work, out_dir)
+def copy_bundle(source: Path, out_dir: Path, updates: dict[str, Any]) -> Path:
+    """Copy a verified bundle to `out_dir` atomically, with `updates` merged into its manifest
+    (e.g. the registry version it was exported from); the copy is verified before it replaces
+    `out_dir`."""
+    manifest = verify_bundle(source)
+    with atomic_folder(Path(out_dir)) as work:
+        shutil.copytree(source, work, dirs_exist_ok=True)
+        _write_manifest(work, {**manifest, **updates})
+        verify_bundle(work)
+    logger.info("bundle %s copied to %s", source, out_dir)
+    return Path(out_dir)
 
 
 def read_manifest(bundle_dir: Path) -> dict[str, Any]:
@@ -140,21 +122,21 @@ def verify_bundle(bundle_dir: Path) -> dict[str, Any]:
     expected: dict[str, str] = manifest.get("files", {})
     if MODEL_FILE not in expected:
         raise BundleError(f"{bundle_dir}: manifest lists no {MODEL_FILE}; re-export the bundle")
-    actual = checksums(bundle_dir)
-    for name, digest in expected.items():
-        if name not in actual:
-            raise BundleError(f"{bundle_dir}: {name} is missing; re-export the bundle")
-        if actual[name] != digest:
-            raise BundleError(
-                f"{bundle_dir}: {name} checksum mismatch (tampered or corrupt); refusing to load, "
-                "re-export the bundle"
-            )
-    added = sorted(set(actual) - set(expected))
-    if added:
-        raise BundleError(
-            f"{bundle_dir}: files not in the manifest {added[:3]}; re-export the bundle"
-        )
+    problem = find_problem(bundle_dir, expected, skip={MANIFEST})
+    if problem is not None:
+        raise BundleError(_message(bundle_dir, problem))
     return manifest
+
+
+def _message(bundle_dir: Path, problem: ChecksumProblem) -> str:
+    if problem.kind == "missing":
+        return f"{bundle_dir}: {problem.path} is missing; re-export the bundle"
+    if problem.kind == "altered":
+        return (
+            f"{bundle_dir}: {problem.path} checksum mismatch (tampered or corrupt); "
+            "refusing to load, re-export the bundle"
+        )
+    return f"{bundle_dir}: files not in the manifest ({problem.detail}); re-export the bundle"
 
 
 def load_model(bundle_dir: Path) -> tuple[dict[str, Any], object]:

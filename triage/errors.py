@@ -47,5 +47,9 @@ class VectorIndexError(TriageError):
     """A vector index is corrupt, incompatible or used wrongly."""
 
 
+class FeedbackStoreError(TriageError):
+    """The feedback database cannot be opened, is at an unknown schema or refused a write."""
+
+
 class NotFoundError(TriageError):
     """A referenced object (ticket, article, prediction, model version) does not exist."""

@@ -6,7 +6,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from triage.atomic import atomic_folder
 from triage.embeddings import l2_normalise, packaged_model_path
 from triage.errors import ConfigError
 
@@ -76,7 +76,7 @@ def export_onnx_int8(out_dir: Path, model_dir: Path | None = None) -> Path:
     """Export a local sentence-transformers MiniLM to an int8 ONNX folder, offline.
 
     Writes `model.int8.onnx`, `tokenizer.json` and `embedder.json` (name, dim, max_length) to
-    `out_dir` atomically (a temporary sibling folder renamed into place). Returns `out_dir`.
+    `out_dir` atomically (`triage.atomic`: built beside it, renamed into place). Returns `out_dir`.
     Raises `ConfigError` when the model folder lacks a `tokenizer.json`.
     """
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -87,10 +87,7 @@ def export_onnx_int8(out_dir: Path, model_dir: Path | None = None) -> Path:
         raise ConfigError(
             f"{source}: no {TOKENIZER_FILE}; pass a sentence-transformers model folder"
         )
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
-    try:
+    with atomic_folder(Path(out_dir)) as work:
         fp32 = work / "model.fp32.onnx"
         _export_fp32(source, fp32)
         quantize_dynamic(
@@ -105,14 +102,8 @@ def export_onnx_int8(out_dir: Path, model_dir: Path | None = None) -> Path:
             "source": source.name,
         }
         (work / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(work, out_dir)
-    finally:
-        if work.exists():
-            shutil.rmtree(work)
     logger.info("exported ONNX int8 embedder to %s", out_dir)
-    return out_dir
+    return Path(out_dir)
 
 
 def _hidden_size(model_dir: Path) -> int:

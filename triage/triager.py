@@ -256,4 +256,4 @@ def _load_retriever(bundle_dir: Path, embedder: Embedder | None) -> Any:
     except ImportError:
         logger.warning("bundle has a retrieval index but triage.retrieval is not installed")
         return None
-    return Retriever.load(folder, embedder)
+    return Retriever.load(folder, embedder, verified=True)  # `load_model` checked every file

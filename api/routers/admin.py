@@ -15,7 +15,7 @@ from api.lifecycle import reload
 from api.schemas import ReloadOut, ReloadRequest
 from api.security import AdminScope
 from triage.errors import BundleError
-from triage.feedback import production_report
+from triage.store.report import production_report
 
 router = APIRouter(prefix="/v1", tags=["admin"], dependencies=[AdminScope])
 

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from api.deps import FlushedPredictions, StoreDep
 from api.schemas import FeedbackIn, FeedbackOut
 from api.security import AgentScope
-from triage.feedback import FeedbackRecord
+from triage.store.records import FeedbackRecord
 
 router = APIRouter(prefix="/v1", tags=["feedback"], dependencies=[AgentScope])
 

@@ -14,8 +14,8 @@ from api.lifecycle import index_resolved
 from api.schemas import ResolvedIn, ResolvedOut
 from api.security import TriageScope
 from triage.errors import TriageError
-from triage.feedback import ResolvedRecord
 from triage.schema import Ticket
+from triage.store.records import ResolvedRecord
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["tickets"], dependencies=[TriageScope])

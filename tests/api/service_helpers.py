@@ -13,8 +13,8 @@ if TYPE_CHECKING:
 
 from tiny_data import make_tickets, tiny_config
 
-from triage.feedback import create_key
 from triage.schema import KBArticle, Ticket
+from triage.store.keys import create_key
 
 ARTICLES = [
     KBArticle(article_id=i, title=t, body=b)

@@ -226,8 +226,8 @@ def test_endpoints_reload_catches_up_a_ticket_resolved_while_it_loads(
 ) -> None:
     """A ticket resolved after the reload's replay but before its swap is in the new index."""
     from api import lifecycle
-    from triage.feedback import ResolvedRecord
     from triage.schema import Status, Ticket
+    from triage.store.records import ResolvedRecord
 
     replay = lifecycle.replay_resolved
     late = Ticket(

@@ -11,28 +11,33 @@ from typer.testing import CliRunner
 
 from api.settings import Settings
 from training.cli import app
-from triage.feedback import SqlFeedbackStore, verify_key
+from triage.store.engine import DEFAULT_DATABASE_URL
+from triage.store.keys import verify_key
+from triage.store.sql import open_store
 
 
 def test_settings_read_the_triage_prefix(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("TRIAGE_PORT", "9001")
+    monkeypatch.setenv("TRIAGE_MAX_BATCH_TICKETS", "7")
     monkeypatch.setenv("TRIAGE_BUNDLE_DIR", str(tmp_path))
     monkeypatch.setenv("TRIAGE_CORS_ORIGINS", '["https://desk.example"]')
+    # `triage serve` reads these itself; the service's settings must not trip over them
+    monkeypatch.setenv("TRIAGE_PORT", "9001")
+    monkeypatch.setenv("TRIAGE_HOST", "0.0.0.0")
     settings = Settings()
-    assert settings.port == 9001 and settings.bundle_dir == tmp_path
+    assert settings.max_batch_tickets == 7 and settings.bundle_dir == tmp_path
     assert settings.cors_origins == ["https://desk.example"]
 
 
 def test_settings_defaults_are_safe() -> None:
     settings = Settings()
-    assert settings.host == "127.0.0.1" and settings.cors_origins == []
-    assert settings.bundle_dir is None and settings.database_url.startswith("sqlite:///")
+    assert settings.cors_origins == [] and settings.bundle_dir is None
+    assert settings.database_url == DEFAULT_DATABASE_URL
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
     [
-        ("TRIAGE_PORT", "0"),
+        ("TRIAGE_MAX_BATCH_TICKETS", "0"),
         ("TRIAGE_LOG_LEVEL", "chatty"),
         ("TRIAGE_EMBEDDER", "bert"),
         ("TRIAGE_MAX_BODY_BYTES", "10"),
@@ -69,7 +74,7 @@ def test_cli_keys_create_prints_a_working_key_once(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    store = SqlFeedbackStore.open(url)
+    store = open_store(url)
     key = verify_key(store, summary["key"])
     store.close()
     assert key is not None and key.scopes == {"agent", "triage"}
@@ -82,11 +87,12 @@ def test_cli_keys_create_bad_scope_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "scopes" in result.output
 
 
-def test_cli_feedback_export_with_nothing_exits_2(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["dataset", "export"])  # `export`: the old name, kept hidden
+def test_cli_feedback_dataset_with_nothing_exits_2(tmp_path: Path, command: str) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     out = tmp_path / "x.parquet"
     result = CliRunner().invoke(
-        app, ["feedback", "export", "--out", str(out), "--database-url", url]
+        app, ["feedback", command, "--out", str(out), "--database-url", url]
     )
     assert result.exit_code == 2 and "no labelled tickets" in result.output and not out.exists()
 
@@ -101,3 +107,14 @@ def test_cli_report_production_json(tmp_path: Path) -> None:
         "priority",
         "support_line",
     }
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [(["--port", "0"], {}), (["--workers", "0"], {}), ([], {"TRIAGE_PORT": "70000"})],
+)
+def test_cli_serve_bad_port_or_workers_exit_2_before_serving(
+    args: list[str], env: dict[str, str]
+) -> None:
+    result = CliRunner().invoke(app, ["serve", *args], env=env)
+    assert result.exit_code == 2 and "Invalid value" in result.output

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from api.writer import PredictionWriter
 from triage.errors import TriageError
-from triage.feedback import PredictionRecord, SqlFeedbackStore
 from triage.schema import Ticket
+from triage.store.records import PredictionRecord
+from triage.store.sql import open_store
 
 
 def _record(i: int) -> PredictionRecord:
@@ -31,7 +32,7 @@ class SlowStore:
 
 
 def test_writer_flush_waits_until_every_record_is_committed(tmp_path: Path) -> None:
-    store = SqlFeedbackStore.open(f"sqlite:///{tmp_path / 'w.db'}")
+    store = open_store(f"sqlite:///{tmp_path / 'w.db'}")
     writer = PredictionWriter(store)
     writer.start()
     writer.submit([_record(i) for i in range(20)])

@@ -11,7 +11,7 @@ from e2e_server import TRIAGE, Server
 from service_helpers import VPN_TICKET, build_tiny_bundle, make_tickets
 
 from triage.dataset import read_tickets
-from triage.feedback import SqlFeedbackStore
+from triage.store.sql import open_store
 
 pytestmark = pytest.mark.e2e
 
@@ -38,7 +38,7 @@ def test_e2e_acknowledged_feedback_survives_sigkill(server: Server) -> None:
     )
     assert r.status_code == 201
     server.kill()  # right after the acknowledgement, no graceful shutdown
-    store = SqlFeedbackStore.open(server.database_url)
+    store = open_store(server.database_url)
     try:
         found = [f for f in store.iter_feedback() if f.prediction_id == pid]
     finally:

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
+from numpy.typing import NDArray
 from tiny_data import make_tickets, tiny_config
 from typer.testing import CliRunner
 
 from training.config import TrainConfig
+from training.pipeline import TrackedRun, attach_retriever, run_training
 from training.promote import export, promote, rollback
-from training.tracking import (
-    CHALLENGER,
-    CHAMPION,
-    TrackedRun,
-    TrackingError,
-    registry,
-    run_training,
-)
+from training.tracking import CHALLENGER, CHAMPION, TrackingError, parse_model_uri, registry
+from triage.bundle import read_manifest
 from triage.dataset import write_tickets
 from triage.embeddings import HashingEmbedder
 from triage.schema import Status, Ticket
@@ -227,16 +225,90 @@ def test_pipeline_unreachable_tracking_server_is_a_clear_error(tmp_path: Path) -
 
 
 def test_pipeline_retrieval_index_built_without_embedding_features(tmp_path: Path) -> None:
-    from training.tracking import _attach_retriever
     from training.train import build_bundle, train
 
     config = tiny_config(features={"embeddings": False}, model={"neighbours": 0}, baselines=False)
     tickets = make_tickets(120, seed=9)
     result = train(config, tickets)
     assert result.embedder == {}
-    _attach_retriever(result, tickets, [])
+    attach_retriever(result, tickets, [])
     assert result.retrieval_error is None
     assert result.embedder["name"] == "hashing-32"
     loaded = Triager.load(build_bundle(result, tmp_path / "b"))
     assert loaded.retriever is not None
     assert loaded.predict(tickets[0]).similar
+
+
+class WrongDimEmbedder(HashingEmbedder):
+    """A broken custom embedder: says 32 dimensions, returns 33 (a model folder that does not
+    match its own config). The classifiers here use no embeddings, so only the index fails."""
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> NDArray[np.float32]:
+        vectors = super().encode(texts, batch_size)
+        return np.hstack([vectors, np.zeros((len(texts), 1), dtype=np.float32)])
+
+
+def test_pipeline_broken_index_is_reported_and_the_model_kept_and_exported(tmp_path: Path) -> None:
+    config = tiny_config(
+        features={"embeddings": False},
+        baselines=False,
+        tracking={"tracking_uri": f"sqlite:///{tmp_path}/mlruns/mlflow.db", "log_pyfunc": False},
+    )
+    tickets = make_tickets(120, seed=9)
+    run = run_training(config, tickets, embedder=WrongDimEmbedder(32), root=tmp_path)
+    assert run.retrieval.startswith("VectorIndexError: vectors have shape (")
+    assert run.summary()["retrieval"] == run.retrieval
+    assert read_manifest(run.bundle_path)["retrieval"] == run.retrieval
+    tags = registry(config, tmp_path).get_run(run.run_id).data.tags
+    assert tags["retrieval"] == run.retrieval
+    loaded = Triager.load(run.bundle_path)
+    assert loaded.retriever is None and loaded.predict(tickets[0]).predictions
+    # registered from the bundle folder (no pyfunc): still exported through the registry
+    out = export(config, tmp_path / "out", version=run.model_version, root=tmp_path)
+    assert Triager.load(Path(out["bundle_path"])).manifest["retrieval"] == run.retrieval
+
+
+class FailingEmbedder(HashingEmbedder):
+    """An embedder with a bug: not a data problem, so the run must stop, not hide it."""
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> NDArray[np.float32]:
+        raise RuntimeError("bug in the embedder")
+
+
+def test_pipeline_index_bug_is_not_swallowed() -> None:
+    from training.train import train
+
+    # a model that needs no embeddings (no embedding features, no neighbour votes)
+    config = tiny_config(features={"embeddings": False}, model={"neighbours": 0}, baselines=False)
+    tickets = make_tickets(120, seed=9)
+    result = train(config, tickets)
+    with pytest.raises(RuntimeError, match="bug in the embedder"):
+        attach_retriever(result, tickets, [], FailingEmbedder(32))
+
+
+@pytest.mark.parametrize(
+    ("uri", "parsed"),
+    [
+        ("models:/triage@challenger", ("triage", "challenger", None)),
+        ("models:/triage/3", ("triage", None, "3")),
+        ("models:/triage", ("triage", "champion", None)),
+    ],
+)
+def test_pipeline_model_uri_names_an_alias_or_a_version(
+    uri: str, parsed: tuple[str, str | None, str | None]
+) -> None:
+    assert parse_model_uri(uri) == parsed
+
+
+def test_pipeline_cli_evaluate_by_version_and_unknown_alias(loop: Loop) -> None:
+    from training.cli import app
+
+    def evaluate(model: str) -> object:
+        args = ["evaluate", "--model", model, "--data", str(loop.eval_file), "--json"]
+        uri = str(loop.config.tracking.tracking_uri)
+        return CliRunner().invoke(app, [*args, "--tracking-uri", uri, "--config", str(TINY)])
+
+    by_version = evaluate(f"models:/triage/{loop.first.model_version}")
+    assert by_version.exit_code == 0, by_version.output  # type: ignore[attr-defined]
+    unknown = evaluate("models:/triage@nosuchalias")
+    assert unknown.exit_code == 2 and "no @nosuchalias" in unknown.output  # type: ignore[attr-defined]

@@ -282,3 +282,17 @@ def test_phrase_books_only_use_known_slots() -> None:
     used = {m for text in texts for m in re.findall(r"\{([a-z_]+)\}", text)}
     assert {"outlook_err", "host", "building", "name"} <= used
     assert used <= set(SLOTS) | framing
+
+
+def test_generator_outages_name_the_planted_bursts(data: SampleData) -> None:
+    by_id = {t.ticket_id: t for t in data.tickets}
+    assert 0.05 < len(data.outages) / len(data.tickets) < 0.09  # BURST_SHARE is 7%
+    members: dict[int, list[Ticket]] = {}
+    for ticket_id, outage in data.outages.items():
+        members.setdefault(outage, []).append(by_id[ticket_id])
+    for group in members.values():
+        assert len(group) <= 50
+        starts = sorted(t.created_at for t in group if t.created_at is not None)
+        assert (starts[-1] - starts[0]).total_seconds() <= 2 * 3600 + 1  # arrivals within 2 h
+        top = Counter(t.category for t in group).most_common(1)[0][1]
+        assert top >= 0.8 * len(group)  # one problem (3% category noise aside)

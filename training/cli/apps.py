@@ -23,7 +23,9 @@ embedder_app = typer.Typer(
 )
 keys_app = typer.Typer(help="API keys for the service.", no_args_is_help=True)
 feedback_app = typer.Typer(help="Agent feedback collected by the service.", no_args_is_help=True)
-report_app = typer.Typer(help="Reports on production behaviour.", no_args_is_help=True)
+report_app = typer.Typer(
+    help="Reports: production behaviour, helpdesk KPIs and insight.", no_args_is_help=True
+)
 
 app.add_typer(data_app, name="data")
 app.add_typer(index_app, name="index")

@@ -15,6 +15,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from triage import ingest
+from triage.dataset import read_tickets
 from triage.errors import TriageError
 from triage.schema import Ticket
 
@@ -95,9 +97,5 @@ def progress_bar(
 def load_tickets(data: Path, mapping: str | None) -> list[Ticket]:
     """Tickets from a normalised Parquet file, or from any export through a column mapping."""
     if mapping is None:
-        from triage.dataset import read_tickets
-
         return read_tickets(data)
-    from triage import ingest
-
     return list(ingest.read_tickets(data, ingest.load_mapping(mapping)).tickets)

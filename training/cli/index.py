@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,12 @@ from training.cli.common import (
     load_tickets,
     progress_bar,
 )
-from triage.embeddings import Embedder
+from triage.dataset import write_articles
+from triage.embeddings import Embedder, load_embedder
 from triage.errors import DataError
+from triage.kb import read_kb
+from triage.onnx_embedder import OnnxEmbedder, export_onnx_int8
+from triage.retrieval.retriever import Retriever, is_indexable, saved_embedder_spec
 from triage.schema import KBArticle
 
 IndexOption = typer.Option(
@@ -52,10 +57,7 @@ def _encode(embedder: Embedder, texts: list[str], show: bool) -> NDArray[np.floa
     return np.vstack(chunks) if chunks else np.zeros((0, embedder.dim), dtype=np.float32)
 
 
-def _open(index: Path, embedder_spec: str | None) -> Any:
-    from triage.embeddings import load_embedder
-    from triage.retrieval.retriever import Retriever, saved_embedder_spec
-
+def _open(index: Path, embedder_spec: str | None) -> Retriever:
     return Retriever.load(index, load_embedder(embedder_spec or saved_embedder_spec(index)))
 
 
@@ -74,10 +76,6 @@ def build(
     as_json: bool = JsonOption,
 ) -> None:
     """Index the solved tickets (and KB articles) of a dataset; calibrate the relevance cut-off."""
-    from triage.embeddings import load_embedder
-    from triage.kb import read_kb
-    from triage.retrieval.retriever import Retriever, is_indexable
-
     model = load_embedder(embedder)
     tickets = [t for t in load_tickets(data, mapping) if is_indexable(t)]
     if not tickets:
@@ -104,8 +102,6 @@ def add(
     as_json: bool = JsonOption,
 ) -> None:
     """Add newly solved tickets to an index without rebuilding it."""
-    from triage.retrieval.retriever import is_indexable
-
     retriever = _open(index, embedder)
     tickets = load_tickets(data, mapping)
     solved = [t for t in tickets if is_indexable(t)]
@@ -153,8 +149,6 @@ def _answer(retriever: Any, text: str, k: int) -> dict[str, Any]:
 
 
 def _plain(obj: Any) -> dict[str, Any]:
-    from dataclasses import asdict
-
     return asdict(obj)
 
 
@@ -225,9 +219,6 @@ def kb_import(
     as_json: bool = JsonOption,
 ) -> None:
     """Read KB articles; add them to an index and/or write them as a normalised Parquet file."""
-    from triage.dataset import write_articles
-    from triage.kb import read_kb
-
     articles = read_kb(file)
     summary: dict[str, Any] = {"file": str(file), "read": len(articles)}
     if out is not None:
@@ -255,8 +246,6 @@ def export(
     as_json: bool = JsonOption,
 ) -> None:
     """Export MiniLM to ONNX int8 (offline, deterministic); use it with --embedder DIR."""
-    from triage.onnx_embedder import OnnxEmbedder, export_onnx_int8
-
     with progress_bar("exporting", total=None, enabled=not as_json):
         folder = export_onnx_int8(out, model)
     embedder = OnnxEmbedder(folder)

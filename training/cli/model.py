@@ -1,4 +1,8 @@
-"""`triage train|evaluate|promote|rollback|export`: the model life cycle from the command line."""
+"""`triage train|evaluate|promote|rollback|export`: the model life cycle from the command line.
+
+The pipeline, promotion and evaluation modules are imported inside the commands: they bring
+MLflow (~3 s) and scikit-learn (~0.7 s), which `triage --help` and the other commands never need.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ from training.cli.common import (
     load_tickets,
     progress_bar,
 )
+from training.config import TrainConfig, load_config
+from triage.dataset import ARTICLES_FILE, read_articles
 
 DEFAULT_CONFIG = Path("training/configs/default.yaml")
 ConfigOption = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Training config (YAML).")
@@ -31,15 +37,11 @@ UriOption = typer.Option(
 
 def _articles_next_to(data: Path) -> list[Any]:
     """KB articles in `kb_articles.parquet` beside the tickets file, if there are any."""
-    from triage.dataset import ARTICLES_FILE, read_articles
-
     path = data.parent / ARTICLES_FILE
     return read_articles(path) if path.is_file() else []
 
 
-def _config(path: Path, tracking_uri: str | None) -> Any:
-    from training.config import load_config
-
+def _config(path: Path, tracking_uri: str | None) -> TrainConfig:
     config = load_config(path)
     if tracking_uri:
         tracking = config.tracking.model_copy(update={"tracking_uri": tracking_uri})
@@ -57,7 +59,7 @@ def train(
     as_json: bool = JsonOption,
 ) -> None:
     """Train, evaluate, log to MLflow and register a version as @challenger."""
-    from training.tracking import run_training
+    from training.pipeline import run_training
 
     cfg = _config(config, tracking_uri)
     tickets = load_tickets(data, mapping)
@@ -110,15 +112,11 @@ def evaluate(
 def _bundle_path(model: str, tmp: Path, config: Path, tracking_uri: str | None) -> Path:
     if not model.startswith("models:/"):
         return Path(model)
-    from training.tracking import download_bundle, registry, version_for_alias
-    from triage.errors import NotFoundError
+    from training.tracking import fetch_bundle, parse_model_uri, registry
 
-    name, _, alias = model.removeprefix("models:/").partition("@")
+    name, alias, version = parse_model_uri(model)
     client = registry(_config(config, tracking_uri))
-    version = version_for_alias(client, name, alias or "champion")
-    if version is None:
-        raise NotFoundError(f"{model}: no such model alias; see `mlflow ui`")
-    return download_bundle(client, version, tmp)
+    return fetch_bundle(client, name, tmp, alias=alias, version=version)[1]
 
 
 @app.command()

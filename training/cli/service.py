@@ -1,4 +1,4 @@
-"""`triage serve`, `triage keys create`, `triage feedback export`, `triage report production`."""
+"""`triage serve`, `triage keys create`, `triage feedback dataset`, `triage report production`."""
 
 from __future__ import annotations
 
@@ -9,16 +9,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import typer
+import uvicorn
 
 from training.cli.apps import app, feedback_app, keys_app, report_app
 from training.cli.common import JsonOption, emit, handle_errors
-from triage.feedback import (
-    DEFAULT_URL,
-    SqlFeedbackStore,
-    create_key,
-    export_labelled,
-    production_report,
-)
+from triage.store.dataset import write_labelled_dataset
+from triage.store.engine import DEFAULT_DATABASE_URL
+from triage.store.keys import create_key
+from triage.store.protocol import FeedbackStore
+from triage.store.report import production_report
 
 DatabaseOption = typer.Option(
     None,
@@ -28,13 +27,17 @@ DatabaseOption = typer.Option(
 
 
 def _database_url(given: str | None) -> str:
-    return given or os.environ.get("TRIAGE_DATABASE_URL") or DEFAULT_URL
+    return given or os.environ.get("TRIAGE_DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
 @contextmanager
-def _store(database_url: str | None) -> Iterator[SqlFeedbackStore]:
-    """The feedback store at `database_url` (or the default), closed afterwards."""
-    store = SqlFeedbackStore.open(_database_url(database_url))
+def _store(database_url: str | None) -> Iterator[FeedbackStore]:
+    """The feedback store at `database_url` (or the default), migrated like the service does it,
+    closed afterwards."""
+    # Lazy: `triage.store.sql` imports Alembic (~0.3 s), which only the store commands need.
+    from triage.store.sql import open_store
+
+    store = open_store(_database_url(database_url))
     try:
         yield store
     finally:
@@ -47,8 +50,12 @@ def serve(
     host: str = typer.Option(
         "127.0.0.1", "--host", envvar="TRIAGE_HOST", help="Interface to bind."
     ),
-    port: int = typer.Option(8000, "--port", envvar="TRIAGE_PORT", help="TCP port."),
-    workers: int = typer.Option(1, "--workers", envvar="TRIAGE_WORKERS", help="Worker processes."),
+    port: int = typer.Option(
+        8000, "--port", envvar="TRIAGE_PORT", min=1, max=65535, help="TCP port."
+    ),
+    workers: int = typer.Option(
+        1, "--workers", envvar="TRIAGE_WORKERS", min=1, max=64, help="Worker processes."
+    ),
     bundle: Path | None = typer.Option(
         None, "--bundle", help="Bundle folder (sets TRIAGE_BUNDLE_DIR)."
     ),
@@ -66,8 +73,6 @@ def serve(
     ),
 ) -> None:
     """Serve the HTTP API with uvicorn (settings from TRIAGE_* variables; see the README table)."""
-    import uvicorn
-
     if bundle is not None:
         os.environ["TRIAGE_BUNDLE_DIR"] = str(bundle)
     if database_url is not None:
@@ -88,7 +93,9 @@ def serve(
 @keys_app.command("create")
 @handle_errors
 def keys_create(
-    scope: list[str] = typer.Option(..., "--scope", help="triage, agent or admin (repeatable)."),
+    scope: list[str] = typer.Option(
+        ..., "--scope", help="triage, agent, lead or admin (repeatable)."
+    ),
     name: str = typer.Option("", "--name", help="Who the key is for."),
     database_url: str | None = DatabaseOption,
     as_json: bool = JsonOption,
@@ -105,17 +112,20 @@ def keys_create(
     )
 
 
-@feedback_app.command("export")
-@handle_errors
-def feedback_export(
+def feedback_dataset(
     out: Path = typer.Option(..., "--out", help="Parquet file to write (normalised tickets)."),
     database_url: str | None = DatabaseOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Accepted/corrected predictions and resolved tickets as a labelled dataset for training."""
     with _store(database_url) as store:
-        summary = export_labelled(store, out)
+        summary = write_labelled_dataset(store, out)
     emit(summary, as_json)
+
+
+# `dataset`, not `export`: `triage export` writes a model bundle. The old name stays, hidden.
+feedback_app.command("dataset")(handle_errors(feedback_dataset))
+feedback_app.command("export", hidden=True, deprecated=True)(handle_errors(feedback_dataset))
 
 
 @report_app.command("production")

@@ -245,17 +245,19 @@ class Collection:
         return dict(zip(ids, scores.tolist(), strict=True))
 
     def save(self, directory: Path) -> dict[str, bytes]:
-        """Save the dense index under `directory/dense`; returns the lexical state to checksum."""
-        self.dense.save(directory / "dense")
+        """Save the dense index under `directory/dense`; returns the lexical state to write.
+
+        The retriever folder around it checksums both (or its bundle does)."""
+        self.dense.save(directory / "dense", checksums=False)
         state = {"lexical": self.lexical.to_json(), "min_relevance": self.min_relevance}
         return {f"{directory.name}.json": json.dumps(state).encode()}
 
     @classmethod
     def load(cls, directory: Path, state: bytes) -> Collection:
-        """Inverse of `save`."""
+        """Inverse of `save` (the retriever folder around it has verified the files)."""
         values = json.loads(state)
         return cls(
-            VectorIndex.load(directory / "dense"),
+            VectorIndex.load(directory / "dense", verified=True),
             BM25Index.from_json(values["lexical"]),
             float(values["min_relevance"]),
         )

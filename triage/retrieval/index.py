@@ -288,8 +288,9 @@ class VectorIndex:
             "faiss_version": faiss.__version__,
         }
 
-    def save(self, directory: Path) -> Path:
-        """Write `index.faiss`, `records.json`, `manifest.json` and checksums atomically."""
+    def save(self, directory: Path, *, checksums: bool = True) -> Path:
+        """Write `index.faiss`, `records.json`, `manifest.json` (and, unless nested in a folder
+        that checksums it, `checksums.json`) atomically."""
         import faiss
 
         order = sorted(self._records)
@@ -303,13 +304,13 @@ class VectorIndex:
             "records.json": json.dumps(records, default=str).encode(),
             "manifest.json": json.dumps(self._manifest(), indent=2).encode(),
         }
-        return write_folder(Path(directory), files)
+        return write_folder(Path(directory), files, checksums=checksums)
 
     @classmethod
-    def load(cls, directory: Path) -> VectorIndex:
+    def load(cls, directory: Path, *, verified: bool = False) -> VectorIndex:
         """Read an index written by `save`; a missing, truncated or altered file raises
-        `VectorIndexError`."""
-        files = read_folder(Path(directory), _FILES)
+        `VectorIndexError` (`verified`: its files were checked by the folder around it)."""
+        files = read_folder(Path(directory), _FILES, verified=verified)
         manifest, records = (
             _parse_json(directory, files, "manifest.json"),
             _parse_json(directory, files, "records.json"),

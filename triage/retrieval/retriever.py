@@ -60,6 +60,7 @@ def article_metadata(article: KBArticle) -> dict[str, Any]:
     return {
         "title": article.title,
         "snippet": article.body[:SNIPPET_CHARS],
+        "body": article.body,  # the whole article an agent opens (`Retriever.article`)
         "category": article.category,
         "language": article.language,
         "updated_at": _iso(article.updated_at),
@@ -237,6 +238,22 @@ class Retriever:
         hits = self.articles.search(text, self._vector(text, vector), k, self.config)
         return [_kb_suggestion(h) for h in hits]
 
+    def article(self, article_id: str) -> KBArticle | None:
+        """The indexed article with this id, or None. Indexes built before the body was stored
+        give the snippet as `body` (re-export the bundle for whole articles)."""
+        if article_id not in self.articles:
+            return None
+        meta = self.articles.dense.metadata(article_id)
+        updated = meta.get("updated_at")
+        return KBArticle(
+            article_id=article_id,
+            title=meta.get("title") or "",
+            body=meta.get("body", meta.get("snippet")) or "",
+            category=meta.get("category"),
+            language=meta.get("language"),
+            updated_at=datetime.fromisoformat(updated) if updated else None,
+        )
+
     def neighbour_votes(
         self,
         text: str,
@@ -364,8 +381,10 @@ class Retriever:
         }
 
     # -- persistence --------------------------------------------------------------------------
-    def save(self, directory: Path) -> Path:
-        """Write the retriever folder atomically, stamped with the embedder name and dimension."""
+    def save(self, directory: Path, *, checksums: bool = True) -> Path:
+        """Write the retriever folder atomically, stamped with the embedder name and dimension.
+
+        `checksums=False` inside a model bundle, whose manifest checksums every file."""
         directory = Path(directory)
         manifest = {
             "format": FORMAT_VERSION,
@@ -379,15 +398,23 @@ class Retriever:
             return {**self.tickets.save(tmp / "tickets"), **self.articles.save(tmp / "articles")}
 
         write_folder(
-            directory, {MANIFEST: json.dumps(manifest, indent=2).encode()}, write_collections
+            directory,
+            {MANIFEST: json.dumps(manifest, indent=2).encode()},
+            write_collections,
+            checksums=checksums,
         )
         return directory
 
     @classmethod
-    def load(cls, directory: Path, embedder: Embedder) -> Retriever:
-        """Read a saved retriever; refuses a different embedder with `BundleError`."""
+    def load(cls, directory: Path, embedder: Embedder, *, verified: bool = False) -> Retriever:
+        """Read a saved retriever; refuses a different embedder with `BundleError`.
+
+        `verified`: the files were checked already (a bundle's manifest); else the folder's own
+        checksums are, and a missing, truncated or altered file raises `VectorIndexError`."""
         directory = Path(directory)
-        files = read_folder(directory, (MANIFEST, "tickets.json", "articles.json"))
+        files = read_folder(
+            directory, (MANIFEST, "tickets.json", "articles.json"), verified=verified
+        )
         manifest = json.loads(files[MANIFEST])
         if (manifest["embedder"], manifest["dim"]) != (embedder.name, embedder.dim):
             raise BundleError(

@@ -1,99 +1,114 @@
-"""Atomic folder writes with SHA-256 checksums, verified on read."""
+"""Retrieval folders on disk: atomic writes, and SHA-256 checksums when a folder stands alone.
+
+A retriever or an index saved on its own (`triage index build`) carries one `checksums.json`
+over every file under it, verified on read. Saved inside a model bundle it carries none: the
+bundle's manifest covers its files once, and the bundle is verified before it is read.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from triage.atomic import CHECKSUMS_FILE, ChecksumProblem, atomic_folder, find_problem
 from triage.errors import VectorIndexError
-
-CHECKSUMS_FILE = "checksums.json"
-
-
-def sha256(data: bytes) -> str:
-    """Hex SHA-256 of some bytes."""
-    return hashlib.sha256(data).hexdigest()
 
 
 def write_folder(
     target: Path,
     files: dict[str, bytes],
     extra: Callable[[Path], dict[str, bytes]] | None = None,
+    *,
+    checksums: bool = True,
 ) -> Path:
-    """Write `files` (name -> bytes) plus `checksums.json` into `target`, atomically.
+    """Write `files` (name -> bytes) into `target` atomically (see `triage.atomic`).
 
-    Everything goes to a temporary sibling folder that replaces `target` at the end, so readers see
-    the old folder or the new one, never half of it. `extra(tmp_dir)` may write sub-folders that
-    carry their own checksums (e.g. a nested index) and return more files to write and checksum.
+    `extra(tmp_dir)` may write sub-folders (e.g. a nested index, saved with `checksums=False`)
+    and return more files to write. With `checksums`, `checksums.json` records the SHA-256 of
+    every file under the folder, sub-folders included; without, the caller's container (a
+    bundle manifest) must.
     """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp."))
-    try:
+    with atomic_folder(Path(target), CHECKSUMS_FILE if checksums else None) as work:
         files = {**files, **(extra(work) if extra is not None else {})}
         for name, data in files.items():
-            _write_synced(work / name, data)
-        sums = {name: sha256(data) for name, data in files.items()}
-        _write_synced(work / CHECKSUMS_FILE, json.dumps(sums, indent=2).encode())
-        _swap(work, target)
-    finally:
-        if work.exists():
-            shutil.rmtree(work)
-    return target
+            (work / name).write_bytes(data)
+    return Path(target)
 
 
-def _write_synced(path: Path, data: bytes) -> None:
-    with open(path, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+def read_folder(
+    source: Path, names: tuple[str, ...], *, verified: bool = False
+) -> dict[str, bytes]:
+    """Read `names` from a folder written by `write_folder`.
 
-
-def _swap(new: Path, target: Path) -> None:
-    if not target.exists():
-        os.replace(new, target)
-        return
-    old = target.parent / f".{target.name}.old.{os.getpid()}"
-    if old.exists():
-        shutil.rmtree(old)
-    os.replace(target, old)
-    os.replace(new, target)
-    shutil.rmtree(old)
-
-
-def read_folder(source: Path, names: tuple[str, ...]) -> dict[str, bytes]:
-    """Read `names` from a folder written by `write_folder`, verifying each SHA-256.
-
-    Raises `VectorIndexError` naming the file when it is missing, truncated or altered.
+    Unless `verified` (the caller checked the files already, e.g. against a bundle manifest),
+    every file under the folder must match its recorded SHA-256 first: `VectorIndexError`
+    names a file that is missing, truncated, altered or added.
     """
     source = Path(source)
-    sums_file = source / CHECKSUMS_FILE
-    if not sums_file.is_file():
-        raise VectorIndexError(f"{source}: no {CHECKSUMS_FILE}; not a saved index, rebuild it")
+    if not verified:
+        verify_folder(source)
+    return {name: _read(source / name) for name in names}
+
+
+def verify_folder(source: Path) -> None:
+    """Check every file under `source` against the `checksums.json` of its folder or above.
+
+    Folders saved before checksums covered sub-folders keep one `checksums.json` per folder;
+    they verify the same way.
+    """
+    expected, sums_files = _recorded(Path(source))
+    problem = find_problem(Path(source), expected, skip=sums_files)
+    if problem is not None:
+        raise VectorIndexError(_message(Path(source), problem))
+
+
+def _recorded(source: Path) -> tuple[dict[str, str], set[str]]:
+    """(relative path -> SHA-256, the checksum files) from every `checksums.json` under
+    `source`, the top one first (it wins for a path listed twice)."""
+    if not (source / CHECKSUMS_FILE).is_file():
+        raise VectorIndexError(
+            f"{source}: no {CHECKSUMS_FILE}; not a saved index, rebuild it "
+            "(a bundle's retrieval folder is checked through the bundle's manifest)"
+        )
+    expected: dict[str, str] = {}
+    sums_files = sorted(source.rglob(CHECKSUMS_FILE), key=lambda p: len(p.parts))
+    for sums_file in sums_files:
+        base = sums_file.parent.relative_to(source)
+        for name, digest in _parse(sums_file).items():
+            expected.setdefault((base / name).as_posix(), digest)
+    return expected, {p.relative_to(source).as_posix() for p in sums_files}
+
+
+def _parse(sums_file: Path) -> dict[str, str]:
     try:
         sums = json.loads(sums_file.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise VectorIndexError(
             f"{sums_file}: unreadable ({exc}); the index is damaged, rebuild it"
         ) from exc
-    return {name: _verified(source / name, sums.get(name)) for name in names}
+    if not isinstance(sums, dict):
+        raise VectorIndexError(
+            f"{sums_file}: not a checksum table; the index is damaged, rebuild it"
+        )
+    return {str(k): str(v) for k, v in sums.items()}
 
 
-def _verified(path: Path, expected: str | None) -> bytes:
-    if expected is None:
-        raise VectorIndexError(f"{path}: no checksum recorded; the index is damaged, rebuild it")
+def _message(source: Path, problem: ChecksumProblem) -> str:
+    if problem.kind == "missing":
+        return f"{source / problem.path}: missing; the index is incomplete, rebuild it"
+    if problem.kind == "altered":
+        return (
+            f"{source / problem.path}: {problem.detail}; "
+            "the file is truncated or altered, rebuild the index"
+        )
+    return (
+        f"{source}: files not in {CHECKSUMS_FILE} ({problem.detail}); "
+        "the index was changed after it was saved, rebuild it"
+    )
+
+
+def _read(path: Path) -> bytes:
     if not path.is_file():
         raise VectorIndexError(f"{path}: missing; the index is incomplete, rebuild it")
-    data = path.read_bytes()
-    actual = sha256(data)
-    if actual != expected:
-        raise VectorIndexError(
-            f"{path}: SHA-256 {actual[:12]}... != recorded {expected[:12]}... "
-            f"({len(data)} bytes); the file is truncated or altered, rebuild the index"
-        )
-    return data
+    return path.read_bytes()

@@ -7,7 +7,7 @@ import math
 import random
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,8 @@ class SampleData:
     tickets: list[Ticket]
     articles: list[KBArticle]
     seed: int
+    outages: dict[str, int] = field(default_factory=dict)
+    """Ground truth for incident detection: ticket id -> number of the planted outage it is in."""
 
     def summary(self) -> dict[str, Any]:
         """Counts for a CLI summary: tickets, articles, shares per language, channel, status."""
@@ -151,9 +153,14 @@ def generate(
     drafts = sorted(_drafts(ctx, n_tickets), key=lambda d: (d.local, d.sub, d.person))
     tickets: list[Ticket] = []
     seq: Counter[int] = Counter()
+    outages: dict[str, int] = {}
+    burst_numbers: dict[int, int] = {}
     for i, draft in enumerate(drafts):
         seq[draft.local.year] += 1
-        tickets.append(_ticket(ctx, draft, f"INC-{draft.local.year}-{seq[draft.local.year]:06d}"))
+        ticket_id = f"INC-{draft.local.year}-{seq[draft.local.year]:06d}"
+        tickets.append(_ticket(ctx, draft, ticket_id))
+        if draft.burst is not None:
+            outages[ticket_id] = burst_numbers.setdefault(id(draft.burst), len(burst_numbers))
         if progress is not None and (i + 1) % 1000 == 0:
             progress(1000)
     if progress is not None and len(drafts) % 1000:
@@ -161,7 +168,7 @@ def generate(
     logger.info(
         "generated %d tickets and %d articles (seed %d)", len(tickets), len(ctx.kb.articles), seed
     )
-    return SampleData(tickets=tickets, articles=ctx.kb.articles, seed=seed)
+    return SampleData(tickets=tickets, articles=ctx.kb.articles, seed=seed, outages=outages)
 
 
 def write_sample(data: SampleData, out_dir: Path) -> dict[str, Path]:

@@ -1,0 +1,151 @@
+"""Insight routes through the real app: the lead scope, KPIs from the store, clusters, KB gaps,
+emerging incidents from triaged tickets (monitor polled by hand) and their Prometheus gauges."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from insight_helpers import NOW, key_for, triaged_background
+
+from api.app import create_app
+from api.settings import Settings
+from triage.dataset import write_articles
+from triage.schema import KBArticle
+
+
+@pytest.fixture()
+def insight_client(
+    make_settings: Callable[..., Settings], bundle_v1: Path, tmp_path: Path
+) -> Iterator[TestClient]:
+    kb = write_articles(
+        [KBArticle(article_id="KB-1", title="VPN", body="vpn router dns reconnect")],
+        tmp_path / "kb.parquet",
+    )
+    settings = make_settings(
+        bundle_dir=bundle_v1,
+        insight_embedder="hashing-64",
+        incident_poll_s=3600,  # polled by hand below
+        kb_path=kb,
+    )
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def _resolve(client: TestClient, key: dict[str, str], n: int, text: str, **fields: object) -> None:
+    for i in range(n):
+        ticket = {
+            "ticket_id": f"{text[:3]}-{i}",
+            "subject": text,
+            "body": f"{text} again",
+            "created_at": (NOW - timedelta(hours=2 * i + 1)).isoformat(),
+            "resolved_at": (NOW - timedelta(hours=2 * i)).isoformat(),
+            "priority": "P3",
+            "support_line": 1 + i % 2,
+            "category": "Network",
+            "solution": "Router restarted",
+            **fields,
+        }
+        r = client.post("/v1/tickets/resolved", json={"ticket": ticket}, headers=key)
+        assert r.status_code == 201, r.text
+
+
+def test_insights_need_the_lead_or_admin_scope(insight_client: TestClient) -> None:
+    for scope, status in (("triage", 403), ("agent", 403), ("lead", 200), ("admin", 200)):
+        r = insight_client.get("/v1/insights/kpi", headers=key_for(insight_client, scope))
+        assert r.status_code == status, (scope, r.text)
+    assert insight_client.get("/v1/incidents/emerging").status_code == 401
+
+
+def test_insights_kpi_from_the_store_with_missing_fields_unavailable(
+    insight_client: TestClient,
+) -> None:
+    _resolve(insight_client, key_for(insight_client, "triage"), 10, "vpn router down")
+    r = insight_client.get(
+        "/v1/insights/kpi?days=7&period=day", headers=key_for(insight_client, "lead")
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["tickets"] == 10
+    kpis = body["kpis"]
+    assert kpis["resolution_time"]["median_h"] == pytest.approx(1.0, abs=1e-3)
+    assert kpis["resolution_time"]["by_priority"]["P3"]["within_sla"] == 1.0
+    assert kpis["escalation"]["rate"] == pytest.approx(0.5)
+    assert kpis["csat"] == {"available": False, "reason": kpis["csat"]["reason"]}
+    assert "csat" in kpis["csat"]["reason"]
+    assert body["peaks"]["available"] is True
+    assert (
+        insight_client.get(
+            "/v1/insights/kpi?period=fortnight", headers=key_for(insight_client, "lead")
+        ).status_code
+        == 422
+    )
+
+
+def test_insights_clusters_and_kb_gaps(insight_client: TestClient) -> None:
+    key = key_for(insight_client, "triage")
+    _resolve(insight_client, key, 24, "vpn router dns reconnect")
+    _resolve(insight_client, key, 24, "printer toner paper jam tray", category="Hardware")
+    lead = key_for(insight_client, "lead")
+    r = insight_client.get("/v1/insights/clusters?days=7&sort=time_spent_h", headers=lead)
+    assert r.status_code == 200, r.text
+    clusters = r.json()
+    assert clusters["available"] is True
+    assert clusters["new_categories"]["available"] is False  # resolved only: no predictions
+    names = {c["category"]: c for c in clusters["items"]}
+    assert {"Network", "Hardware"} <= set(names)
+    assert names["Network"]["kb"]["article_id"] == "KB-1"
+    gaps = insight_client.get("/v1/insights/kb-gaps?days=7", headers=lead).json()
+    assert gaps["available"] is True
+    assert [g["category"] for g in gaps["items"]] == ["Hardware"]  # no printer article
+    assert "Router restarted" in gaps["items"][0]["draft"]["markdown"]
+
+
+def test_insights_clusters_with_too_few_tickets_say_why(insight_client: TestClient) -> None:
+    r = insight_client.get("/v1/insights/clusters", headers=key_for(insight_client, "lead"))
+    assert r.status_code == 200
+    body = r.json()
+    assert body["available"] is False and body["items"] == []
+    assert body["reason"] == "0 tickets in the last 30 days: too few to cluster"
+
+
+def test_incidents_burst_of_triaged_tickets_is_reported(insight_client: TestClient) -> None:
+    triaged_background(insight_client)
+    key = key_for(insight_client, "triage")
+    for i in range(8):
+        text = "GlobalProtect gateway unreachable from the Stadhuis"
+        body = {"ticket": {"ticket_id": f"OUT-{i}", "subject": "VPN down", "body": text}}
+        assert insight_client.post("/v1/triage", json=body, headers=key).status_code == 200
+    insight_client.app.state.writer.flush()  # type: ignore[attr-defined]
+    monitor = insight_client.app.state.insight.monitor  # type: ignore[attr-defined]
+    raised = monitor.poll()
+    assert len(raised) == 1
+    r = insight_client.get("/v1/incidents/emerging", headers=key_for(insight_client, "lead"))
+    assert r.status_code == 200
+    incidents = r.json()["incidents"]
+    assert len(incidents) == 1
+    assert sorted(incidents[0]["ticket_ids"]) == [f"OUT-{i}" for i in range(8)]
+    assert incidents[0]["name"] == "VPN down"  # the subject of a ticket that raised it
+    assert monitor.poll() == []  # nothing new: no second alert
+    metrics = insight_client.get("/metrics").text
+    assert "triage_incidents_open 1.0" in metrics
+    assert "triage_incident_alerts_total 1.0" in metrics
+
+
+def test_incidents_off_by_setting(make_settings: Callable[..., Settings], bundle_v1: Path) -> None:
+    settings = make_settings(bundle_dir=bundle_v1, incidents=False)
+    with TestClient(create_app(settings)) as client:
+        r = client.get("/v1/incidents/emerging", headers=key_for(client, "admin"))
+    assert r.json()["enabled"] is False
+
+
+def test_insight_settings_fail_fast() -> None:
+    with pytest.raises(ValueError, match="time zone"):
+        Settings(timezone="Nowhere/Atlantis")
+    with pytest.raises(ValueError, match="WEBHOOK_SECRET"):
+        Settings(webhook_url="http://127.0.0.1:9/hook")
+    with pytest.raises(ValueError, match="unknown priorities"):
+        Settings(sla_resolution_hours={"P7": 3})

@@ -1,0 +1,326 @@
+"""The agent console in a real headless Chromium against a real `triage serve` on loopback."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from browser import browser_context, screenshot
+from e2e_server import Server, start_server
+from service_helpers import ARTICLES, VPN_TICKET
+
+from triage.store.keys import create_key
+from triage.store.records import FeedbackRecord
+from triage.store.sql import open_store
+
+pytestmark = pytest.mark.e2e
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+INJECTION = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, e2e_bundle_v1: Path) -> Iterator[Server]:
+    """One server for the whole module (each test makes its own predictions)."""
+    s = start_server(tmp_path_factory.mktemp("console-server"), e2e_bundle_v1)
+    yield s
+    s.process.terminate()
+    try:
+        s.process.wait(15)
+    except subprocess.TimeoutExpired:
+        s.kill()
+
+
+@contextmanager
+def _tab(profile: Path, locale: str) -> Iterator[Any]:
+    """A tab in a fresh headless Chromium (its own profile) that fails on any script error."""
+    with browser_context(profile, viewport=DESKTOP, locale=locale) as context:
+        tab = context.new_page()
+        errors: list[str] = []
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield tab
+        assert errors == [], f"script errors on the page: {errors}"
+
+
+@pytest.fixture()
+def page(tmp_path: Path) -> Iterator[Any]:
+    """An English tab; a browser per test, as the browser language is fixed at launch."""
+    with _tab(tmp_path / "profile", "en-US") as tab:
+        yield tab
+
+
+def _stored(server: Server) -> list[FeedbackRecord]:
+    store = open_store(server.database_url)
+    try:
+        return list(store.iter_feedback())
+    finally:
+        store.close()
+
+
+def _key_with(server: Server, scopes: list[str]) -> str:
+    store = open_store(server.database_url)
+    try:
+        return create_key(store, scopes, name="console test")[0]
+    finally:
+        store.close()
+
+
+def _open(page: Any, server: Server, key: str | None = None, view: str = "") -> None:
+    """Load the console and enter a key (the dev key, admin scope, by default)."""
+    page.goto(f"{server.url}/console/{view}")
+    page.fill("#api-key", key or server.dev_key)
+    page.press("#api-key", "Enter")
+    page.wait_for_selector("#key-status[data-kind]")
+
+
+def _triage(page: Any, subject: str, body: str) -> None:
+    page.fill("#subject", subject)
+    page.fill("#body", body)
+    page.click("#submit")
+    page.wait_for_selector("#targets article")
+
+
+def test_console_triage_shows_three_predictions_and_similar_tickets(
+    page: Any, server: Server
+) -> None:
+    _open(page, server)
+    _triage(page, VPN_TICKET["subject"], VPN_TICKET["body"])
+    cards = page.locator("#targets article")
+    assert [cards.nth(i).get_attribute("data-target") for i in range(3)] == [
+        "category",
+        "priority",
+        "support_line",
+    ]
+    assert cards.nth(0).locator(".label").inner_text() == "Network"
+    assert cards.nth(2).locator(".label").inner_text() == "2nd line"
+    assert page.locator("#similar li.hit").count() >= 1
+    assert "most similar solved tickets" in cards.nth(0).locator(".evidence").inner_text()
+    screenshot(page, "console-agent-desktop")
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "console-agent-phone")
+
+
+def test_console_correction_and_article_rating_are_stored(page: Any, server: Server) -> None:
+    _open(page, server)
+    _triage(page, VPN_TICKET["subject"], VPN_TICKET["body"])
+    prediction_id = page.locator("#result-meta").inner_text().split()[1]
+    page.select_option("#correct-category", "Database")
+    page.locator("[data-target=category] .correct button").click()
+    page.wait_for_selector("[data-target=category] .status[data-kind=ok]")
+    assert "Corrected to Database" in page.locator("[data-target=category]").inner_text()
+    page.locator("#kb li.hit").first.get_by_role("button", name="Not relevant").click()
+    page.wait_for_selector("#kb li.hit .status[data-kind=ok]")
+    title = page.locator("#kb button.link").first
+    title.click()  # the whole article, in a dialog
+    page.wait_for_selector("#article-dialog[open] .article-text")
+    assert page.locator("#article-body").inner_text() == ARTICLES[0].body
+    page.keyboard.press("Escape")
+    assert page.locator("#article-dialog").get_attribute("open") is None
+    assert title.evaluate("node => node === document.activeElement")  # focus comes back
+
+    mine = [f for f in _stored(server) if f.prediction_id == prediction_id]
+    assert [(f.outcome, f.corrections) for f in mine] == [
+        ("corrected", {"category": "Database"}),
+        ("rated", {}),
+    ]
+    assert mine[1].kb_article_id == "KB-1" and mine[1].kb_helpful is False
+
+
+def test_console_html_in_ticket_and_solution_renders_as_text(page: Any, server: Server) -> None:
+    solved = {
+        "ticket_id": "INC-INJECT",
+        "subject": f"vpn router dns outage {INJECTION}",
+        "body": "vpn router dns outage for everyone",
+        "solution": f"restart the router {INJECTION}",
+        "category": "Network",
+        "support_line": 2,
+    }
+    r = httpx.post(
+        f"{server.url}/v1/tickets/resolved",
+        json={"ticket": solved},
+        headers={"X-API-Key": server.dev_key},
+        timeout=30,
+    )
+    assert r.status_code == 201 and r.json()["searchable"], r.text
+    _open(page, server)
+    _triage(page, f"vpn router dns outage {INJECTION}", f"everyone {INJECTION}")
+    hit = page.locator("#similar li.hit", has_text="INC-INJECT")
+    hit.locator("summary").click()
+    assert INJECTION in page.locator("#result-ticket").inner_text()
+    assert INJECTION in hit.inner_text()  # subject and the expanded solution, as text
+    page.click("#recent summary")
+    page.click("#recent-load")
+    page.wait_for_selector("#recent-list li")
+    assert INJECTION in page.locator("#recent-list li").first.inner_text()
+    assert page.locator("img").count() == 0
+    assert page.locator("main script").count() == 0
+    assert page.evaluate("window.__pwned") is None
+
+
+def test_console_missing_wrong_and_underscoped_keys_say_what_to_do(
+    page: Any, server: Server
+) -> None:
+    page.goto(f"{server.url}/console/")
+    page.fill("#subject", "printer broken")
+    page.keyboard.press("Control+Enter")
+    assert "Enter an API key first" in page.locator("#alert").inner_text()
+    assert page.input_value("#subject") == "printer broken"  # nothing typed is lost
+
+    page.fill("#api-key", "trk_000000000000_wrong")
+    page.press("#api-key", "Enter")
+    page.wait_for_selector("#key-status[data-kind=error]")
+    assert "was not accepted" in page.locator("#alert").inner_text()
+    assert page.evaluate("sessionStorage.length") == 0  # a refused key is not kept
+
+    page.fill("#api-key", _key_with(server, ["triage"]))
+    page.press("#api-key", "Enter")
+    page.wait_for_selector("#key-status[data-kind=error]")
+    alert = page.locator("#alert").inner_text()
+    assert "may not do that" in alert and "`agent`" in alert
+
+
+def test_console_dutch_interface_from_browser_language_and_switch(
+    tmp_path: Path, server: Server
+) -> None:
+    with _tab(tmp_path / "nl-profile", "nl-NL") as page:
+        _open(page, server)
+        assert page.get_attribute("html", "lang") == "nl"
+        assert page.locator("label[for=subject]").inner_text() == "Onderwerp"
+        _triage(page, VPN_TICKET["subject"], VPN_TICKET["body"])
+        card = page.locator("[data-target=support_line]")
+        assert card.locator("h3").inner_text().lower() == "behandellijn"
+        assert card.locator(".label").inner_text() == "2e lijn"
+        assert "meest vergelijkbare opgeloste meldingen" in card.inner_text()
+        screenshot(page, "console-agent-desktop-nl")
+        page.select_option("#lang", "en")
+        assert page.locator("label[for=subject]").inner_text() == "Subject"
+        assert card.locator(".label").inner_text() == "2nd line"  # results redrawn in English
+        page.reload()
+        assert page.get_attribute("html", "lang") == "en"  # the switch is remembered
+
+
+def _focused(page: Any) -> str:
+    return str(page.evaluate("document.activeElement.id || document.activeElement.tagName"))
+
+
+def test_console_keyboard_only_tab_order_shortcut_and_focus(page: Any, server: Server) -> None:
+    page.goto(f"{server.url}/console/")
+    order = []
+    for _ in range(9):
+        page.keyboard.press("Tab")
+        order.append(_focused(page))
+    assert order == [
+        "A",  # skip link
+        "tab-agent",
+        "tab-lead",
+        "lang",
+        "api-key",
+        "BUTTON",  # use key
+        "key-forget",
+        "subject",
+        "body",
+    ]
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # focus is visible
+    for _ in range(4):  # back to the key field
+        page.keyboard.press("Shift+Tab")
+    assert _focused(page) == "api-key"
+    page.keyboard.type(server.dev_key)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#key-status[data-kind=ok]")
+    page.focus("#subject")
+    page.keyboard.type("vpn router down")
+    page.keyboard.press("Tab")
+    page.keyboard.type("outage for everyone, dns broken")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#targets article")
+    assert _focused(page) == "result-heading"  # focus moves to the answer
+    for _ in range(20):  # onwards by keyboard to the first correction, then send it
+        page.keyboard.press("Tab")
+        if _focused(page) == "correct-category":
+            break
+    assert _focused(page) == "correct-category"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-target=category] .status[data-kind=ok]")
+
+
+def test_console_lead_view_draws_volume_actions_precision_and_kb(page: Any, server: Server) -> None:
+    headers = {"X-API-Key": server.dev_key}
+    answer = httpx.post(
+        f"{server.url}/v1/triage",
+        json={"ticket": VPN_TICKET | {"ticket_id": "INC-LEAD"}},
+        headers=headers,
+        timeout=30,
+    ).json()
+    closed = VPN_TICKET | {"ticket_id": "INC-LEAD", "category": "Network", "support_line": 2}
+    httpx.post(f"{server.url}/v1/tickets/resolved", json={"ticket": closed}, headers=headers)
+    rating = {
+        "prediction_id": answer["prediction_id"],
+        "outcome": "rated",
+        "kb_article_id": "KB-1",
+        "kb_helpful": True,
+    }
+    assert httpx.post(f"{server.url}/v1/feedback", json=rating, headers=headers).is_success
+
+    _open(page, server, view="#lead")
+    page.wait_for_selector("#volume svg")
+    page.wait_for_selector("#precision svg")
+    assert "Network" in page.locator("#volume").inner_text()
+    assert page.locator("#actions .stack-row").count() == 3
+    assert "Category" in page.locator("#precision").inner_text()
+    assert "%" in page.locator("#kbaccept .big").inner_text()
+    insights = page.locator("#insights").inner_text()  # the insight routes answer (issue 13)
+    assert "tickets" in insights and "too few to cluster" in insights
+    screenshot(page, "console-lead-desktop")
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "console-lead-phone")
+
+
+def _with_fields(route: Any, change: Any) -> None:
+    """Let the real server answer, then add fields to its JSON (what other issues are adding)."""
+    response = route.fetch()
+    body = response.json()
+    change(body)
+    route.fulfill(response=response, json=body)
+
+
+def test_console_shows_reason_relevance_and_insights_when_the_api_sends_them(
+    page: Any, server: Server
+) -> None:
+    """The real answers plus fields this server does not send yet (`reason` per target,
+    `relevance` per hit, insight endpoints): shown when present, as text."""
+
+    def triage_fields(body: dict[str, Any]) -> None:
+        body["predictions"]["priority"] |= {"action": "review", "reason": f"low margin {INJECTION}"}
+        body["similar"][0]["relevance"] = "strong"
+        body["kb"][0]["relevance"] = "weak"
+
+    incidents = {
+        "incidents": [{"title": f"VPN {INJECTION}", "count": 7}, {"title": "Mail", "count": 3}]
+    }
+    page.route("**/v1/triage", lambda route: _with_fields(route, triage_fields))
+    page.route("**/v1/incidents/emerging", lambda route: route.fulfill(json=incidents))
+    page.route("**/v1/insights/kpi", lambda route: route.fulfill(json={"mttr_hours": 5.5}))
+    _open(page, server)
+    _triage(page, VPN_TICKET["subject"], VPN_TICKET["body"])
+    priority = page.locator("[data-target=priority]")
+    assert "Needs review" in priority.inner_text()
+    assert f"Why: low margin {INJECTION}" in priority.locator(".reason").inner_text()
+    assert page.locator("#similar .badge.relevance-strong").inner_text() == "strong match"
+    assert page.locator("#kb .badge.relevance-weak").inner_text() == "weak match"
+
+    page.click("#tab-lead")
+    page.wait_for_selector("#insights svg")
+    insights = page.locator("#insights").inner_text()
+    assert f"VPN {INJECTION}" in insights and "mttr_hours" in insights and "5.5" in insights
+    assert "too few to cluster" in insights  # clusters and KB gaps: real answers, with a reason
+    assert page.locator("img").count() == 0 and page.evaluate("window.__pwned") is None

@@ -1,0 +1,218 @@
+"""Recurring issues: clustering recovers planted groups, names them by distinctive terms, finds
+the KB article (or the gap) and review-bucket clusters; real embeddings on generated data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.typing import NDArray
+
+from triage.insight.clusters import (
+    NOISE,
+    ClusterInput,
+    ClusterParams,
+    cluster_labels,
+    describe,
+    join_noise,
+    rank,
+)
+from triage.insight.config import InsightConfig
+from triage.insight.facts import build_facts
+from triage.insight.kb_gaps import Articles, GapParams, annotate_kb, kb_gaps, new_categories
+from triage.insight.table import ACTION_COLUMN, from_tickets, texts
+from triage.insight.terms import distinctive_terms
+from triage.schema import Status, Ticket
+
+TOPICS = {
+    "vpn": ("VPN verbinding valt weg", "GlobalProtect disconnects", "VPN tunnel opnieuw opgezet"),
+    "printer": ("Printer PRN-2 offline", "print queue stuck", "Printwachtrij geleegd"),
+    "password": ("Wachtwoord vergeten", "account locked out", "Wachtwoord gereset via SSPR"),
+}
+START = datetime(2025, 9, 1, 7, 0, tzinfo=UTC)
+
+
+def blobs(sizes: list[int], dim: int = 32, spread: float = 0.15, seed: int = 0) -> Any:
+    """Unit vectors around `len(sizes)` random centres, plus the true label of each."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(len(sizes), dim))
+    rows, truth = [], []
+    for k, n in enumerate(sizes):
+        rows.append(
+            centres[k] + spread * np.linalg.norm(centres[k]) * rng.normal(size=(n, dim)) / dim**0.5
+        )
+        truth += [k] * n
+    vectors = np.vstack(rows).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True), np.array(truth)
+
+
+def test_cluster_labels_recover_planted_groups() -> None:
+    vectors, truth = blobs([60, 40, 25])
+    labels = cluster_labels(vectors, ClusterParams(pca_dims=16))
+    assert len(set(labels.tolist()) - {NOISE}) == 3
+    for k in range(3):
+        found = labels[truth == k]
+        found = found[found != NOISE]
+        assert len(found) >= 0.8 * (truth == k).sum()
+        assert len(set(found.tolist())) == 1  # one cluster per group, not split
+
+
+def test_cluster_labels_small_input_is_all_noise() -> None:
+    vectors, _ = blobs([5])
+    assert (cluster_labels(vectors, ClusterParams()) == NOISE).all()
+
+
+def test_join_noise_moves_only_close_tickets() -> None:
+    vectors = np.array([[1, 0], [1, 0], [0.9, 0.1], [0, 1]], dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    labels = np.array([0, 0, NOISE, NOISE])
+    assert join_noise(vectors, labels, 0.9).tolist() == [0, 0, 0, NOISE]
+
+
+def test_distinctive_terms_name_each_cluster_by_its_own_words() -> None:
+    docs = ["vpn globalprotect tunnel the"] * 5 + ["printer queue toner the"] * 5 + ["the and"] * 3
+    labels = [0] * 5 + [1] * 5 + [NOISE] * 3
+    terms = distinctive_terms(docs, labels, top=3)
+    assert set(terms[0]) == {"vpn", "globalprotect", "tunnel"}
+    assert set(terms[1]) == {"printer", "queue", "toner"}
+
+
+def _tickets(per_topic: int = 20, review: str | None = None) -> tuple[list[Ticket], dict[str, str]]:
+    out, actions = [], {}
+    for t, (topic, (nl, en, solution)) in enumerate(TOPICS.items()):
+        for i in range(per_topic):
+            ticket_id = f"{topic}-{i}"
+            out.append(
+                Ticket(
+                    ticket_id=ticket_id,
+                    subject=nl if i % 2 else en,
+                    body=f"{nl}. {en}.",
+                    created_at=START + timedelta(days=i % 10, hours=t),
+                    category=topic,
+                    status=Status.CLOSED,
+                    solution=solution,
+                    cause=f"{topic} cause",
+                    resolved_at=START + timedelta(days=i % 10, hours=t + 2),
+                    time_spent_minutes=10.0,
+                )
+            )
+            actions[ticket_id] = "review" if topic == review else "auto"
+    return out, actions
+
+
+def _input(
+    tickets: list[Ticket], actions: dict[str, str] | None = None
+) -> tuple[ClusterInput, NDArray[np.float32]]:
+    table = from_tickets(tickets, actions)
+    facts = build_facts(table, InsightConfig())
+    topic_of = {name: k for k, name in enumerate(TOPICS)}
+    sizes = [sum(t.category == name for t in tickets) for name in TOPICS]
+    vectors, _ = blobs(sizes)
+    order = np.argsort([topic_of[t.category or ""] for t in tickets], kind="stable")
+    rows = np.empty(len(tickets), dtype=int)
+    rows[order] = np.arange(len(tickets))
+    vectors = vectors[rows]  # each ticket gets a vector of its topic's blob
+    labels = cluster_labels(vectors, ClusterParams(pca_dims=16))
+    data = ClusterInput(
+        rows=table,
+        facts=facts.frame,
+        texts=texts(table),
+        vectors=vectors,
+        labels=labels,
+        periods=facts.frame["local"].dt.to_period("W-SUN"),
+        weight=1.0,
+    )
+    return data, vectors
+
+
+def test_describe_names_ranks_and_measures_clusters() -> None:
+    data, _ = _input(_tickets()[0])
+    clusters = describe(data)
+    assert len(clusters) == 3
+    by_category = {c["category"]: c for c in clusters}
+    assert set(by_category) == set(TOPICS)
+    vpn = by_category["vpn"]
+    assert vpn["category_share"] == 1.0 and vpn["kind"] == "recurring"
+    assert {"vpn", "globalprotect"} & set(vpn["terms"])
+    assert vpn["representative"]["ticket_id"].startswith("vpn-")
+    assert vpn["time_spent_h"] == pytest.approx(vpn["size"] * 10 / 60, abs=0.1)
+    assert (
+        rank(clusters, "time_spent_h")[0]["time_spent_h"]
+        >= rank(clusters, "time_spent_h")[-1]["time_spent_h"]
+    )
+
+
+def test_kb_gap_found_where_no_article_is_close_with_a_draft_from_agents_solutions() -> None:
+    data, vectors = _input(_tickets()[0])
+    clusters = describe(data)
+    centre = {c["category"]: vectors[data.labels == c["cluster"]].mean(axis=0) for c in clusters}
+    article = {
+        k: v / np.linalg.norm(v) for k, v in centre.items() if k != "printer"
+    }  # no printer KB
+    articles = Articles(
+        list(article), [f"How to fix {k}" for k in article], np.stack(list(article.values()))
+    )
+    annotate_kb(data, clusters, articles, GapParams(similarity=0.5, min_tickets=5))
+    gaps = kb_gaps(data, clusters, articles)
+    assert [g["category"] for g in gaps["items"]] == ["printer"]
+    draft = gaps["items"][0]["draft"]
+    assert draft["solutions"][0] == {"text": "Printwachtrij geleegd", "tickets": 20}
+    assert "## Solution" in draft["markdown"] and "1. Printwachtrij geleegd" in draft["markdown"]
+    assert draft["causes"][0]["text"] == "printer cause"
+
+
+def test_kb_gaps_unavailable_without_articles() -> None:
+    data, _ = _input(_tickets()[0])
+    out = kb_gaps(data, describe(data), None)
+    assert out["available"] is False and "KB" in out["reason"]
+
+
+def test_review_bucket_cluster_is_a_candidate_new_category() -> None:
+    tickets, actions = _tickets(review="password")
+    data, _ = _input(tickets, actions)
+    found = new_categories(describe(data), GapParams())
+    assert found["available"] is True
+    assert len(found["items"]) == 1
+    assert found["items"][0]["representative"]["ticket_id"].startswith("password-")
+    assert found["items"][0]["review_share"] == 1.0
+
+
+def test_new_categories_unavailable_without_actions() -> None:
+    data, _ = _input(_tickets()[0])
+    assert new_categories(describe(data), GapParams())["available"] is False
+    assert ACTION_COLUMN not in data.rows.columns
+
+
+@pytest.mark.slow
+def test_planted_subcategories_are_found_with_the_multilingual_embedder(tmp_path: Path) -> None:
+    """Real embeddings (USE, as `triage report kpi` clusters) on 1,200 generated tickets: most of
+    the eight largest planted subcategories come out as a clean cluster, Dutch and English
+    together (measured: 7 of 8; 6 of those 7 bilingual)."""
+    from triage.embedding_cache import CachedEmbedder
+    from triage.embeddings import load_embedder
+    from triage.sample import generate
+
+    data = generate(1200, seed=5)
+    tickets = [t for t in data.tickets if t.ticket_id not in data.outages]
+    table = from_tickets(tickets)
+    embedder = CachedEmbedder(load_embedder("use-multilingual"), Path(".cache/embeddings"))
+    labels = cluster_labels(embedder.encode(texts(table)), ClusterParams())
+    subs = pd.Series([t.subcategory for t in tickets])
+    languages = pd.Series([t.language for t in tickets])
+    found, bilingual = 0, 0
+    for sub in subs.value_counts().index[:8]:
+        members = pd.Series(labels[(subs == sub).to_numpy()])
+        counts = members[members != NOISE].value_counts()
+        if counts.empty:
+            continue
+        top = int(counts.index[0])
+        pure = (subs[labels == top] == sub).mean() >= 0.8
+        if pure and counts.iloc[0] >= 0.4 * (subs == sub).sum():
+            found += 1
+            bilingual += set(languages[labels == top]) == {"nl", "en"}
+    assert found >= 6
+    assert bilingual >= found - 2

@@ -1,0 +1,152 @@
+"""The training pipeline: train, build the retrieval index, write the bundle, log and register
+it in MLflow as `@challenger`."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from training import tracking
+from training.config import TrainConfig
+from training.plots import all_plots
+from training.pyfunc import log_pyfunc
+from training.train import (
+    Progress,
+    TrainResult,
+    build_bundle,
+    embedder_info,
+    make_embedder,
+    train,
+)
+from triage.bundle import read_manifest
+from triage.dataset import write_tickets
+from triage.embeddings import Embedder
+from triage.errors import TriageError
+from triage.retrieval import Retriever
+from triage.schema import KBArticle, Ticket
+
+logger = logging.getLogger(__name__)
+
+INDEX_FAILURES = (TriageError, MemoryError)
+"""What building the retrieval index may raise on data or an embedder it cannot index: the
+library's typed errors (`VectorIndexError`, `ConfigError`, ...) and MemoryError (an index too
+large for this machine). The trained model is kept and the failure reported; any other
+exception is a bug and stops the run."""
+
+
+@dataclass(frozen=True)
+class TrackedRun:
+    """What `triage train` reports: the MLflow run, the registered version, the local bundle."""
+
+    run_id: str
+    model_name: str
+    model_version: str
+    bundle_path: Path
+    result: TrainResult
+    retrieval: str
+    """The bundle manifest's `retrieval`: `included`, `absent`, or why the index failed."""
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "model_name": self.model_name,
+            "model_version": self.model_version,
+            "alias": tracking.CHALLENGER,
+            "bundle_path": str(self.bundle_path),
+            "retrieval": self.retrieval,
+            "split": {"method": self.result.split_method, **self.result.split_sizes},
+            "skipped_targets": self.result.skipped,
+            "metrics": {
+                k: round(v, 4)
+                for k, v in self.result.summary_metrics().items()
+                if ".baseline" not in k and "consistency" not in k
+            },
+            "baselines": self.result.baseline_summary(),
+            "timings_s": self.result.timings,
+        }
+
+
+def run_training(
+    config: TrainConfig,
+    tickets: Sequence[Ticket],
+    *,
+    embedder: Embedder | None = None,
+    root: Path | None = None,
+    bundle_dir: Path | None = None,
+    progress: Progress | None = None,
+    data_source: str | None = None,
+    articles: Sequence[KBArticle] = (),
+) -> TrackedRun:
+    """Train, log everything to MLflow, register a version with alias `challenger`.
+
+    The bundle is written to `bundle_dir` (default `<root>/models/runs/<run id>`) and logged too.
+    """
+    with tracking.tracked_run(config, root) as (client, run_id):
+        tracking.log_config(config, data_source)
+        result = train(config, tickets, embedder=embedder, progress=progress)
+        _step(progress, "retrieval index")
+        attach_retriever(result, tickets, articles, embedder)
+        out = Path(bundle_dir) if bundle_dir else (root or Path.cwd()) / "models" / "runs" / run_id
+        bundle = build_bundle(result, out, version=f"{config.tracking.model_name}-run-{run_id[:8]}")
+        retrieval = str(read_manifest(bundle)["retrieval"])
+        tracking.log_result(result, retrieval)
+        _log_plots(result)
+        tracking.log_folder(bundle, tracking.BUNDLE_ARTIFACT)
+        _log_eval_set(result.test_tickets)
+        _step(progress, "log model")
+        source = (
+            log_pyfunc(bundle)
+            if config.tracking.log_pyfunc
+            else tracking.artifact_uri(tracking.BUNDLE_ARTIFACT)  # a `runs:/` URI needs a model
+        )
+        version = tracking.register(client, config.tracking.model_name, source, run_id)
+    return TrackedRun(run_id, config.tracking.model_name, version, bundle, result, retrieval)
+
+
+def _step(progress: Progress | None, name: str) -> None:
+    if progress is not None:
+        progress(name)
+
+
+def attach_retriever(
+    result: TrainResult,
+    tickets: Sequence[Ticket],
+    articles: Sequence[KBArticle],
+    embedder: Embedder | None = None,
+) -> None:
+    """Build the similar-ticket and KB index into `result` when the config asks for it.
+
+    An index that cannot be built (`INDEX_FAILURES`) leaves `result.retriever` None and the
+    reason in `result.retrieval_error`, which the bundle manifest, the MLflow run and the run
+    summary report; the trained model is kept.
+    """
+    if not result.config.retrieval:
+        return
+    emb = result.embedder_object or make_embedder(result.config, embedder, needed=True)
+    if emb is None:
+        return
+    result.embedder = result.embedder or embedder_info(result.config, emb)
+    try:
+        result.retriever = Retriever.build(list(tickets), list(articles), emb)
+    except INDEX_FAILURES as exc:
+        result.retrieval_error = f"{type(exc).__name__}: {exc}"
+        logger.warning(
+            "bundle without similar tickets, the retrieval index failed: %s", result.retrieval_error
+        )
+
+
+def _log_plots(result: TrainResult) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        all_plots(result.metrics, result.curves, result.config.policy.target_precision, Path(tmp))
+        tracking.log_folder(Path(tmp), "plots")
+
+
+def _log_eval_set(tickets: Sequence[Ticket]) -> None:
+    """The frozen test split, so `triage promote` compares versions on the same tickets."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_tickets(tickets, Path(tmp) / "test_tickets.parquet")
+        tracking.log_file(path, "eval")

@@ -1,0 +1,1 @@
+"""Helpdesk insight: KPIs, peak hours, recurring issues, KB gaps and emerging incidents."""

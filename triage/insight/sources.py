@@ -1,0 +1,71 @@
+"""Where insight's ticket table comes from besides files: the service's store, and a bundle that
+classifies tickets (for candidate new categories). The only place insight reads the store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from triage.insight.table import from_tickets
+from triage.schema import Channel, Ticket
+from triage.store.protocol import FeedbackStore
+
+Classify = Callable[[pd.DataFrame], Sequence[str | None]]
+"""Category action (`auto` / `suggest` / `review`) per row of a ticket table."""
+CLASSIFY_BATCH = 256
+
+
+def from_store(store: FeedbackStore, since: datetime | None = None) -> pd.DataFrame:
+    """The tickets the service has seen since `since`: resolved ones with their final fields,
+    and triaged ones not resolved yet, each with the category action of its latest prediction.
+
+    A ticket sent without `created_at` is dated by when it was triaged (or recorded resolved).
+    """
+    tickets: dict[str, Ticket] = {}
+    actions: dict[str, str] = {}
+    for prediction in store.iter_predictions(since):
+        ticket = prediction.ticket
+        if ticket.created_at is None:
+            ticket = ticket.replace(created_at=prediction.created_at)
+        tickets[ticket.ticket_id] = ticket
+        action = (prediction.labels.get("category") or {}).get("action")
+        if action:
+            actions[ticket.ticket_id] = str(action)
+    for record in store.iter_resolved(since):
+        ticket = record.ticket
+        if ticket.created_at is None:
+            seen = tickets.get(ticket.ticket_id)
+            ticket = ticket.replace(created_at=seen.created_at if seen else record.created_at)
+        tickets[ticket.ticket_id] = ticket
+    return from_tickets(tickets.values(), actions)
+
+
+def _ticket(row: dict[str, Any]) -> Ticket:
+    channel = row.get("channel")
+    return Ticket(
+        ticket_id=str(row["ticket_id"]),
+        subject=str(row.get("subject") or ""),
+        body=str(row.get("body") or "") or "(empty)",
+        channel=Channel(channel) if isinstance(channel, str) and channel else None,
+        language=row.get("language") if isinstance(row.get("language"), str) else None,
+    )
+
+
+def bundle_classifier(triager: Any) -> Classify:
+    """`Classify` with a loaded `triage.triager.Triager`: its category action per row."""
+
+    def classify(rows: pd.DataFrame) -> list[str | None]:
+        records = rows[["ticket_id", "subject", "body", "channel", "language"]].to_dict("records")
+        tickets = [_ticket(r) for r in records]
+        actions: list[str | None] = []
+        for start in range(0, len(tickets), CLASSIFY_BATCH):
+            batch = tickets[start : start + CLASSIFY_BATCH]
+            for result in triager.predict_many(batch, k_similar=0, k_kb=0):
+                prediction = result.predictions.get("category")
+                actions.append(prediction.action.value if prediction else None)
+        return actions
+
+    return classify

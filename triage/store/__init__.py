@@ -1,0 +1,8 @@
+"""The feedback store: predictions, agent feedback, resolved tickets and API keys in SQL.
+
+Rooms: `tables` (SQLAlchemy tables), `engine` (URL and connection set-up), `migrate` (the Alembic
+migrations in `migrations/`, the one way a schema is created or upgraded), `records` (what is
+stored), `protocol` (`FeedbackStore`), `sql` (`SqlFeedbackStore`, `open_store`), `keys` (API
+keys), `report` (production metrics) and `dataset` (the labelled training dataset). Import from
+the room: this package imports nothing, so the CLI does not pay for Alembic at start.
+"""
