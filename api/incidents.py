@@ -19,7 +19,7 @@ from triage.embedding_cache import text_key
 from triage.embeddings import Embedder, load_embedder
 from triage.insight.emerging import BurstDetector, BurstParams, Incident
 from triage.insight.kb_gaps import Articles
-from triage.privacy import redact_text
+from triage.privacy.redactor import redact_text
 from triage.store.protocol import FeedbackStore
 
 logger = logging.getLogger(__name__)

@@ -18,6 +18,11 @@ Subject = Annotated[str, Field(max_length=500)]
 Body = Annotated[str, Field(max_length=20_000)]
 LongText = Annotated[str, Field(max_length=10_000)]
 Target = Literal["category", "priority", "support_line"]
+MinRelevance = Literal["weak", "strong"]
+MIN_RELEVANCE_HELP = (
+    "weak (default): similar tickets and KB articles above the index's calibrated floor, each "
+    "marked strong or weak; strong: strong matches only."
+)
 
 TICKET_EXAMPLE: JsonDict = {
     "ticket_id": "INC-10042",
@@ -103,6 +108,7 @@ class TriageRequest(Strict):
         le=50,
         description="Similar tickets / KB hits to return (at most TRIAGE_SIMILAR_K).",
     )
+    min_relevance: MinRelevance = Field("weak", description=MIN_RELEVANCE_HELP)
 
 
 class BatchRequest(Strict):
@@ -111,6 +117,7 @@ class BatchRequest(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{"tickets": [TICKET_EXAMPLE]}]})
 
     tickets: list[TicketIn] = Field(min_length=1, max_length=1_000)
+    min_relevance: MinRelevance = Field("weak", description=MIN_RELEVANCE_HELP)
 
 
 class LabelScoreOut(BaseModel):
@@ -119,13 +126,29 @@ class LabelScoreOut(BaseModel):
 
 
 class TargetOut(BaseModel):
-    """The prediction for one target with its top-3 alternatives."""
+    """The prediction for one target with its top-3 alternatives, and why it is not `auto`."""
 
     label: str
     confidence: float = Field(description="Calibrated probability in [0, 1].")
     action: Literal["auto", "suggest", "review"]
-    threshold: float | None
+    threshold: float | None = Field(
+        description="The class threshold for `auto`; null: the class never auto-applies."
+    )
     alternatives: list[LabelScoreOut]
+    reason_code: Literal["unfamiliar", "never_auto", "below_threshold", "near_tie"] | None = Field(
+        None, description="Why the action is not `auto`; null when it is."
+    )
+    reason: str | None = Field(
+        None,
+        description="The same as a sentence with its numbers, e.g. "
+        "'near tie with email: margin 0.020 < 0.050'.",
+    )
+
+
+RELEVANCE_HELP = (
+    "strong: at or above the index's calibrated strong cut-off, very likely the same problem; "
+    "weak: above the floor but below that cut-off, possibly related (the agent decides)."
+)
 
 
 class SimilarOut(BaseModel):
@@ -138,6 +161,7 @@ class SimilarOut(BaseModel):
     category: str | None
     support_line: int | None
     resolved_at: datetime | None
+    relevance: Literal["strong", "weak"] = Field(description=RELEVANCE_HELP)
 
 
 class KBOut(BaseModel):
@@ -147,6 +171,7 @@ class KBOut(BaseModel):
     title: str
     score: float
     snippet: str
+    relevance: Literal["strong", "weak"] = Field(description=RELEVANCE_HELP)
 
 
 class EvidenceOut(BaseModel):
@@ -180,6 +205,8 @@ class TriageResponse(BaseModel):
                 alternatives=[
                     LabelScoreOut(label=a.label, confidence=a.confidence) for a in p.alternatives
                 ],
+                reason_code=None if p.reason_code is None else p.reason_code.value,
+                reason=p.reason,
             )
             for t, p in r.predictions.items()
         }

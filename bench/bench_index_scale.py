@@ -1,10 +1,13 @@
 """VectorIndex at scale: build time, memory, search p50/p99 (k=10), HNSW recall@10 against exact.
 
-Vectors are realistic, not random: MiniLM (ONNX int8) embeddings of it_service_tickets_48k and
-hadoop_bugs texts (cached), resampled with small Gaussian noise (per-dimension sigma 0.02, cosine
-about 0.93 to the source) and re-normalised. Queries are fresh noisy samples.
+Vectors are realistic, not random: embeddings of it_service_tickets_48k and hadoop_bugs texts
+(cached) by one of the product's embedders (`--embedder minilm`: ONNX int8 MiniLM, 384-dim, the
+default; `use-multilingual`: USE v3, 512-dim), resampled with small Gaussian noise (per-dimension
+sigma 0.02, cosine about 0.93 to the source for MiniLM) and re-normalised. Queries are fresh noisy
+samples. Memory: the serialised index (vectors + graph) and the process's peak RSS.
 
     .venv/bin/python bench/bench_index_scale.py [--sizes 10000 100000 [1000000]] [--queries 300]
+        [--embedder minilm|use-multilingual]
 """
 
 from __future__ import annotations
@@ -39,15 +42,13 @@ def peak_rss_mb() -> float:
     return float("nan")
 
 
-def base_vectors(limit: int, onnx_dir: Path) -> np.ndarray:
-    """MiniLM int8 embeddings of up to `limit` real ticket texts (cached on disk)."""
-    path = CACHE / f"scale-base-{limit}.npy"
+def base_vectors(limit: int, onnx_dir: Path, embedder: str = "minilm") -> np.ndarray:
+    """Embeddings of up to `limit` real ticket texts by `embedder` (cached on disk)."""
+    path = CACHE / (
+        f"scale-base-{limit}.npy" if embedder == "minilm" else f"scale-base-{embedder}-{limit}.npy"
+    )
     if path.exists():
         return np.load(path)
-    from triage.onnx_embedder import OnnxEmbedder, export_onnx_int8
-
-    if not (onnx_dir / "embedder.json").is_file():
-        export_onnx_int8(onnx_dir)
     texts = pd.read_csv(
         SHARED / "it_service_tickets_48k" / "all_tickets_processed_improved_v3.csv"
     )["Document"]
@@ -56,10 +57,23 @@ def base_vectors(limit: int, onnx_dir: Path) -> np.ndarray:
         [hadoop["Summary"].fillna("") + "\n" + hadoop["Description"].fillna("").str[:600], texts]
     )
     texts = texts.astype(str).drop_duplicates().head(limit).tolist()
-    vectors = OnnxEmbedder(onnx_dir).encode(texts, batch_size=64)
+    vectors = make_embedder(embedder, onnx_dir).encode(texts, batch_size=64)
     CACHE.mkdir(parents=True, exist_ok=True)
     np.save(path, vectors)
     return vectors
+
+
+def make_embedder(spec: str, onnx_dir: Path) -> object:
+    """The product's embedder for `spec`: ONNX int8 MiniLM (exported once) or USE v3."""
+    if spec == "minilm":
+        from triage.onnx_embedder import OnnxEmbedder, export_onnx_int8
+
+        if not (onnx_dir / "embedder.json").is_file():
+            export_onnx_int8(onnx_dir)
+        return OnnxEmbedder(onnx_dir)
+    from triage.embeddings import load_embedder
+
+    return load_embedder(spec)
 
 
 def resample(base: np.ndarray, n: int, rng: np.random.Generator, sigma: float = 0.02) -> np.ndarray:
@@ -132,18 +146,21 @@ def main() -> None:
     parser.add_argument("--onnx-dir", type=Path, default=CACHE / "embedder-onnx")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--threads", type=int, default=1, help="FAISS OpenMP threads")
+    parser.add_argument("--embedder", choices=["minilm", "use-multilingual"], default="minilm")
     args = parser.parse_args()
     import faiss
 
     # One query at a time gains nothing from OpenMP on 2 shared cores and suffers badly from
     # oversubscription; the service should do the same (faiss.omp_set_num_threads(1)).
     faiss.omp_set_num_threads(args.threads)
-    base = base_vectors(args.base, args.onnx_dir)
+    base = base_vectors(args.base, args.onnx_dir, args.embedder)
     queries = resample(base, args.queries, np.random.default_rng(7))
     rows = [row for n in args.sizes for row in one_size(n, base, queries, args.ef)]
     report = {
         "machine": f"{platform.machine()} {os.cpu_count()} cores",
         "date": time.strftime("%Y-%m-%d"),
+        "embedder": args.embedder,
+        "dim": int(base.shape[1]),
         "base_texts": len(base),
         "faiss_threads": args.threads,
         "peak_rss_mb": round(peak_rss_mb(), 1),

@@ -67,6 +67,12 @@ def _stages(triager: Triager, ticket: Ticket, store: Any, times: dict[str, list[
         lambda: model.predict_proba(data),
     )
     timed(times, "policy (predictions)", lambda: model.predictions(proba, 0))
+    if getattr(model, "familiarity", None) is not None:
+        timed(
+            times,
+            "familiarity guard (nearest training ticket, known words)",
+            lambda: model.unfamiliar(data),
+        )
     if triager.retriever is not None:
         _retrieval_stages(triager, text, vec[0], times)
     timed(times, "predict end to end", lambda: triager.predict(ticket))

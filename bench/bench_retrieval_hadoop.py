@@ -198,41 +198,6 @@ def library_ranks(
     return ranks
 
 
-def threshold_check(ids, texts, vectors, queries, targets, groups, config) -> dict[str, float]:
-    """Calibrate min_relevance on 4/5 of the pairs, check on the held-out fifth (fold 0)."""
-    from triage.retrieval.collection import Collection, fit_min_relevance
-
-    coll = Collection.empty(vectors.shape[1], config)
-    coll.add(ids, texts, vectors, [{} for _ in ids])
-    fold0 = np.asarray(groups) % 5 == 0
-    rows = [i for i in range(len(queries)) if not fold0[i]]
-    fit = fit_min_relevance(
-        coll,
-        config,
-        [texts[queries[i]] for i in rows],
-        vectors[[queries[i] for i in rows]],
-        [{ids[targets[i]]} for i in rows],
-        [ids[queries[i]] for i in rows],
-    )
-    kept_ok = empty_neg = pos = 0
-    held = [i for i in range(len(queries)) if fold0[i]]
-    for i in held:
-        q, me, tgt = queries[i], ids[queries[i]], ids[targets[i]]
-        top = coll.search(texts[q], vectors[q], 1, config, exclude=frozenset({me}))
-        if top and top[0].id == tgt:
-            kept_ok += 1
-        pos += 1
-        neg = coll.search(texts[q], vectors[q], 1, config, exclude=frozenset({me, tgt}))
-        empty_neg += not neg
-    return {
-        "threshold": round(fit.threshold, 4),
-        "calibration_queries": fit.queries,
-        "heldout_queries": pos,
-        "heldout_top1_correct_kept": kept_ok / max(pos, 1),
-        "heldout_no_match_queries_empty": empty_neg / max(pos, 1),
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
@@ -287,7 +252,7 @@ def main() -> None:
             "chosen": chosen,
         }
 
-    from triage.retrieval.collection import RetrievalConfig
+    from triage.retrieval.config import RetrievalConfig
 
     config = RetrievalConfig()
     previous = RetrievalConfig(lexical="bm25", alpha=0.8)
@@ -295,15 +260,11 @@ def main() -> None:
         results[f"triage Collection.search (previous defaults: bm25, alpha 0.8) {name}"] = metrics(
             library_ranks(ids, texts, v, queries, targets, previous)
         )
-        # The defaults are the values the CV picked in every fold, so this row is not held-out by
-        # itself; it checks that the product code path reproduces the NumPy fusion.
+        # The product code path with its defaults (equal weights since issue 10); the cut-offs
+        # are measured as served by bench_retrieval_served.py.
         results[
             f"triage Collection.search ({config.fusion}, {config.lexical}, defaults) {name}"
         ] = metrics(library_ranks(ids, texts, v, queries, targets, config))
-    threshold = {
-        name: threshold_check(ids, texts, v, queries, targets, groups, config)
-        for name, v in vecs.items()
-    }
     report = {
         "machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.python_version()}",
         "date": time.strftime("%Y-%m-%d"),
@@ -312,7 +273,6 @@ def main() -> None:
         "unordered_pairs": len(pair_key),
         "encode_texts_per_s": rates,
         "results": results,
-        "threshold": threshold,
     }
     emit_report(report, args.json)
 

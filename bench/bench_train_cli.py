@@ -89,12 +89,14 @@ def config_file(work: Path, overrides: list[str]) -> Path:
 
 
 def timed(args: list[str], cwd: Path) -> tuple[dict[str, Any], float, int]:
-    """Run a `triage ... --json` command; (its JSON, wall seconds, peak RSS in MB)."""
+    """Run a `triage ... --json` command; (its JSON, wall seconds, peak RSS in MB).
+
+    Exit 1 (`triage evaluate`: an auto promise broken) still reports; the JSON says which."""
     stats = cwd / "time.txt"
     cmd = ["/usr/bin/time", "-f", "%e %M", "-o", str(stats), str(TRIAGE), *args, "--json"]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
+    if done.returncode not in (0, 1) or not done.stdout.strip():
         raise SystemExit(f"{' '.join(args[:1])} failed:\n{done.stderr[-3000:]}")
     wall, rss_kb = stats.read_text().split()[-2:]
     return json.loads(done.stdout), float(wall), int(rss_kb) // 1024
@@ -133,6 +135,7 @@ def main() -> int:
         "split": run["split"],
         "in_run_test": run["baselines"],
         "in_run_metrics": run["metrics"],
+        "in_run_auto": run.get("auto"),
         "train_wall_s": wall,
         "train_peak_rss_mb": rss,
         "timings_s": run["timings_s"],
@@ -146,6 +149,7 @@ def main() -> int:
             for t, r in report.items()
             if isinstance(r, dict)
         }
+        line["broken_promises"] = report.get("broken_promises")
         line["evaluate_wall_s"] = wall
     line["load_after"] = round(os.getloadavg()[0], 2)
     emit_line(line, args.out)

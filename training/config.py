@@ -117,10 +117,22 @@ class SplitConfig(_Strict):
 
 
 class PolicyConfig(_Strict):
-    """Action policy: thresholds are chosen per class to reach `target_precision` on validation."""
+    """Action policy, chosen on validation rows on the probabilities that are served.
+
+    Per class the lowest confidence threshold at which `min_support` or more validation
+    predictions reach `target_precision` (as a one-sided Wilson lower bound at
+    `confidence_level`; null: as a point estimate), never below `min_confidence`; a class that
+    cannot show it never auto-applies. Per target a near-tie margin (at least `min_margin`), and
+    the familiarity guard (`familiarity_quantile` of validation tickets' nearest-training-ticket
+    similarity; null: off).
+    """
 
     target_precision: float = Field(0.9, gt=0, le=1)
     min_support: int = Field(20, ge=1)
+    confidence_level: float | None = Field(0.95, ge=0.5, lt=1)
+    min_confidence: float = Field(0.5, ge=0, le=1)
+    min_margin: float = Field(0.05, ge=0, le=1)
+    familiarity_quantile: float | None = Field(0.01, ge=0, lt=0.5)
     suggest_mass: float = Field(0.5, ge=0, le=1)
     links: list[tuple[str, str]] = [("category", "support_line"), ("category", "priority")]
     link_min_share: float = Field(0.01, ge=0, lt=1)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from training.auto_report import FAILED, auto_report, broken_classes
 from training.datasets import labels
 from triage.calibration import expected_calibration_error
 from triage.features import feature_input
@@ -37,17 +38,25 @@ def evaluate_probabilities(
     proba: dict[str, NDArray[np.float64]],
     raw: dict[str, NDArray[np.float64]] | None = None,
     uncalibrated: dict[str, NDArray[np.float64]] | None = None,
+    unfamiliar: Sequence[str | None] | None = None,
 ) -> dict[str, Any]:
     """Metrics of `model` on tickets given its probabilities.
 
     `proba`: final (calibrated, consistent); `raw`: calibrated, each target alone (for the
-    inconsistency rate); `uncalibrated`: softmax of raw scores (for ECE before calibration).
+    inconsistency rate); `uncalibrated`: softmax of raw scores (for ECE before calibration);
+    `unfamiliar`: the familiarity guard's verdict per ticket (`TriageModel.unfamiliar`). Auto
+    coverage and precision count the actions exactly as served (`TriageModel.decisions`).
     """
+    decisions = model.decisions(proba, unfamiliar or [None] * len(tickets))
     targets: dict[str, Any] = {}
     for target, clf in model.classifiers.items():
         rows, y = _labelled(tickets, target)
         classes = clf.classes_.tolist()
-        report = evaluate_target(y, proba[target][rows], classes, model.policies[target].thresholds)
+        report = evaluate_target(y, proba[target][rows], classes)
+        served = [decisions[target][i] for i in rows]
+        policy = model.policies[target]
+        report.update(auto_report(y, served, policy.target_precision))
+        report["never_auto_classes"] = dict(policy.never_auto)
         if uncalibrated is not None:
             y_index = label_indices(y, classes)
             report["ece_uncalibrated"] = expected_calibration_error(
@@ -110,31 +119,53 @@ def _consistency(
 
 
 def evaluate_triager(triager: Triager, tickets: Sequence[Ticket]) -> dict[str, Any]:
-    """Full metrics of a loaded bundle on labelled tickets (embeddings batched once)."""
+    """Full metrics of a loaded bundle on labelled tickets (embeddings batched once), with the
+    actions decided as `Triager.predict_many` decides them."""
     vectors = triager.embed([t.text for t in tickets])
     data = feature_input(tickets, vectors)
     proba = triager.model.predict_proba(data, consistent=True)
     raw = triager.model.predict_proba(data, consistent=False)
     uncalibrated = triager.model.uncalibrated_proba(data)
-    report = evaluate_probabilities(triager.model, tickets, proba, raw, uncalibrated)
+    unfamiliar = triager.model.unfamiliar(data)
+    report = evaluate_probabilities(triager.model, tickets, proba, raw, uncalibrated, unfamiliar)
     report["model_version"] = triager.version
     report["n_tickets"] = len(tickets)
     return report
 
 
 def summary(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """One small object per target: accuracy, macro_f1, coverage, ece (+ auto precision, n)."""
+    """One small object per target: accuracy, macro_f1, coverage, ece, auto precision with its
+    Wilson 95% interval and the promise check (+ n, top-3, weak classes, classes flagged, the
+    names of the classes that never auto-apply)."""
     keys = (
         "n",
         "accuracy",
         "macro_f1",
         "coverage",
         "auto_precision",
+        "auto_precision_interval",
+        "promise",
+        "flagged_classes",
+        "never_auto_classes",
         "ece",
         "top3_accuracy",
         "weak_classes",
     )
-    return {t: {k: r.get(k) for k in keys} for t, r in report["targets"].items()}
+    out = {t: {k: r.get(k) for k in keys} for t, r in report["targets"].items()}
+    for small in out.values():
+        small["never_auto_classes"] = sorted(small["never_auto_classes"] or [])
+    return out
+
+
+def broken_promises(report: dict[str, Any]) -> list[str]:
+    """Targets and classes whose auto precision is below the target precision with 95%
+    confidence (Wilson upper bound below it): the quality gate of `triage evaluate`."""
+    broken = []
+    for target, r in report["targets"].items():
+        if r.get("promise") == FAILED:
+            broken.append(target)
+        broken += [f"{target}:{c}" for c in broken_classes(r)]
+    return broken
 
 
 def write_report(report: dict[str, Any], path: Path) -> Path:

@@ -8,19 +8,25 @@ from typing import Any
 
 import mlflow
 import pandas as pd
-from mlflow.models import infer_signature
+from mlflow.models import ModelSignature
 from mlflow.pyfunc.model import PythonModel
+from mlflow.types.schema import Array, ColSpec, ParamSchema, ParamSpec, Schema, TensorSpec
 from mlflow.types.type_hints import TypeFromExample
 
-from triage.schema import Channel, Ticket
+from training.scoring import DEFAULT_K_SIMILAR, score_frame
 from triage.triager import Triager
 
 PIP_PACKAGES = ("mlflow", "scikit-learn", "numpy", "scipy", "pandas", "joblib", "pyarrow")
+OPTIONAL_INPUTS = ("ticket_id", "channel", "language")
+"""May be absent or null: `ticket_id` keeps a ticket out of its own similar tickets, a missing
+channel or language is "unknown" to the classifiers."""
 
 
 class TriagePyfunc(PythonModel):
-    """MLflow pyfunc: a DataFrame with `subject`, `body` (+ `channel`, `language`) -> one row of
-    `<target>`, `<target>_confidence`, `<target>_action` per ticket. Needs `triage` installed."""
+    """MLflow pyfunc: a DataFrame with `subject`, `body` (+ optional `ticket_id`, `channel`,
+    `language`) -> one row of `<target>`, `<target>_confidence`, `<target>_action` per target
+    and `similar_ids` (up to `params["k_similar"]` solved ticket ids, best first; empty when the
+    bundle has no index). Needs `triage` installed."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -30,38 +36,16 @@ class TriagePyfunc(PythonModel):
         self.load_context_from(Path(context.artifacts["bundle"]))
 
     def load_context_from(self, bundle: Path) -> None:
-        """Load the classifiers of a bundle folder (scoring needs no retrieval index)."""
+        """Load a bundle folder: the classifiers and, when it has one, the retrieval index."""
         self.triager = Triager.load(bundle)
-        self.triager.retriever = None
 
     def predict(  # type: ignore[no-untyped-def]
         self, context, model_input: TypeFromExample, params=None
     ):
-        """Score a DataFrame like the logged input example (schema checked by MLflow)."""
+        """Score a DataFrame (columns checked by MLflow against the signature)."""
         assert self.triager is not None, "load_context first"
-        records = model_input.to_dict("records")  # type: ignore[attr-defined]  # a DataFrame
-        tickets = [_row_ticket(i, row) for i, row in enumerate(records)]
-        return pd.DataFrame([_row(r.predictions) for r in self.triager.predict_many(tickets)])
-
-
-def _row(predictions: dict[str, Any]) -> dict[str, Any]:
-    row: dict[str, Any] = {}
-    for target, p in predictions.items():
-        row[target] = p.label
-        row[f"{target}_confidence"] = p.confidence
-        row[f"{target}_action"] = p.action.value
-    return row
-
-
-def _row_ticket(i: int, row: dict[str, Any]) -> Ticket:
-    channel = row.get("channel")
-    return Ticket(
-        ticket_id=str(row.get("ticket_id") or f"row-{i}"),
-        subject=str(row.get("subject") or ""),
-        body=str(row.get("body") or ""),
-        channel=Channel(str(channel)) if channel in Channel._value2member_map_ else None,
-        language=row.get("language") or None,
-    )
+        k_similar = int((params or {}).get("k_similar", DEFAULT_K_SIMILAR))
+        return score_frame(self.triager, model_input, k_similar)
 
 
 def input_example() -> pd.DataFrame:
@@ -75,20 +59,46 @@ def input_example() -> pd.DataFrame:
     return pd.DataFrame([ticket])
 
 
-def log_pyfunc(bundle: Path) -> str:
-    """Log `bundle` as a pyfunc model of the active run; returns its model URI.
+def signature(targets: list[str]) -> ModelSignature:
+    """Inputs `subject`, `body` required and `OPTIONAL_INPUTS` optional; the outputs of
+    `training.scoring.score_frame`; the parameter `k_similar`."""
+    inputs: list[ColSpec | TensorSpec] = [ColSpec("string", "subject"), ColSpec("string", "body")]
+    inputs += [ColSpec("string", name, required=False) for name in OPTIONAL_INPUTS]
+    outputs: list[ColSpec | TensorSpec] = []
+    for target in targets:
+        outputs += [
+            ColSpec("string", target),
+            ColSpec("double", f"{target}_confidence"),
+            ColSpec("string", f"{target}_action"),
+        ]
+    outputs.append(ColSpec(Array("string"), "similar_ids"))
+    params = ParamSchema([ParamSpec("k_similar", "long", DEFAULT_K_SIMILAR)])
+    return ModelSignature(inputs=Schema(inputs), outputs=Schema(outputs), params=params)
 
-    Requirements are pinned explicitly: inferring them takes ~10 s and records `torch+cpu`.
-    """
-    example = input_example()
+
+def _model_kwargs(bundle: Path) -> dict[str, Any]:
+    """What `log_model` and `save_model` share. Requirements are pinned explicitly: inferring
+    them takes ~10 s and records `torch+cpu`."""
     model = TriagePyfunc()
     model.load_context_from(bundle)
-    info = mlflow.pyfunc.log_model(
-        name="model",
-        python_model=TriagePyfunc(),
-        artifacts={"bundle": str(bundle)},
-        signature=infer_signature(example, model.predict(None, example)),
-        input_example=example,
-        pip_requirements=[f"{n}=={metadata.version(n)}" for n in PIP_PACKAGES],
-    )
+    assert model.triager is not None
+    return {
+        "python_model": TriagePyfunc(),
+        "artifacts": {"bundle": str(bundle)},
+        "signature": signature(list(model.triager.targets)),
+        "input_example": input_example(),
+        "pip_requirements": [f"{n}=={metadata.version(n)}" for n in PIP_PACKAGES],
+    }
+
+
+def log_pyfunc(bundle: Path) -> str:
+    """Log `bundle` as a pyfunc model of the active run; returns its model URI."""
+    info = mlflow.pyfunc.log_model(name="model", **_model_kwargs(bundle))
     return str(info.model_uri)
+
+
+def save_pyfunc(bundle: Path, path: Path) -> Path:
+    """Save `bundle` as a pyfunc model folder at `path` (no tracking store): what the Spark
+    engine loads for `triage score --bundle DIR`."""
+    mlflow.pyfunc.save_model(path=str(path), **_model_kwargs(bundle))
+    return path

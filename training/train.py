@@ -18,12 +18,21 @@ from numpy.typing import NDArray
 from training.config import TrainConfig
 from training.datasets import Split, fingerprint, labels, split_tickets
 from training.held_out import HeldOutVotes, blend_held_out
+from training.policy_fit import (
+    HeldOut,
+    HeldScores,
+    fit_policies,
+    held_out_of_fold,
+    policy_manifest,
+)
 from triage.classifiers import TargetClassifier, out_of_fold_scores
 from triage.embeddings import Embedder
 from triage.errors import DataError
 from triage.features import FeatureInput, TicketFeaturizer, feature_input
+from triage.guards import known_word_counts
+from triage.links import LinkTable
 from triage.neighbours import EmbeddingNeighbours
-from triage.policy import ActionPolicy, LinkTable, choose_thresholds, precision_coverage_curve
+from triage.policy import precision_coverage_curve
 from triage.schema import Ticket
 from triage.triager import TriageModel, embedder_from_spec
 
@@ -54,6 +63,26 @@ class TrainResult:
     baseline: Any = None
     """The in-run `training.baseline.TextBaseline`, saved into the bundle for `triage evaluate`."""
 
+    def auto_summary(self) -> dict[str, Any]:
+        """Per target on the test split, as served: auto coverage, auto precision with its
+        Wilson 95% interval, the promise check, flagged classes; and the classes (or the whole
+        target) that never auto-apply, as chosen on validation."""
+        out: dict[str, Any] = {}
+        policy = self.metrics.get("policy", {})
+        for target, report in self.metrics.get("targets", {}).items():
+            chosen = policy.get(target, {})
+            out[target] = {
+                "coverage": round(report["coverage"], 4),
+                "auto_precision": _rounded(report.get("auto_precision")),
+                "auto_precision_interval": [round(v, 4) for v in report["auto_precision_interval"]],
+                "promise": report.get("promise"),
+                "flagged_classes": report.get("flagged_classes", []),
+                "never_auto": chosen.get("never_auto_target", False),
+                "never_auto_classes": sorted(chosen.get("never_auto_classes", {})),
+                "margin": _rounded(chosen.get("margin")),
+            }
+        return out
+
     def summary_metrics(self) -> dict[str, float]:
         """Flat `target.metric` numbers (for MLflow and the promotion gate)."""
         flat: dict[str, float] = {}
@@ -67,8 +96,12 @@ class TrainResult:
                 "coverage",
                 "auto_precision",
             ):
-                if key in report:
+                if report.get(key) is not None:
                     flat[f"{target}.{key}"] = float(report[key])
+            if report.get("auto_count"):
+                low, high = report["auto_precision_interval"]
+                flat[f"{target}.auto_precision_low"] = float(low)
+                flat[f"{target}.auto_precision_high"] = float(high)
             for name, base in report.get("baselines", {}).items():
                 for key, value in base.items():
                     flat[f"{target}.baseline_{name}.{key}"] = float(value)
@@ -87,12 +120,17 @@ class TrainResult:
         return out
 
 
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 4)
+
+
 def make_embedder(
     config: TrainConfig, embedder: Embedder | None, needed: bool | None = None
 ) -> Embedder | None:
     """The configured embedder (or the given one), wrapped in the on-disk cache when configured.
 
-    None when not `needed` (default: when neither the features nor the neighbours use them).
+    None when not `needed` (default: when the features, the neighbour votes or the familiarity
+    guard use embeddings).
     """
     if not (uses_embeddings(config) if needed is None else needed):
         return None
@@ -105,8 +143,13 @@ def make_embedder(
 
 
 def uses_embeddings(config: TrainConfig) -> bool:
-    """True when the model reads sentence embeddings (as features or for neighbour votes)."""
-    return config.features.embeddings or config.model.neighbours > 0
+    """True when the model reads sentence embeddings (as features, for neighbour votes or for
+    the familiarity guard)."""
+    return (
+        config.features.embeddings
+        or config.model.neighbours > 0
+        or config.policy.familiarity_quantile is not None
+    )
 
 
 def trainable_targets(
@@ -183,18 +226,28 @@ def _train(
     X = {name: featurizer.transform(data) for name, data in inputs.items() if len(data)}
     _timed(timings, "features_s", start)
     start = time.perf_counter()
-    neighbours = _fit_neighbours(config, split, inputs, targets)
-    held = HeldOutVotes(split, inputs, neighbours, config.model.calibration != "validation")
-    classifiers, policies, reports = {}, {}, {}
+    rows = final_rows(config, split)
+    neighbours = _fit_neighbours(config, rows, _final_vectors(config, inputs), targets)
+    val_in_pool = config.model.calibration != "validation"
+    held = HeldOutVotes(split, inputs, _voting(config, neighbours), val_in_pool)
+    classifiers, reports, held_scores = {}, {}, {}
     for target in targets:
         note(f"fit {target}")
-        clf, policy, report = _fit_target(config, target, split, X, held)
-        classifiers[target], policies[target], reports[target] = clf, policy, report
+        clf, report, held_scores[target] = _fit_target(config, target, split, X, held)
+        classifiers[target], reports[target] = clf, report
+    note("policy")
+    chooser = _chooser(config, split, inputs, featurizer, classifiers)
+    policies, guard, policy_report = fit_policies(
+        config.policy, chooser, _held_out(config, split, inputs, chooser, held_scores)
+    )
+    for target in targets:
+        classifiers[target] = _refit_target(config, target, classifiers[target], split, X, reports)
     _timed(timings, "fit_s", start)
-    links = _links(config, final_rows(config, split), targets)
-    model = TriageModel(featurizer, classifiers, policies, links, neighbours)
+    links = _links(config, rows, targets)
+    model = TriageModel(featurizer, classifiers, policies, links, neighbours, guard)
     note("evaluate")
     metrics, curves = _evaluate(config, model, split, inputs["test"], reports)
+    metrics["policy"] = policy_report
     baseline = None
     if job is not None:
         start = time.perf_counter()
@@ -301,7 +354,10 @@ def _classifier(config: TrainConfig) -> TargetClassifier:
 
 def _fit_target(
     config: TrainConfig, target: str, split: Split, X: dict[str, Any], held: HeldOutVotes
-) -> tuple[TargetClassifier, ActionPolicy, dict[str, Any]]:
+) -> tuple[TargetClassifier, dict[str, Any], HeldScores]:
+    """The target's classifier fitted on the train part, its neighbour-vote blend and
+    calibration fitted on held-out rows (the validation part, or out-of-fold scores with
+    cross-fitting); returns those rows with their honest (cross-fitted) held-out logits too."""
     kept = _kept_classes(config, split.train, target)
     dropped = sorted({str(v) for v in labels(split.train, target) if v is not None} - kept)
     rows, y = _rows(split.train, target, kept)
@@ -320,17 +376,6 @@ def _fit_target(
     votes = held.votes(held_part, held_rows, target, clf.classes_.tolist())
     held_scores = blend_held_out(clf, held_scores, votes, y_held, config.seed)
     clf.calibrate_scores(held_scores, y_held)
-    p = config.policy
-    thresholds = choose_thresholds(
-        clf.scaler_.transform(held_scores),
-        clf.label_indices(y_held),
-        clf.classes_.tolist(),
-        p.target_precision,
-        p.min_support,
-    )
-    if m.calibration == "refit":
-        clf, fit_rows = _refit(clf, X, rows, y, *_rows(split.val, target, kept))
-    policy = ActionPolicy(thresholds, p.target_precision, p.suggest_mass)
     report = {
         "dropped_rare_classes": dropped,
         "temperature": clf.scaler_.temperature_,
@@ -339,20 +384,24 @@ def _fit_target(
         "fit_rows": fit_rows,
         "neighbour_blend": clf.blend_ is not None,
     }
-    return clf, policy, report
+    return clf, report, (held_rows, held_scores)
 
 
-def _fit_neighbours(
-    config: TrainConfig, split: Split, inputs: dict[str, FeatureInput], targets: list[str]
-) -> EmbeddingNeighbours | None:
-    """The final rows' embeddings and labels per target, for neighbour votes (None if off)."""
-    if config.model.neighbours == 0:
-        return None
-    parts = ["train"] if config.model.calibration == "validation" else ["train", "val"]
-    vectors = np.vstack([inputs[p].embeddings for p in parts])  # type: ignore[misc]
-    rows = final_rows(config, split)
-    per_target = {t: labels(rows, t) for t in targets}
-    return EmbeddingNeighbours(k=config.model.neighbours).fit(vectors, per_target)
+def _refit_target(
+    config: TrainConfig,
+    target: str,
+    clf: TargetClassifier,
+    split: Split,
+    X: dict[str, Any],
+    reports: dict[str, Any],
+) -> TargetClassifier:
+    """With `model.refit` (calibration "refit"), the final classifier on train + validation."""
+    if config.model.calibration != "refit":
+        return clf
+    kept = set(clf.classes_.tolist())
+    rows, y = _rows(split.train, target, kept)
+    final, reports[target]["fit_rows"] = _refit(clf, X, rows, y, *_rows(split.val, target, kept))
+    return final
 
 
 def _refit(
@@ -402,6 +451,77 @@ def _links(config: TrainConfig, train: Sequence[Ticket], targets: Sequence[str])
     return out
 
 
+def _chooser(
+    config: TrainConfig,
+    split: Split,
+    inputs: dict[str, FeatureInput],
+    featurizer: TicketFeaturizer,
+    classifiers: dict[str, TargetClassifier],
+) -> TriageModel:
+    """The served path as it stands before any refit: classifiers, links and neighbours from
+    the train part only, so validation rows are unseen by every piece that scores them."""
+    targets = list(classifiers)
+    neighbours = _fit_neighbours(config, split.train, inputs["train"].embeddings, targets)
+    links = _links(config, split.train, targets)
+    return TriageModel(featurizer, dict(classifiers), {}, links, neighbours)
+
+
+def _held_out(
+    config: TrainConfig,
+    split: Split,
+    inputs: dict[str, FeatureInput],
+    chooser: TriageModel,
+    held_scores: dict[str, HeldScores],
+) -> HeldOut:
+    """The served probabilities of rows the deciding models did not see: the validation part,
+    or with cross-fitting every training row with its out-of-fold scores (then linked).
+
+    Each target's labelled held-out rows take their cross-fitted logits (`_fit_target`): the
+    vote blend was fitted on these rows, so its own logits on them would flatter it.
+    """
+    if cross_fitting(config):
+        oof: dict[str, HeldScores | None] = dict(held_scores)
+        return held_out_of_fold(chooser, split.train, inputs["train"], oof)
+    data = inputs["val"]
+    proba = chooser.predict_proba(data, consistent=False)
+    for target, (rows, logits) in held_scores.items():
+        proba[target][rows] = chooser.classifiers[target].scaler_.transform(logits)
+    known = known_word_counts(chooser.featurizer, data.texts)
+    return HeldOut(split.val, chooser.link(proba), chooser.nearest_similarity(data), known)
+
+
+def _final_vectors(
+    config: TrainConfig, inputs: dict[str, FeatureInput]
+) -> NDArray[np.float32] | None:
+    """Embeddings of `final_rows`, in the same order (None without an embedder)."""
+    train = inputs["train"].embeddings
+    val = inputs["val"].embeddings
+    if train is None or config.model.calibration == "validation" or val is None or not len(val):
+        return train
+    return np.vstack([train, val])
+
+
+def _fit_neighbours(
+    config: TrainConfig,
+    tickets: Sequence[Ticket],
+    vectors: NDArray[np.float32] | None,
+    targets: Sequence[str],
+) -> EmbeddingNeighbours | None:
+    """Exact kNN over the given training tickets' vectors with their labels per target (the
+    model's `neighbours`: familiarity guard, neighbour votes); None without vectors."""
+    if vectors is None or not len(vectors):
+        return None
+    k = config.model.neighbours or EmbeddingNeighbours().k
+    return EmbeddingNeighbours(k=k).fit(vectors, {t: labels(tickets, t) for t in targets})
+
+
+def _voting(
+    config: TrainConfig, neighbours: EmbeddingNeighbours | None
+) -> EmbeddingNeighbours | None:
+    """The neighbours whose votes the classifiers blend (None with `model.neighbours: 0`)."""
+    return neighbours if config.model.neighbours > 0 else None
+
+
 def _evaluate(
     config: TrainConfig,
     model: TriageModel,
@@ -414,7 +534,8 @@ def _evaluate(
     proba = model.predict_proba(test, consistent=True)
     raw = model.predict_proba(test, consistent=False)
     uncalibrated = model.uncalibrated_proba(test)
-    metrics = evaluate_probabilities(model, split.test, proba, raw, uncalibrated)
+    unfamiliar = model.unfamiliar(test)
+    metrics = evaluate_probabilities(model, split.test, proba, raw, uncalibrated, unfamiliar)
     for target, extra in reports.items():
         metrics["targets"][target].update(extra)
     curves = {}
@@ -508,6 +629,7 @@ def bundle_manifest(result: TrainResult, version: str | None = None) -> dict[str
         "labels": {t: c.classes_.tolist() for t, c in model.classifiers.items()},
         "thresholds": {t: p.thresholds for t, p in model.policies.items()},
         "target_precision": result.config.policy.target_precision,
+        "policy": policy_manifest(model),
         "links": [
             {"parent": link.parent, "child": link.child, "allowed": link.allowed}
             for link in model.links

@@ -1,26 +1,112 @@
-"""The action policy: per-class thresholds for a target precision, and cross-target consistency."""
+"""The action policy: per-class thresholds for a target precision, the action and its reason."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from triage.prediction import Action
+from triage.links import LinkTable
+from triage.prediction import Action, LabelScore, Reason
+from triage.stats import wilson_bounds, z_one_sided
+
+__all__ = [
+    "ActionPolicy",
+    "ClassThreshold",
+    "Decision",
+    "LinkTable",  # re-exported: bundles pickled before the move name it here
+    "auto_mask",
+    "choose_thresholds",
+    "class_thresholds",
+    "precision_coverage_curve",
+]
 
 
-def _lowest_threshold(
-    confidence: NDArray[np.float64], correct: NDArray[np.bool_], target: float
-) -> float | None:
-    """Lowest confidence t such that predictions with confidence >= t reach `target` precision."""
+@dataclass(frozen=True, slots=True)
+class ClassThreshold:
+    """The threshold chosen for one class, or None with the reason it can never auto-apply."""
+
+    threshold: float | None
+    predictions: int
+    """Validation predictions of the class (rows whose arg-max it is)."""
+    never_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    target: float
+    min_support: int
+    z: float | None
+    floor: float
+
+
+def _tail_ok(
+    confidence: NDArray[np.float64], correct: NDArray[np.bool_], rule: _Rule
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Candidate thresholds (each distinct confidence, descending) and whether the predictions at
+    or above each reach the rule: enough of them, precision (bound) >= target, above the floor."""
     order = np.argsort(-confidence, kind="stable")
-    hits = np.cumsum(correct[order])
-    precision = hits / np.arange(1, len(order) + 1)
-    ok = np.flatnonzero(precision >= target)
-    return float(confidence[order][ok[-1]]) if len(ok) else None
+    conf, hits = confidence[order], np.cumsum(correct[order])
+    count = np.arange(1, len(order) + 1)
+    last_of_tie = np.r_[conf[1:] < conf[:-1], True]  # ">= t" takes every tied row
+    precision = hits / count
+    if rule.z is not None:
+        precision = wilson_bounds(hits, count, rule.z)[0]
+    ok = (precision >= rule.target) & (count >= rule.min_support) & (conf >= rule.floor)
+    return conf[last_of_tie], ok[last_of_tie]
+
+
+def _one_class(
+    confidence: NDArray[np.float64], correct: NDArray[np.bool_], rule: _Rule
+) -> ClassThreshold:
+    n = len(confidence)
+    if n < rule.min_support:
+        why = f"{n} validation predictions, fewer than min_support={rule.min_support}"
+        return ClassThreshold(None, n, why)
+    candidates, ok = _tail_ok(confidence, correct, rule)
+    if ok.any():
+        return ClassThreshold(float(candidates[np.flatnonzero(ok)[-1]]), n)
+    shown = "a lower 95% bound of" if rule.z is not None else "a precision of"
+    why = (
+        f"no confidence threshold gives {shown} {rule.target:.2f} on its {n} validation "
+        f"predictions (precision {correct.mean():.3f} over all of them)"
+    )
+    return ClassThreshold(None, n, why)
+
+
+def class_thresholds(
+    proba: NDArray[np.float64],
+    y: NDArray[np.int64],
+    classes: Sequence[str],
+    target_precision: float = 0.9,
+    min_support: int = 20,
+    confidence_level: float | None = 0.95,
+    min_confidence: float = 0.0,
+) -> dict[str, ClassThreshold]:
+    """Per-class thresholds chosen on the probabilities served for validation rows.
+
+    proba (n, k) as served, y (n,) class indices (-1 = a label the model does not know). A class
+    gets the lowest confidence t >= `min_confidence` such that its `min_support` or more
+    predictions with confidence >= t reach `target_precision`: as a one-sided Wilson lower bound
+    at `confidence_level`, or as a point estimate when it is None. A class that cannot show this
+    (too few predictions, precision never reached) gets None: it never auto-applies. There is no
+    pooled fallback: a rare class does not borrow the precision of the frequent ones.
+    """
+    rule = _Rule(
+        target_precision,
+        min_support,
+        None if confidence_level is None else z_one_sided(confidence_level),
+        min_confidence,
+    )
+    predicted = proba.argmax(axis=1) if len(proba) else np.zeros(0, dtype=np.int64)
+    confidence = proba.max(axis=1) if len(proba) else np.zeros(0)
+    correct = predicted == y
+    return {
+        label: _one_class(confidence[predicted == i], correct[predicted == i], rule)
+        for i, label in enumerate(classes)
+    }
 
 
 def choose_thresholds(
@@ -29,30 +115,20 @@ def choose_thresholds(
     classes: Sequence[str],
     target_precision: float = 0.9,
     min_support: int = 20,
+    confidence_level: float | None = 0.95,
+    min_confidence: float = 0.0,
 ) -> dict[str, float | None]:
-    """Per-class confidence thresholds chosen on validation data.
-
-    proba (n, k) calibrated, y (n,) class indices (-1 = unknown label). A class predicted fewer than
-    `min_support` times uses the pooled threshold of all classes; None means "never auto".
-    """
-    predicted = proba.argmax(axis=1)
-    confidence = proba.max(axis=1)
-    correct = predicted == y
-    pooled = _lowest_threshold(confidence, correct, target_precision) if len(y) else None
-    thresholds: dict[str, float | None] = {}
-    for index, label in enumerate(classes):
-        mask = predicted == index
-        if mask.sum() < min_support:
-            thresholds[label] = pooled
-        else:
-            thresholds[label] = _lowest_threshold(confidence[mask], correct[mask], target_precision)
-    return thresholds
+    """`class_thresholds` as plain numbers (None = never auto)."""
+    chosen = class_thresholds(
+        proba, y, classes, target_precision, min_support, confidence_level, min_confidence
+    )
+    return {label: c.threshold for label, c in chosen.items()}
 
 
 def auto_mask(
     proba: NDArray[np.float64], classes: Sequence[str], thresholds: dict[str, float | None]
 ) -> NDArray[np.bool_]:
-    """Which rows of proba (n, k) would be applied automatically under `thresholds`."""
+    """Which rows of proba (n, k) reach their class threshold (the other guards aside)."""
     limits = np.array([np.inf if thresholds.get(c) is None else thresholds[c] for c in classes])
     predicted = proba.argmax(axis=1)
     mask: NDArray[np.bool_] = proba.max(axis=1) >= limits[predicted]
@@ -74,74 +150,68 @@ def precision_coverage_curve(
     return curve
 
 
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The action for one prediction and, when it is not `auto`, why."""
+
+    action: Action
+    reason_code: Reason | None = None
+    reason: str | None = None
+
+
 @dataclass(frozen=True)
 class ActionPolicy:
-    """Decides `auto` / `suggest` / `review` for one target's prediction.
+    """Decides `auto` / `suggest` / `review` for one target's prediction, with the reason.
 
-    `auto` when the confidence reaches the class threshold; `suggest` when the top-3 labels hold
-    at least `suggest_mass` of the probability; otherwise `review`.
+    `auto` only when the ticket is familiar, the class can auto-apply at all, the confidence
+    reaches the class threshold and the top label leads the runner-up by at least `margin`.
+    Otherwise `suggest` when the top-3 labels hold at least `suggest_mass` of the probability,
+    else `review`. `never_auto` holds (label, why) for the classes without a threshold.
     """
 
     thresholds: dict[str, float | None]
     target_precision: float = 0.9
     suggest_mass: float = 0.5
+    margin: float = 0.0
+    never_auto: tuple[tuple[str, str], ...] = ()
 
     def action(self, label: str, confidence: float, top3_mass: float) -> Action:
+        """The action on thresholds alone (no margin, no familiarity)."""
+        return self.decide(label, confidence, top3_mass).action
+
+    def decide(
+        self,
+        label: str,
+        confidence: float,
+        top3_mass: float,
+        runner_up: LabelScore | None = None,
+        unfamiliar: str | None = None,
+    ) -> Decision:
+        """`unfamiliar`: why the ticket is unlike the training tickets (None: it is not)."""
+        code, why = self._why_not_auto(label, confidence, runner_up, unfamiliar)
+        if code is None:
+            return Decision(Action.AUTO)
+        fallback = Action.SUGGEST if top3_mass >= self.suggest_mass else Action.REVIEW
+        return Decision(fallback, code, why)
+
+    def _why_not_auto(
+        self, label: str, confidence: float, runner_up: LabelScore | None, unfamiliar: str | None
+    ) -> tuple[Reason | None, str | None]:
         threshold = self.thresholds.get(label)
-        if threshold is not None and confidence >= threshold:
-            return Action.AUTO
-        if top3_mass >= self.suggest_mass:
-            return Action.SUGGEST
-        return Action.REVIEW
-
-
-@dataclass
-class LinkTable:
-    """Which child labels occur with each parent label in training data (e.g. category -> line).
-
-    A pair seen in less than `min_share` of the parent's tickets is treated as impossible. The link
-    is `active` only when it constrains something (some parent allows fewer than all child labels).
-    """
-
-    parent: str
-    child: str
-    min_share: float = 0.01
-    allowed: dict[str, list[str]] = field(default_factory=dict)
-
-    def fit(self, parents: Sequence[str], children: Sequence[str]) -> LinkTable:
-        pairs = Counter(zip(parents, children, strict=True))
-        totals = Counter(parents)
-        self.allowed = {}
-        for (p, c), n in pairs.items():
-            if n >= self.min_share * totals[p]:
-                self.allowed.setdefault(p, []).append(c)
-        self.allowed = {p: sorted(cs) for p, cs in self.allowed.items()}
-        self._children = sorted(set(children))
-        return self
-
-    @property
-    def active(self) -> bool:
-        every = set(getattr(self, "_children", []))
-        return any(set(cs) != every for cs in self.allowed.values())
-
-    def consistent(self, parent: str, child: str) -> bool:
-        return parent not in self.allowed or child in self.allowed[parent]
-
-    def inconsistency_rate(self, parents: Sequence[str], children: Sequence[str]) -> float:
-        """Share of joint predictions that pair labels never (or almost never) seen together."""
-        if not parents:
-            return 0.0
-        bad = sum(not self.consistent(p, c) for p, c in zip(parents, children, strict=True))
-        return bad / len(parents)
-
-    def restrict(
-        self, parent: str, child_proba: NDArray[np.float64], child_classes: Sequence[str]
-    ) -> NDArray[np.float64]:
-        """Child probabilities (k,) with disallowed labels zeroed and the rest renormalised."""
-        allowed = self.allowed.get(parent)
-        if not allowed:
-            return child_proba
-        mask = np.isin(np.asarray(child_classes), allowed)
-        kept = child_proba * mask
-        total = kept.sum()
-        return kept / total if total > 0 else child_proba
+        if unfamiliar is not None:
+            return Reason.UNFAMILIAR, unfamiliar
+        if threshold is None:
+            why = dict(self.never_auto).get(label, "no threshold was learned for it")
+            return Reason.NEVER_AUTO, (
+                f"class {label} never auto-applies at precision {self.target_precision:.2f}: {why}"
+            )
+        if confidence < threshold:
+            return Reason.BELOW_THRESHOLD, (
+                f"confidence {confidence:.3f} below the class threshold {threshold:.3f}"
+            )
+        gap = confidence - runner_up.confidence if runner_up is not None else 1.0
+        if runner_up is not None and gap < self.margin:
+            return Reason.NEAR_TIE, (
+                f"near tie with {runner_up.label}: margin {gap:.3f} < {self.margin:.3f}"
+            )
+        return None, None

@@ -5,6 +5,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
+
+Relevance = Literal["strong", "weak"]
+"""How sure retrieval is that a result matches: "strong" at or above the index's calibrated strong
+cut-off, "weak" between the floor and that cut-off (shown, so the agent decides)."""
 
 
 class Action(enum.StrEnum):
@@ -17,6 +22,21 @@ class Action(enum.StrEnum):
     AUTO = "auto"
     SUGGEST = "suggest"
     REVIEW = "review"
+
+
+class Reason(enum.StrEnum):
+    """Why a prediction is not `auto` (the sentence in `TargetPrediction.reason` gives numbers).
+
+    `unfamiliar`: the ticket is unlike the training tickets (nearest similarity below what
+    validation tickets had, or no known word). `never_auto`: the class never reached the target
+    precision on validation data. `below_threshold`: confidence under the class threshold.
+    `near_tie`: the top two labels are closer than the margin chosen on validation data.
+    """
+
+    UNFAMILIAR = "unfamiliar"
+    NEVER_AUTO = "never_auto"
+    BELOW_THRESHOLD = "below_threshold"
+    NEAR_TIE = "near_tie"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +58,10 @@ class TargetPrediction:
     threshold: float | None
     alternatives: tuple[LabelScore, ...]
     """The top-3 labels (the predicted one first) with calibrated probabilities."""
+    reason_code: Reason | None = None
+    """Why the action is not `auto` (None when it is)."""
+    reason: str | None = None
+    """The same as a sentence with the numbers, e.g. "near tie with email: margin 0.02 < 0.10"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +75,7 @@ class SimilarTicket:
     category: str | None
     support_line: int | None
     resolved_at: datetime | None
+    relevance: Relevance = "strong"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +86,7 @@ class KBSuggestion:
     title: str
     score: float
     snippet: str
+    relevance: Relevance = "strong"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,8 +16,10 @@ from triage.classifiers import TargetClassifier
 from triage.embeddings import Embedder
 from triage.errors import BundleError, ConfigError
 from triage.features import FeatureInput, TicketFeaturizer, feature_input
+from triage.guards import FamiliarityGuard, known_word_counts
+from triage.links import LinkTable
 from triage.neighbours import EmbeddingNeighbours
-from triage.policy import ActionPolicy, LinkTable
+from triage.policy import ActionPolicy
 from triage.prediction import LabelScore, TargetPrediction, TriageResult
 from triage.schema import Ticket
 
@@ -29,14 +32,41 @@ logger = logging.getLogger(__name__)
 INFERENCE_EMBED_BATCH = 8
 
 
-class TriageModel:
-    """Featuriser + one calibrated classifier and action policy per target + consistency links.
+SINGLE_THREAD_ROWS = 64
+"""Up to this many tickets (the service's micro-batches) search the training vectors on one BLAS
+thread: a (1, 384) x (384, 16k) product took 0.9 ms on one thread and 20 ms on OpenBLAS's
+default threads on the 2-core machine under load (threads spinning on busy cores)."""
 
-    `neighbours` (optional): the final training tickets' embeddings and labels; classifiers with
-    a vote blend read their neighbours' votes from it (one search per `predict_proba` call).
+
+@functools.cache
+def _blas() -> Any:
+    """threadpoolctl's controller (scanning the loaded libraries costs ms: once per process)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _search(
+    neighbours: EmbeddingNeighbours, vectors: NDArray[np.float32], k: int | None = None
+) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
+    """`neighbours.search`, on one BLAS thread for the service's small batches."""
+    if len(vectors) > SINGLE_THREAD_ROWS:
+        return neighbours.search(vectors, k=k)
+    with _blas().limit(limits=1, user_api="blas"):
+        return neighbours.search(vectors, k=k)
+
+
+class TriageModel:
+    """Featuriser + one calibrated classifier and action policy per target + consistency links,
+    plus the training tickets' embeddings (`neighbours`) and the familiarity guard that uses them.
+
+    Classifiers with a vote blend read their neighbours' votes from `neighbours` (one search per
+    `predict_proba` call).
     """
 
-    neighbours: EmbeddingNeighbours | None = None  # class default: bundles from before 2026-12
+    neighbours: EmbeddingNeighbours | None = None
+    """Exact kNN over the final training rows' vectors (None: no embeddings, no guard, no votes)."""
+    familiarity: FamiliarityGuard | None = None
 
     def __init__(
         self,
@@ -45,6 +75,7 @@ class TriageModel:
         policies: dict[str, ActionPolicy],
         links: Sequence[LinkTable] = (),
         neighbours: EmbeddingNeighbours | None = None,
+        familiarity: FamiliarityGuard | None = None,
     ) -> None:
         self.featurizer = featurizer
         self.classifiers = classifiers
@@ -53,6 +84,7 @@ class TriageModel:
             link for link in links if link.parent in classifiers and link.child in classifiers
         ]
         self.neighbours = neighbours
+        self.familiarity = familiarity
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -67,15 +99,26 @@ class TriageModel:
     ) -> dict[str, NDArray[np.float64]]:
         """Calibrated probabilities per target, each (n, k) in `classifiers[t].classes_` order.
 
-        With `consistent`, child targets are restricted to labels seen with the predicted parent.
+        With `consistent` (what is served), each linked child is the marginal of its joint with
+        the parent (`link`); without, every target alone.
         """
         X = self.featurizer.transform(data)
         votes = self.votes(data)
         proba = {t: c.predict_proba(X, votes[t]) for t, c in self.classifiers.items()}
-        if consistent:
-            for link in self.links:
-                proba[link.child] = self._restrict(link, proba)
-        return proba
+        return self.link(proba) if consistent else proba
+
+    def link(self, proba: dict[str, NDArray[np.float64]]) -> dict[str, NDArray[np.float64]]:
+        """Per-target probabilities with every linked child replaced by its marginal over the
+        parent's (served) distribution, links in order (`LinkTable.marginal`)."""
+        out = dict(proba)
+        for link in self.links:
+            out[link.child] = link.marginal(
+                out[link.parent],
+                self.classifiers[link.parent].classes_.tolist(),
+                out[link.child],
+                self.classifiers[link.child].classes_.tolist(),
+            )
+        return out
 
     def uncalibrated_proba(self, data: FeatureInput) -> dict[str, NDArray[np.float64]]:
         """Softmax of the logits per target (temperature 1): what calibration starts from."""
@@ -91,42 +134,58 @@ class TriageModel:
             return out
         if data.embeddings is None:
             raise ConfigError("this model votes with neighbours: pass the tickets' embeddings")
-        sims, rows = self.neighbours.search(data.embeddings)  # once for every target
+        sims, rows = _search(self.neighbours, data.embeddings)  # once for every target
         for target in blended:
             classes = self.classifiers[target].classes_.tolist()
             out[target] = self.neighbours.vote_shares(target, sims, rows, classes)
         return out
 
-    def _restrict(
-        self, link: LinkTable, proba: dict[str, NDArray[np.float64]]
-    ) -> NDArray[np.float64]:
-        parent_classes = self.classifiers[link.parent].classes_
-        child_classes = self.classifiers[link.child].classes_.tolist()
-        parents = parent_classes[proba[link.parent].argmax(axis=1)]
-        rows = [
-            link.restrict(p, row, child_classes)
-            for p, row in zip(parents, proba[link.child], strict=True)
-        ]
-        return np.vstack(rows) if rows else proba[link.child]
+    def nearest_similarity(self, data: FeatureInput) -> NDArray[np.float32] | None:
+        """Cosine similarity (n,) of each ticket's nearest training ticket; None without vectors."""
+        if self.neighbours is None or data.embeddings is None or not len(data):
+            return None
+        similarity, _ = _search(self.neighbours, data.embeddings, k=1)
+        return similarity[:, 0] if similarity.shape[1] else None
+
+    def unfamiliar(self, data: FeatureInput) -> list[str | None]:
+        """Per ticket, why it is unlike the training tickets (None: familiar, or no guard)."""
+        if self.familiarity is None:
+            return [None] * len(data)
+        known = known_word_counts(self.featurizer, data.texts)
+        return self.familiarity.flags(self.nearest_similarity(data), known, len(data))
 
     def predictions(
-        self, proba: dict[str, NDArray[np.float64]], row: int
+        self, proba: dict[str, NDArray[np.float64]], row: int, unfamiliar: str | None = None
     ) -> dict[str, TargetPrediction]:
         """The `TargetPrediction` of every target for one row of `predict_proba` output."""
-        return {t: self._one(t, proba[t][row]) for t in self.targets}
+        return {t: self._one(t, proba[t][row], unfamiliar) for t in self.targets}
 
-    def _one(self, target: str, p: NDArray[np.float64]) -> TargetPrediction:
+    def decisions(
+        self, proba: dict[str, NDArray[np.float64]], unfamiliar: Sequence[str | None]
+    ) -> dict[str, list[TargetPrediction]]:
+        """Every row's `TargetPrediction` per target: the served decision, for evaluation."""
+        return {
+            t: [self._one(t, p, why) for p, why in zip(proba[t], unfamiliar, strict=True)]
+            for t in self.targets
+        }
+
+    def _one(self, target: str, p: NDArray[np.float64], unfamiliar: str | None) -> TargetPrediction:
         classes = self.classifiers[target].classes_
         top = np.argsort(-p, kind="stable")[:3]
-        label, confidence = str(classes[top[0]]), float(p[top[0]])
+        alternatives = tuple(LabelScore(str(classes[i]), float(p[i])) for i in top)
+        label, confidence = alternatives[0].label, alternatives[0].confidence
         policy = self.policies[target]
+        runner_up = alternatives[1] if len(alternatives) > 1 else None
+        decision = policy.decide(label, confidence, float(p[top].sum()), runner_up, unfamiliar)
         return TargetPrediction(
             target=target,
             label=label,
             confidence=confidence,
-            action=policy.action(label, confidence, float(p[top].sum())),
+            action=decision.action,
             threshold=policy.thresholds.get(label),
-            alternatives=tuple(LabelScore(str(classes[i]), float(p[i])) for i in top),
+            alternatives=alternatives,
+            reason_code=decision.reason_code,
+            reason=decision.reason,
         )
 
 
@@ -196,11 +255,13 @@ class Triager:
             return []
         texts = [t.text for t in tickets]
         vectors = self.embed(texts)
-        proba = self.model.predict_proba(feature_input(tickets, vectors))
+        data = feature_input(tickets, vectors)
+        proba = self.model.predict_proba(data)
+        unfamiliar = self.model.unfamiliar(data)
         found = self._retrieve_many(texts, vectors, k_similar, k_kb)
         return [
             TriageResult(
-                predictions=self.model.predictions(proba, i),
+                predictions=self.model.predictions(proba, i, unfamiliar[i]),
                 model_version=self.version,
                 **found[i],
             )

@@ -25,10 +25,16 @@ def _tickets(items: list[TicketIn]) -> list[Ticket]:
     return [t.to_ticket(f"anon-{uuid.uuid4().hex[:12]}") for t in items]
 
 
-def _response(pair: tuple[str, TriageResult], ticket: Ticket, k: int) -> TriageResponse:
+def _response(
+    pair: tuple[str, TriageResult], ticket: Ticket, k: int, min_relevance: str
+) -> TriageResponse:
     prediction_id, result = pair
     response = TriageResponse.of(prediction_id, ticket.ticket_id, result)
-    return response.model_copy(update={"similar": response.similar[:k], "kb": response.kb[:k]})
+    similar, kb = response.similar, response.kb
+    if min_relevance == "strong":  # results are best first, so the strong ones lead
+        similar = [s for s in similar if s.relevance == "strong"]
+        kb = [a for a in kb if a.relevance == "strong"]
+    return response.model_copy(update={"similar": similar[:k], "kb": kb[:k]})
 
 
 async def _run(request: Request, tickets: list[Ticket]) -> list[tuple[str, TriageResult]]:
@@ -43,7 +49,7 @@ async def triage_one(body: TriageRequest, request: Request) -> Any:
     tickets = _tickets([body.ticket])
     k = body.k if body.k is not None else request.app.state.settings.similar_k
     pairs = await _run(request, tickets)
-    return _response(pairs[0], tickets[0], k)
+    return _response(pairs[0], tickets[0], k, body.min_relevance)
 
 
 @router.post("/triage/batch", response_model=BatchResponse, summary="Triage several tickets")
@@ -55,4 +61,8 @@ async def triage_batch(body: BatchRequest, request: Request) -> Any:
     tickets = _tickets(body.tickets)
     pairs = await _run(request, tickets)
     k = request.app.state.settings.similar_k
-    return BatchResponse(results=[_response(p, t, k) for p, t in zip(pairs, tickets, strict=True)])
+    return BatchResponse(
+        results=[
+            _response(p, t, k, body.min_relevance) for p, t in zip(pairs, tickets, strict=True)
+        ]
+    )

@@ -44,6 +44,17 @@ def test_endpoints_triage_predicts_every_target(client: TestClient, keys: Keys) 
         < 1e-6
     )
     assert len(body["prediction_id"]) == 32
+    for p in body["predictions"].values():  # a reason exactly when the action is not auto
+        assert (p["action"] == "auto") == (p["reason_code"] is None) == (p["reason"] is None)
+
+
+def test_endpoints_triage_gibberish_is_not_auto_and_says_why(
+    client: TestClient, keys: Keys
+) -> None:
+    body = _triage(client, keys, {"subject": "zorblax quuxit", "body": "frobnicate wibble"})
+    for p in body["predictions"].values():
+        assert p["action"] in {"suggest", "review"}
+        assert p["reason_code"] == "unfamiliar" and p["reason"].startswith("unfamiliar ticket")
 
 
 def test_endpoints_triage_records_the_prediction(client: TestClient, keys: Keys) -> None:
@@ -167,6 +178,9 @@ def test_endpoints_model_shows_the_manifest(client: TestClient, keys: Keys) -> N
         "Database",
     }
     assert "files" not in body["manifest"]
+    policy = body["manifest"]["policy"]  # which classes and targets can never auto-apply
+    assert set(policy["targets"]) == {"category", "priority", "support_line"}
+    assert {"margin", "never_auto", "never_auto_classes"} <= set(policy["targets"]["category"])
 
 
 def test_endpoints_triage_returns_similar_tickets_and_evidence(

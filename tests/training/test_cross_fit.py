@@ -68,18 +68,29 @@ def test_cross_fit_thresholds_and_temperature_come_from_out_of_fold_scores(
     split = split_tickets(tickets, config.split, config.seed, "category")
     train_part = split.train + split.val
     X = crossfit.model.featurizer.transform(inputs(train_part))
+    held_out = {}
     for target in TARGETS:
         clf = crossfit.model.classifiers[target]
         y = [str(v) for v in labels(train_part, target)]
         scores = out_of_fold_scores(clf, X, y, 3)
         expected = TemperatureScaler().fit(scores, clf.label_indices(y)).temperature_
         assert clf.scaler_.temperature_ == pytest.approx(expected)
+        held_out[target] = clf.scaler_.transform(scores)
+    # Thresholds are chosen on what is served: the out-of-fold probabilities, linked (the links
+    # are learned from the same rows as the final model's).
+    served = crossfit.model.link(held_out)
+    p = config.policy
+    for target in TARGETS:
+        clf = crossfit.model.classifiers[target]
+        y_index = clf.label_indices([str(v) for v in labels(train_part, target)])
         thresholds = choose_thresholds(
-            clf.scaler_.transform(scores),
-            clf.label_indices(y),
+            served[target],
+            y_index,
             clf.classes_.tolist(),
-            config.policy.target_precision,
-            config.policy.min_support,
+            p.target_precision,
+            p.min_support,
+            p.confidence_level,
+            p.min_confidence,
         )
         assert crossfit.model.policies[target].thresholds == thresholds
 

@@ -227,7 +227,12 @@ def test_pipeline_unreachable_tracking_server_is_a_clear_error(tmp_path: Path) -
 def test_pipeline_retrieval_index_built_without_embedding_features(tmp_path: Path) -> None:
     from training.train import build_bundle, train
 
-    config = tiny_config(features={"embeddings": False}, model={"neighbours": 0}, baselines=False)
+    config = tiny_config(
+        features={"embeddings": False},
+        model={"neighbours": 0},
+        policy={"min_support": 5, "familiarity_quantile": None},  # nothing needs vectors
+        baselines=False,
+    )
     tickets = make_tickets(120, seed=9)
     result = train(config, tickets)
     assert result.embedder == {}
@@ -261,7 +266,8 @@ def test_pipeline_broken_index_is_reported_and_the_model_kept_and_exported(tmp_p
     assert read_manifest(run.bundle_path)["retrieval"] == run.retrieval
     tags = registry(config, tmp_path).get_run(run.run_id).data.tags
     assert tags["retrieval"] == run.retrieval
-    loaded = Triager.load(run.bundle_path)
+    # the model is served with the embedder it was trained with (its neighbours hold its vectors)
+    loaded = Triager.load(run.bundle_path, embedder=WrongDimEmbedder(32))
     assert loaded.retriever is None and loaded.predict(tickets[0]).predictions
     # registered from the bundle folder (no pyfunc): still exported through the registry
     out = export(config, tmp_path / "out", version=run.model_version, root=tmp_path)
@@ -282,6 +288,7 @@ def test_pipeline_index_bug_is_not_swallowed() -> None:
     config = tiny_config(features={"embeddings": False}, model={"neighbours": 0}, baselines=False)
     tickets = make_tickets(120, seed=9)
     result = train(config, tickets)
+    result.embedder_object = FailingEmbedder(32)  # the embedder the index is built with
     with pytest.raises(RuntimeError, match="bug in the embedder"):
         attach_retriever(result, tickets, [], FailingEmbedder(32))
 

@@ -13,6 +13,7 @@ from triage.calibration import TemperatureScaler
 from triage.classifiers import TargetClassifier
 from triage.embeddings import HashingEmbedder
 from triage.features import feature_input
+from triage.links import LinkTable
 from triage.policy import choose_thresholds
 from triage.schema import Ticket
 
@@ -97,23 +98,42 @@ def test_refit_temperature_and_thresholds_are_the_validation_ones(
         featurizer.transform(inputs(split.train)),
         featurizer.transform(inputs(split.val)),
     )
+    served = {}
     for target in TARGETS:
         clf = refit.model.classifiers[target]
         # The model that chose them: fitted on the train part, scored on the validation part.
         rows, y = labelled(split.train, target, clf.classes_.tolist())
         chooser = clf.clone().fit(X_train[rows], y)
         y_val = labels_present(split.val, target)
-        val_rows = [i for i, v in enumerate(labels(split.val, target)) if v is not None]
-        scores = chooser.decision_function(X_val[val_rows])
+        assert len(y_val) == len(split.val)  # tiny data: every ticket has every label
+        scores = chooser.decision_function(X_val)
         temperature = TemperatureScaler().fit(scores, chooser.label_indices(y_val)).temperature_
         assert clf.scaler_.temperature_ == pytest.approx(temperature)
-        scaler = TemperatureScaler().fit(scores, chooser.label_indices(y_val))
+        served[target] = (
+            TemperatureScaler().fit(scores, chooser.label_indices(y_val)).transform(scores)
+        )
+    # ... linked as served, with links learned from the train part (the rows the chooser saw).
+    for parent, child in config.policy.links:
+        link = LinkTable(parent, child, config.policy.link_min_share).fit(
+            [str(v) for v in labels(split.train, parent)],
+            [str(v) for v in labels(split.train, child)],
+        )
+        if link.active:
+            classes = {t: refit.model.classifiers[t].classes_.tolist() for t in (parent, child)}
+            served[child] = link.marginal(
+                served[parent], classes[parent], served[child], classes[child]
+            )
+    p = config.policy
+    for target in TARGETS:
+        clf = refit.model.classifiers[target]
         thresholds = choose_thresholds(
-            scaler.transform(scores),
-            chooser.label_indices(y_val),
-            chooser.classes_.tolist(),
-            config.policy.target_precision,
-            config.policy.min_support,
+            served[target],
+            clf.label_indices(labels_present(split.val, target)),
+            clf.classes_.tolist(),
+            p.target_precision,
+            p.min_support,
+            p.confidence_level,
+            p.min_confidence,
         )
         assert refit.model.policies[target].thresholds == thresholds
         # ... which are exactly those of the run without refit; only the classifier differs.
@@ -172,7 +192,7 @@ def test_refit_learns_links_from_train_and_validation(
 ) -> None:
     import training.train as train_module
 
-    seen: list[int] = []
+    seen: list[int] = []  # the policy is chosen with links from the train part, then the final
     original = train_module._links
 
     def spy(config, part, targets):  # type: ignore[no-untyped-def]
@@ -184,7 +204,7 @@ def test_refit_learns_links_from_train_and_validation(
         config = tiny_config(baselines=False, model={"refit": refit})
         train(config, tickets)
     split = split_tickets(tickets, tiny_config().split, 0, "category")
-    assert seen == [len(split.train) + len(split.val), len(split.train)]
+    assert seen == [len(split.train), len(split.train) + len(split.val)] + [len(split.train)] * 2
 
 
 def test_refit_without_validation_rows_of_a_target_keeps_the_train_model() -> None:

@@ -87,7 +87,8 @@ def test_blend_predict_proba_searches_the_pool_once_for_all_targets(
 
 
 def test_blend_off_trains_the_linear_model_alone(tickets: list[Ticket]) -> None:
-    result = train(tiny_config(baselines=False, model={"neighbours": 0}), tickets)
+    no_guard = {"min_support": 5, "familiarity_quantile": None}  # the guard needs embeddings
+    result = train(tiny_config(baselines=False, model={"neighbours": 0}, policy=no_guard), tickets)
     assert result.model.neighbours is None
     assert all(c.blend_ is None for c in result.model.classifiers.values())
     assert result.embedder == {}  # no embeddings needed: features.embeddings is off too
@@ -96,7 +97,9 @@ def test_blend_off_trains_the_linear_model_alone(tickets: list[Ticket]) -> None:
 def test_blend_model_from_before_neighbours_still_predicts(
     blended: TrainResult, tickets: list[Ticket]
 ) -> None:
-    linear = train(tiny_config(baselines=False, model={"neighbours": 0}), tickets).model
+    no_guard = {"min_support": 5, "familiarity_quantile": None}
+    config = tiny_config(baselines=False, model={"neighbours": 0}, policy=no_guard)
+    linear = train(config, tickets).model
     del linear.__dict__["neighbours"]  # as unpickled from a bundle written before the attribute
     for clf in linear.classifiers.values():
         clf.__dict__.pop("blend_", None)

@@ -5,15 +5,18 @@ from __future__ import annotations
 from itertools import pairwise
 
 import numpy as np
+import pytest
 
 from triage.policy import (
     ActionPolicy,
+    Decision,
     LinkTable,
     auto_mask,
     choose_thresholds,
+    class_thresholds,
     precision_coverage_curve,
 )
-from triage.prediction import Action
+from triage.prediction import Action, LabelScore, Reason
 
 
 def noisy_predictions(n: int = 2000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -57,12 +60,48 @@ def test_policy_unreachable_precision_means_never_auto() -> None:
     assert not auto_mask(proba, ["x", "y"], thresholds).any()
 
 
-def test_policy_rare_class_uses_pooled_threshold() -> None:
+def test_policy_rare_class_never_auto_instead_of_a_pooled_threshold() -> None:
     proba, y = noisy_predictions()
-    proba = np.hstack([proba, np.zeros((len(y), 1))])
-    thresholds = choose_thresholds(proba, y, ["a", "b", "c", "rare"], 0.9, min_support=20)
-    pooled = choose_thresholds(proba, y, ["a", "b", "c", "rare"], 0.9, min_support=10**9)["a"]
-    assert thresholds["rare"] == pooled
+    rare = np.zeros((len(y), 1))
+    rare[:5] = 5.0  # five validation rows predicted as "rare", all of them right
+    proba = np.hstack([proba, rare])
+    y = y.copy()
+    y[:5] = 3
+    chosen = class_thresholds(proba, y, ["a", "b", "c", "rare"], 0.9, min_support=20)
+    assert chosen["rare"].threshold is None and chosen["rare"].predictions == 5
+    assert "fewer than min_support=20" in (chosen["rare"].never_reason or "")
+    assert chosen["a"].threshold is not None  # the frequent classes still get theirs
+
+
+def test_policy_wilson_bound_needs_more_evidence_than_the_point_estimate() -> None:
+    # 30 predictions at confidence 0.95, 28 right: point precision 0.933, Wilson lower 0.81.
+    proba = np.array([[0.95, 0.05]] * 30)
+    y = np.array([0] * 28 + [1] * 2)
+    point = choose_thresholds(proba, y, ["x", "y"], 0.9, 20, confidence_level=None)
+    wilson = class_thresholds(proba, y, ["x", "y"], 0.9, 20, confidence_level=0.95)
+    assert point["x"] == pytest.approx(0.95)
+    assert wilson["x"].threshold is None
+    assert "lower 95% bound" in (wilson["x"].never_reason or "")
+    many = np.array([[0.95, 0.05]] * 300)  # ten times the rows, same precision: now shown
+    y_many = np.array(([0] * 28 + [1] * 2) * 10)
+    assert choose_thresholds(many, y_many, ["x", "y"], 0.9, 20, 0.95)["x"] == pytest.approx(0.95)
+
+
+def test_policy_threshold_never_below_the_confidence_floor() -> None:
+    top = np.linspace(0.35, 1.0, 200)
+    proba = np.column_stack([top, (1 - top) / 2, (1 - top) / 2])
+    y = np.zeros(200, dtype=np.int64)  # always right: any threshold reaches the target
+    classes = ["x", "y", "z"]
+    assert choose_thresholds(proba, y, classes, 0.9, 20, None)["x"] == pytest.approx(0.35)
+    floored = choose_thresholds(proba, y, classes, 0.9, 20, None, min_confidence=0.5)["x"]
+    assert floored is not None and 0.5 <= floored < 0.51
+
+
+def test_policy_tied_confidences_take_the_whole_tie() -> None:
+    # 25 right at 0.9 then 25 at 0.8 of which 10 wrong: >= 0.8 has precision 0.8, below 0.9.
+    proba = np.array([[0.9, 0.1]] * 25 + [[0.8, 0.2]] * 25)
+    y = np.array([0] * 25 + [0] * 15 + [1] * 10)
+    assert choose_thresholds(proba, y, ["x", "y"], 0.9, 20, None)["x"] == pytest.approx(0.9)
 
 
 def test_policy_actions() -> None:
@@ -71,6 +110,25 @@ def test_policy_actions() -> None:
     assert policy.action("a", 0.7, 0.9) is Action.SUGGEST
     assert policy.action("b", 0.99, 0.99) is Action.SUGGEST
     assert policy.action("a", 0.2, 0.4) is Action.REVIEW
+
+
+def test_policy_decide_says_why_it_is_not_auto() -> None:
+    policy = ActionPolicy(
+        {"a": 0.5, "b": None}, margin=0.2, never_auto=(("b", "3 validation predictions"),)
+    )
+    assert policy.decide("a", 0.7, 1.0, LabelScore("c", 0.3)) == Decision(Action.AUTO)
+    tie = policy.decide("a", 0.55, 1.0, LabelScore("c", 0.45))
+    assert tie.action is Action.SUGGEST and tie.reason_code is Reason.NEAR_TIE
+    assert tie.reason == "near tie with c: margin 0.100 < 0.200"
+    low = policy.decide("a", 0.45, 0.4, LabelScore("c", 0.3))
+    assert low.action is Action.REVIEW and low.reason_code is Reason.BELOW_THRESHOLD
+    assert "0.450 below the class threshold 0.500" in (low.reason or "")
+    never = policy.decide("b", 0.99, 1.0, LabelScore("a", 0.01))
+    assert never.reason_code is Reason.NEVER_AUTO and "3 validation predictions" in (
+        never.reason or ""
+    )
+    odd = policy.decide("a", 0.99, 1.0, LabelScore("c", 0.01), unfamiliar="unfamiliar ticket")
+    assert odd.action is Action.SUGGEST and odd.reason_code is Reason.UNFAMILIAR
 
 
 def test_policy_precision_coverage_curve_is_monotone_in_coverage() -> None:

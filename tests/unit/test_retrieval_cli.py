@@ -92,3 +92,90 @@ def test_retrieval_cli_kb_import_adds_articles(built: tuple[Path, Path]) -> None
     assert code == 0 and json.loads(out)["articles"] == 5
     code, out = _run("similar", "xq-55 plotter smears ink", "--index", str(index), "--json")
     assert json.loads(out)["results"][0]["kb"][0]["article_id"] == "KB-X"
+
+
+def test_retrieval_cli_similar_says_which_cut_off_it_applied(built: tuple[Path, Path]) -> None:
+    _, index = built
+    code, out = _run("similar", "vpn drops every few minutes", "--index", str(index), "--json")
+    body = json.loads(out)
+    assert code == 0 and body["cutoff"]["tickets"]["cutoff"] == "floor"
+    assert body["cutoff"]["tickets"]["source"] == "calibrated"
+    assert {s["relevance"] for s in body["results"][0]["similar"]} <= {"strong", "weak"}
+
+
+def test_retrieval_cli_similar_all_shows_k_results_for_an_unrelated_text(
+    built: tuple[Path, Path],
+) -> None:
+    _, index = built
+    unrelated = ("similar", "quarterly marketing budget cafeteria menu", "--index", str(index))
+    assert json.loads(_run(*unrelated, "--json")[1])["results"][0]["similar"] == []
+    code, out = _run(*unrelated, "--k", "4", "--all", "--json")
+    body = json.loads(out)
+    assert code == 0 and len(body["results"][0]["similar"]) == 4
+    assert body["cutoff"]["tickets"] == {
+        "cutoff": "none",
+        "value": None,
+        "source": "every result asked for",
+    }
+
+
+def test_retrieval_cli_min_relevance_strong_and_numbers(built: tuple[Path, Path]) -> None:
+    _, index = built
+    ask = ("similar", "printer jammed with paper error", "--index", str(index), "--k", "10")
+    strong = json.loads(_run(*ask, "--min-relevance", "strong", "--json")[1])
+    assert strong["cutoff"]["tickets"]["cutoff"] == "strong"
+    assert all(s["relevance"] == "strong" for s in strong["results"][0]["similar"])
+    high = json.loads(_run(*ask, "--min-relevance", "0.99", "--json")[1])
+    assert high["results"][0]["similar"] == [] and high["cutoff"]["kb"]["value"] == 0.99
+    assert _run(*ask, "--min-relevance", "medium")[0] == 2
+    assert _run(*ask, "--min-relevance", "strong", "--all")[0] == 2
+
+
+def test_retrieval_cli_build_reads_known_pairs(built: tuple[Path, Path], tmp_path: Path) -> None:
+    root, _ = built
+    args = ["index", "build", "--data", str(root / "tickets.parquet"), "--embedder", "hashing-64"]
+    (tmp_path / "bad.jsonl").write_text('{"query": "T1"}\n')
+    bad = _run(*args, "--out", str(tmp_path / "bad"), "--pairs", str(tmp_path / "bad.jsonl"))
+    assert bad[0] == 2
+    pairs = "".join(f'{{"query": "T{n}", "related": "T{n + 1}"}}\n' for n in range(1, 12))
+    (tmp_path / "pairs.jsonl").write_text(pairs)
+    code, out = _run(
+        *args, "--out", str(tmp_path / "ok"), "--pairs", str(tmp_path / "pairs.jsonl"), "--json"
+    )
+    sources = json.loads(out)["calibration"]["tickets"]["floor"]["sources"]
+    assert code == 0 and sources["supplied pairs"]["queries"] == 11
+
+
+def test_retrieval_cli_build_calibrates_on_near_duplicates_flagged_at_import(
+    tmp_path: Path,
+) -> None:
+    import csv
+
+    rows = []
+    for n in range(12):  # twelve pairs: the second repeats the first but for its last word
+        words = (
+            f"the nightly backup job {n} on server srv-{n:02d} failed with a disk quota exceeded"
+            " error while copying the finance share to the tape library in the basement room"
+            " and the operators saw the same message in the console log"
+        )
+        for copy, tail in enumerate(("tonight", "today")):
+            rows.append(
+                {
+                    "ticket_id": f"D{n}-{copy}",
+                    "subject": f"backup {n} failed",
+                    "body": f"{words} {tail}",
+                    "status": "resolved",
+                    "solution": f"raised quota {n}",
+                }
+            )
+    with (tmp_path / "t.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    code, out = _run(
+        "index", "build", "--data", str(tmp_path / "t.csv"), "--mapping", "triage",
+        "--out", str(tmp_path / "idx"), "--embedder", "hashing-64", "--json",
+    )  # fmt: skip
+    assert code == 0, out
+    sources = json.loads(out)["calibration"]["tickets"]["floor"]["sources"]
+    assert sources["supplied pairs"]["queries"] >= 10

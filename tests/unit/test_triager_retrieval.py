@@ -75,13 +75,13 @@ def test_triager_retrieve_searches_each_collection_once(
     triager: Triager, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     searched: list[Collection] = []
-    original = Collection.ranked
+    original = Collection.signals_many
 
     def counting(self: Collection, *args: Any, **kwargs: Any) -> Any:
         searched.append(self)
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Collection, "ranked", counting)
+    monkeypatch.setattr(Collection, "signals_many", counting)
     query = "printer jam in the print queue"
     found = _one(triager, query, 5, 3)
     retriever = triager.retriever

@@ -23,6 +23,9 @@ embedder_app = typer.Typer(
 )
 keys_app = typer.Typer(help="API keys for the service.", no_args_is_help=True)
 feedback_app = typer.Typer(help="Agent feedback collected by the service.", no_args_is_help=True)
+privacy_app = typer.Typer(
+    help="Personal data: try redaction on a text or a file.", no_args_is_help=True
+)
 report_app = typer.Typer(
     help="Reports: production behaviour, helpdesk KPIs and insight.", no_args_is_help=True
 )
@@ -34,3 +37,4 @@ app.add_typer(embedder_app, name="embedder")
 app.add_typer(keys_app, name="keys")
 app.add_typer(feedback_app, name="feedback")
 app.add_typer(report_app, name="report")
+app.add_typer(privacy_app, name="privacy")

@@ -20,6 +20,7 @@ from training.cli.common import (
     load_tickets,
     progress_bar,
 )
+from triage import ingest
 from triage.dataset import write_articles
 from triage.embeddings import Embedder, load_embedder
 from triage.errors import DataError
@@ -61,6 +62,14 @@ def _open(index: Path, embedder_spec: str | None) -> Retriever:
     return Retriever.load(index, load_embedder(embedder_spec or saved_embedder_spec(index)))
 
 
+PairsOption = typer.Option(
+    None,
+    "--pairs",
+    help='JSONL of known related pairs, {"query": ticket id, "related": ticket or article id} '
+    'per line (e.g. agents\' "this solved it"): more data to calibrate the cut-offs on.',
+)
+
+
 @index_app.command("build")
 @handle_errors
 def build(
@@ -73,21 +82,58 @@ def build(
         None, "--kb", help="KB articles: Markdown folder, CSV, JSONL or Parquet."
     ),
     embedder: str | None = EmbedderOption,
+    pairs: Path | None = PairsOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Index the solved tickets (and KB articles) of a dataset; calibrate the relevance cut-off."""
+    """Index the solved tickets (and KB articles) of a dataset; calibrate the relevance cut-offs
+    on the data itself (known pairs, near-duplicates flagged at import, unrelated queries)."""
     model = load_embedder(embedder)
-    tickets = [t for t in load_tickets(data, mapping) if is_indexable(t)]
+    everything, related = _tickets_and_duplicates(data, mapping)
+    tickets = [t for t in everything if is_indexable(t)]
     if not tickets:
         raise DataError(
             f"{data}: no solved ticket with a solution to index; the index needs resolved or "
             "closed tickets with a solution (map the solution column with --mapping)"
         )
+    related += read_pairs(pairs) if pairs else []
     articles: list[KBArticle] = read_kb(kb) if kb else []
     vectors = _encode(model, [t.text for t in tickets], show=not as_json)
-    retriever = Retriever.build(tickets, articles, model, ticket_vectors=vectors)
+    with progress_bar("calibrating", total=None, enabled=not as_json):
+        retriever = Retriever.build(
+            tickets, articles, model, ticket_vectors=vectors, related=related
+        )
     retriever.save(out)
     emit({"out": str(out), **retriever.stats(), "calibration": retriever.calibration}, as_json)
+
+
+def _tickets_and_duplicates(
+    data: Path, mapping: str | None
+) -> tuple[list[Any], list[tuple[str, str]]]:
+    """The tickets of `data` and, read through a mapping, the near-duplicate pairs the import
+    flagged (later ticket, earlier ticket): known matches to calibrate on."""
+    if mapping is None:
+        return load_tickets(data, None), []
+    result = ingest.read_tickets(data, ingest.load_mapping(mapping))
+    near = [
+        (p.ticket_id, p.duplicate_of) for p in result.report.duplicate_pairs if p.kind == "near"
+    ]
+    return result.tickets, near
+
+
+def read_pairs(path: Path) -> list[tuple[str, str]]:
+    """(query id, related id) from a JSONL file of {"query", "related"} objects."""
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            out.append((str(row["query"]), str(row["related"])))
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise DataError(
+                f'{path}:{n}: expected a JSON object with "query" and "related" ({exc})'
+            ) from exc
+    return out
 
 
 @index_app.command("add")
@@ -140,12 +186,11 @@ def remove(
     emit({"index": str(index), "removed": item_id, **retriever.stats()}, as_json)
 
 
-def _answer(retriever: Any, text: str, k: int) -> dict[str, Any]:
+def _answer(retriever: Any, text: str, k: int, floors: dict[str, float]) -> dict[str, Any]:
     vector = retriever.embedder.encode([text])[0]
-    return {
-        "similar": [_plain(s) for s in retriever.similar(text, k=k, vector=vector)],
-        "kb": [_plain(s) for s in retriever.kb(text, k=min(k, 3), vector=vector)],
-    }
+    similar = retriever.similar(text, k=k, vector=vector, floor=floors["tickets"])
+    kb = retriever.kb(text, k=min(k, 3), vector=vector, floor=floors["kb"])
+    return {"similar": [_plain(s) for s in similar], "kb": [_plain(a) for a in kb]}
 
 
 def _plain(obj: Any) -> dict[str, Any]:
@@ -167,6 +212,22 @@ def _queries(path: Path) -> list[tuple[str, str]]:
     return out
 
 
+def _cutoff_choice(min_relevance: str | None, show_all: bool) -> str | float | None:
+    """What `--min-relevance` / `--all` ask for: None (the index's floor), a name or a number."""
+    if show_all:
+        if min_relevance is not None:
+            raise fail("give --all or --min-relevance, not both")
+        return "all"
+    if min_relevance is None or min_relevance in ("weak", "strong"):
+        return min_relevance
+    try:
+        return float(min_relevance)
+    except ValueError:
+        raise fail(
+            f"--min-relevance {min_relevance!r}: use weak, strong or a number such as 0.3"
+        ) from None
+
+
 @app.command("similar")
 @handle_errors
 def similar(
@@ -176,33 +237,53 @@ def similar(
         None, "--queries", "-q", help='JSONL: {"id", "text"} per line.'
     ),
     k: int = typer.Option(5, "--k", "-k", min=1, help="Similar tickets per query."),
+    min_relevance: str | None = typer.Option(
+        None,
+        "--min-relevance",
+        help="Cut-off: weak (default: the index's calibrated floor, strong and weak results), "
+        "strong (strong results only) or a number.",
+    ),
+    show_all: bool = typer.Option(
+        False, "--all", help="No cut-off: the k best, however weak (to study the ranking)."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
-    """Similar solved tickets (and KB articles) for one text or a file of queries, with scores."""
+    """Similar solved tickets (and KB articles) for one text or a file of queries, each marked
+    strong or weak; the JSON says which cut-off was applied and where it came from."""
     if (text is None) == (queries is None):
         raise fail("give either a TEXT or --queries FILE")
+    choice = _cutoff_choice(min_relevance, show_all)
     retriever = _open(index, None)
+    cuts = {name: retriever.cutoff(choice, name) for name in ("tickets", "kb")}
+    floors = {name: value for name, (value, _) in cuts.items()}
     batch = _queries(queries) if queries else [("query", text or "")]
     results = []
     with progress_bar(
         "querying", total=len(batch), enabled=not as_json and len(batch) > 1
     ) as advance:
         for qid, qtext in batch:
-            results.append({"id": qid, **_answer(retriever, qtext, k)})
+            results.append({"id": qid, **_answer(retriever, qtext, k, floors)})
             advance(1)
-    emit({"index": str(index), "k": k, "results": results}, as_json, _human(results))
+    applied = {name: record for name, (_, record) in cuts.items()}
+    summary = {"index": str(index), "k": k, "cutoff": applied, "results": results}
+    emit(summary, as_json, _human(results, applied))
 
 
-def _human(results: list[dict[str, Any]]) -> str:
-    lines = []
+def _human(results: list[dict[str, Any]], applied: dict[str, dict[str, Any]]) -> str:
+    cut = applied["tickets"]
+    value = "none" if cut["value"] is None else f"{cut['value']:.3f}"
+    lines = [f"cut-off: {cut['cutoff']} {value} ({cut['source']})"]
     for result in results:
         lines.append(f"[bold]{result['id']}[/]")
         if not result["similar"]:
             lines.append("  no similar solved ticket")
         for s in result["similar"]:
-            lines.append(f"  {s['similarity']:.3f}  {s['ticket_id']}  {s['subject'][:70]}")
+            head = f"  {s['similarity']:.3f} {s['relevance']:<6}"
+            lines.append(f"{head}  {s['ticket_id']}  {s['subject'][:70]}")
         for a in result["kb"]:
-            lines.append(f"  KB {a['score']:.3f}  {a['article_id']}  {a['title'][:70]}")
+            lines.append(
+                f"  KB {a['score']:.3f} {a['relevance']:<6}  {a['article_id']}  {a['title'][:70]}"
+            )
     return "\n".join(lines)
 
 

@@ -20,6 +20,7 @@ from training.cli.common import (
     handle_errors,
     load_tickets,
     progress_bar,
+    stderr,
 )
 from training.config import TrainConfig, load_config
 from triage.dataset import ARTICLES_FILE, read_articles
@@ -85,9 +86,15 @@ def evaluate(
     tracking_uri: str | None = UriOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Evaluate any bundle on any labelled file: accuracy, macro-F1, coverage and ECE per target."""
+    """Evaluate any bundle on any labelled file: accuracy, macro-F1, ECE, and per target and
+    class the auto coverage and auto precision with its Wilson 95% interval, as served.
+
+    Exit 1 when a target, or a class with enough auto predictions, misses the target precision
+    with 95% confidence (`broken_promises`); `promise: below_target` flags a point estimate
+    below the target whose interval still holds it.
+    """
     from training.baseline import bundle_baseline_scores
-    from training.evaluate import evaluate_triager, summary, write_report
+    from training.evaluate import broken_promises, evaluate_triager, summary, write_report
     from triage.triager import Triager
 
     tickets = load_tickets(data, mapping)
@@ -98,15 +105,48 @@ def evaluate(
         report["baselines"] = bundle_baseline_scores(bundle, triager.manifest, tickets)
     if out is not None:
         write_report(report, out)
+    broken = broken_promises(report)
     emit(
         {
             "model_version": report["model_version"],
             "n_tickets": len(tickets),
             **summary(report),
             "baselines": report["baselines"],
+            "broken_promises": broken,
         },
         as_json,
     )
+    if broken:
+        stderr().print(f"[bold red]auto precision below the target:[/] {', '.join(broken)}")
+        raise typer.Exit(EXIT_GATE_FAILED)
+
+
+@app.command()
+@handle_errors
+def predict(
+    text: str = typer.Argument(..., help="The ticket text (subject and body)."),
+    model: str = typer.Option("models/default", "--model", help="Bundle folder."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Triage one ticket with a bundle: per target label, confidence, action and, when the
+    action is not `auto`, why (no similar tickets or KB articles: see `triage similar`)."""
+    from triage.schema import Ticket
+    from triage.triager import Triager
+
+    result = Triager.load(Path(model)).predict(
+        Ticket(ticket_id="cli", body=text), k_similar=0, k_kb=0
+    )
+    emit({t: _prediction(p) for t, p in result.predictions.items()}, as_json)
+
+
+def _prediction(p: Any) -> dict[str, Any]:
+    return {
+        "label": p.label,
+        "confidence": round(p.confidence, 4),
+        "action": p.action.value,
+        "reason": p.reason,
+        "alternatives": {a.label: round(a.confidence, 4) for a in p.alternatives},
+    }
 
 
 def _bundle_path(model: str, tmp: Path, config: Path, tracking_uri: str | None) -> Path:

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from triage.errors import ConfigError
 from triage.insight.table import ACTION_COLUMN
 from triage.insight.terms import distinctive_terms
-from triage.privacy import redact_text
+from triage.privacy.redactor import redact_text
 
 NOISE = -1
 

@@ -12,7 +12,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from triage.insight.clusters import ClusterInput, member_rows
-from triage.privacy import redact_text
+from triage.privacy.redactor import redact_text
 
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 

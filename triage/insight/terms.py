@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
 
-from triage.privacy import redact_text
+from triage.privacy.redactor import redact_text
+from triage.privacy.spans import PLACEHOLDER_PATTERN
 
 _STOP = """
     aan achter al alle alleen als altijd ander andere ben bij bijna dan dat de den der deze die
@@ -25,7 +25,6 @@ _STOP = """
     """
 STOP_WORDS: frozenset[str] = frozenset(_STOP.split())
 """Dutch and English function words, greetings and sign-offs: never a cluster's name."""
-_PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][^\W\d_\-]{2,}\b"
 """Words of three or more letters: no numbers, phone numbers or ticket ids."""
 
@@ -42,7 +41,9 @@ def distinctive_terms(
     if not [c for c in classes if c != -1]:
         return {}
     label_array = np.asarray(labels)
-    docs = [_PLACEHOLDER.sub(" ", redact_text(d)) for d in docs]  # no e-mail domains as names
+    docs = [
+        PLACEHOLDER_PATTERN.sub(" ", redact_text(d)) for d in docs
+    ]  # no e-mail domains as names
     joined = [
         " ".join(d for d, lab in zip(docs, label_array, strict=True) if lab == c) for c in classes
     ]

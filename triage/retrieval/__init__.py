@@ -1,6 +1,7 @@
-"""Similar solved tickets and KB articles: FAISS + BM25 hybrid retrieval, calibrated cut-offs."""
+"""Similar solved tickets and KB articles: FAISS + TF-IDF hybrid retrieval, calibrated cut-offs."""
 
-from triage.retrieval.collection import Collection, RetrievalConfig, SearchFilter, fit_min_relevance
+from triage.retrieval.collection import Collection, SearchFilter
+from triage.retrieval.config import RetrievalConfig
 from triage.retrieval.index import Hit, VectorIndex
 from triage.retrieval.lexical import BM25Index, tokenize
 from triage.retrieval.relevance import ThresholdFit, calibrate_threshold
@@ -16,7 +17,6 @@ __all__ = [
     "ThresholdFit",
     "VectorIndex",
     "calibrate_threshold",
-    "fit_min_relevance",
     "is_indexable",
     "tokenize",
 ]

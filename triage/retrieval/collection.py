@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,54 +13,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from triage.errors import ConfigError
-from triage.retrieval.hybrid import FUSIONS, rank
+from triage.retrieval.config import RetrievalConfig
+from triage.retrieval.hybrid import rank
 from triage.retrieval.index import Filter, Hit, VectorIndex
 from triage.retrieval.lexical import BM25Index
-from triage.retrieval.relevance import ThresholdFit, calibrate_threshold
-
-LEXICALS = ("tfidf", "bm25")
-
-
-@dataclass(frozen=True, slots=True)
-class RetrievalConfig:
-    """How retrieval ranks and cuts results (stored with the index).
-
-    `fusion`: "rrf" (reciprocal rank fusion of dense and lexical), "score" (rank by relevance),
-    "dense" or "lexical". Relevance = (1 - alpha) * cosine + alpha * lexical similarity, where
-    `lexical` picks the signal: "tfidf" (TF-IDF cosine over the BM25 tokens, 0 to 1) or "bm25"
-    (BM25 over its upper bound for the query, 0 to 1).
-    `min_relevance`: fixed threshold; None calibrates it at build time when the data allows and
-    otherwise uses `default_min_relevance` (the value calibrated on hadoop_bugs with MiniLM).
-    `lexical`, `fusion` and `alpha` are what 5-fold cross-validation picked on hadoop_bugs
-    duplicates (TF-IDF cosine beat BM25, score fusion beat RRF); see BENCHMARKS.md, Retrieval.
-    """
-
-    fusion: str = "score"
-    lexical: str = "tfidf"
-    rrf_k: int = 60
-    dense_weight: float = 1.0
-    lexical_weight: float = 1.0
-    alpha: float = 0.7
-    candidates: int = 50
-    min_relevance: float | None = None
-    default_min_relevance: float = 0.43
-    max_hit_rate: float = 0.1
-    index_kind: str = "auto"
-    approx_threshold: int = 50_000
-
-    def __post_init__(self) -> None:
-        if self.fusion not in FUSIONS:
-            raise ConfigError(f"fusion {self.fusion!r} is unknown; use one of {', '.join(FUSIONS)}")
-        if self.lexical not in LEXICALS:
-            raise ConfigError(
-                f"lexical {self.lexical!r} is unknown; use one of {', '.join(LEXICALS)}"
-            )
-        if not 0.0 <= self.alpha <= 1.0:
-            raise ConfigError(f"alpha {self.alpha} is outside [0, 1]")
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON."""
-        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +62,53 @@ class SearchFilter:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """One query's candidates with their cosine (`dense`) and lexical similarity (0 to 1)."""
+
+    candidates: list[str]
+    dense: dict[str, float]
+    lexical: dict[str, float]
+
+    def ranked(self, config: RetrievalConfig) -> list[tuple[str, float]]:
+        """The candidates ordered by `config.fusion`, with their relevance."""
+        return rank(
+            self.candidates,
+            self.dense,
+            self.lexical,
+            fusion=config.fusion,
+            alpha=config.alpha,
+            rrf_k=config.rrf_k,
+            weights=(config.dense_weight, config.lexical_weight),
+        )
+
+    def with_scores(self, item_id: str, cosine: float, lexical: float) -> Signals:
+        """These signals plus (or with new scores for) one candidate."""
+        candidates = self.candidates if item_id in self.dense else [*self.candidates, item_id]
+        return Signals(
+            candidates, {**self.dense, item_id: cosine}, {**self.lexical, item_id: lexical}
+        )
+
+    def with_ids(
+        self,
+        coll: Collection,
+        ids: Sequence[str],
+        text: str,
+        vector: NDArray[np.float32],
+        config: RetrievalConfig,
+    ) -> Signals:
+        """These signals plus the indexed `ids` that are not candidates yet, scored for real."""
+        extra = [i for i in dict.fromkeys(ids) if i not in self.dense and i in coll]
+        if not extra:
+            return self
+        cosines = coll._cosines(extra, vector)
+        _, scores = coll._lexical_scores(text, config.lexical)
+        lexical = {i: coll._lexical_of(i, scores, config.lexical) for i in extra}
+        return Signals(
+            [*self.candidates, *extra], {**self.dense, **cosines}, {**self.lexical, **lexical}
+        )
+
+
 @dataclass(slots=True)
 class Collection:
     """Dense `VectorIndex` and `BM25Index` over the same ids, searched together."""
@@ -113,6 +116,9 @@ class Collection:
     dense: VectorIndex
     lexical: BM25Index = field(default_factory=BM25Index)
     min_relevance: float = 0.0
+    """The floor: hits below it are dropped (`top`)."""
+    strong_relevance: float = 0.0
+    """Hits at or above it are "strong" matches, the others "weak"."""
 
     @classmethod
     def empty(cls, dim: int, config: RetrievalConfig) -> Collection:
@@ -152,16 +158,18 @@ class Collection:
         keep: Filter | None = None,
         exclude: frozenset[str] = frozenset(),
         gate: bool = True,
+        floor: float | None = None,
     ) -> list[Hit]:
         """Top `k` hits for one query (vector of shape (dim,)), ranked by `config.fusion`.
 
-        `Hit.score` is the bounded relevance; with `gate`, hits below `min_relevance` are dropped.
+        `Hit.score` is the bounded relevance; with `gate`, hits below `floor` (default
+        `min_relevance`) are dropped.
         """
         if k <= 0 or len(self) == 0:
             return []
         pool = max(config.candidates, k) + len(exclude)
         ranked = self.ranked(text, vector, pool, config, keep=keep, exclude=exclude)
-        return self.top(ranked, k, gate=gate)
+        return self.top(ranked, k, gate=gate, floor=floor)
 
     def ranked(
         self,
@@ -173,15 +181,34 @@ class Collection:
         keep: Filter | None = None,
         exclude: frozenset[str] = frozenset(),
         dense_hits: list[Hit] | None = None,
+        include: Sequence[str] = (),
     ) -> list[tuple[str, float]]:
         """Every candidate (the `pool` best dense and lexical), best first, with its relevance.
 
         One call serves several cuts (`top`): `search(k)` is `top(ranked(pool), k)` for the same
         pool, so similar tickets and neighbour votes can share a single search. `dense_hits`:
         this query's `pool` nearest vectors when already searched (see `ranked_many`).
+        `include`: ids to rank as well, whether or not they made the pool.
         """
+        found = self.signals(
+            text, vector, pool, config, keep=keep, exclude=exclude, dense_hits=dense_hits
+        )
+        return found.with_ids(self, include, text, vector, config).ranked(config)
+
+    def signals(
+        self,
+        text: str,
+        vector: NDArray[np.float32],
+        pool: int,
+        config: RetrievalConfig,
+        *,
+        keep: Filter | None = None,
+        exclude: frozenset[str] = frozenset(),
+        dense_hits: list[Hit] | None = None,
+    ) -> Signals:
+        """The candidates of one query with their cosine and lexical similarity (unranked)."""
         if pool <= 0 or len(self) == 0:
-            return []
+            return Signals([], {}, {})
         if dense_hits is None:
             dense_hits = self.dense.search(vector, pool, filter=keep)[0]
         dense = {h.id: h.score for h in dense_hits if h.id not in exclude}
@@ -193,15 +220,7 @@ class Collection:
         lexical_all = {
             c: lexical.get(c) or self._lexical_of(c, scores, config.lexical) for c in candidates
         }
-        return rank(
-            candidates,
-            dense,
-            lexical_all,
-            fusion=config.fusion,
-            alpha=config.alpha,
-            rrf_k=config.rrf_k,
-            weights=(config.dense_weight, config.lexical_weight),
-        )
+        return Signals(candidates, dense, lexical_all)
 
     def ranked_many(
         self,
@@ -212,19 +231,37 @@ class Collection:
     ) -> list[list[tuple[str, float]]]:
         """`ranked(text, vector, pool, config)` for each query (vectors (m, dim)), with one dense
         search for all of them: exact search becomes one matrix product instead of m scans."""
+        return [s.ranked(config) for s in self.signals_many(texts, vectors, pool, config)]
+
+    def signals_many(
+        self,
+        texts: Sequence[str],
+        vectors: NDArray[np.float32],
+        pool: int,
+        config: RetrievalConfig,
+    ) -> list[Signals]:
+        """`signals` for each query (vectors (m, dim)), with one dense search for all."""
         if pool <= 0 or len(self) == 0:
-            return [[] for _ in texts]
+            return [Signals([], {}, {}) for _ in texts]
         hits = self.dense.search(vectors, pool)
         return [
-            self.ranked(text, vectors[i], pool, config, dense_hits=hits[i])
+            self.signals(text, vectors[i], pool, config, dense_hits=hits[i])
             for i, text in enumerate(texts)
         ]
 
-    def top(self, ranked: list[tuple[str, float]], k: int, *, gate: bool = True) -> list[Hit]:
+    def top(
+        self,
+        ranked: list[tuple[str, float]],
+        k: int,
+        *,
+        gate: bool = True,
+        floor: float | None = None,
+    ) -> list[Hit]:
         """The first `k` of `ranked` as hits with metadata; with `gate`, only those at or above
-        `min_relevance`."""
+        `floor` (default: the calibrated `min_relevance`)."""
         if gate:
-            ranked = [(c, r) for c, r in ranked if r >= self.min_relevance]
+            cut = self.min_relevance if floor is None else floor
+            ranked = [(c, r) for c, r in ranked if r >= cut]
         return [Hit(c, r, self.dense.metadata(c)) for c, r in ranked[: max(k, 0)]]
 
     def _lexical_scores(self, text: str, kind: str) -> tuple[list[str], NDArray[np.float32]]:
@@ -249,17 +286,24 @@ class Collection:
 
         The retriever folder around it checksums both (or its bundle does)."""
         self.dense.save(directory / "dense", checksums=False)
-        state = {"lexical": self.lexical.to_json(), "min_relevance": self.min_relevance}
+        state = {
+            "lexical": self.lexical.to_json(),
+            "min_relevance": self.min_relevance,
+            "strong_relevance": self.strong_relevance,
+        }
         return {f"{directory.name}.json": json.dumps(state).encode()}
 
     @classmethod
     def load(cls, directory: Path, state: bytes) -> Collection:
         """Inverse of `save` (the retriever folder around it has verified the files)."""
         values = json.loads(state)
+        floor = float(values["min_relevance"])
         return cls(
             VectorIndex.load(directory / "dense", verified=True),
             BM25Index.from_json(values["lexical"]),
-            float(values["min_relevance"]),
+            floor,
+            # Saved before strong/weak: every result it showed was a match, so all are strong.
+            float(values.get("strong_relevance", floor)),
         )
 
 
@@ -303,31 +347,3 @@ def _allowed(
     if keep is None and not exclude:
         return None
     return lambda i: i not in exclude and (keep is None or keep(index.metadata(i)))
-
-
-def fit_min_relevance(
-    collection: Collection,
-    config: RetrievalConfig,
-    texts: Sequence[str],
-    vectors: NDArray[np.float32],
-    relevant: Sequence[set[str]],
-    own: Sequence[str | None],
-) -> ThresholdFit:
-    """Calibrate `collection.min_relevance` on queries with known matches (and set it).
-
-    Query i (text, vector row i, own id excluded) is run twice: once as is (is its top hit in
-    `relevant[i]`?) and once with all of `relevant[i]` withheld (nothing relevant left, so its
-    top score shows what an unrelated match scores). See `calibrate_threshold`.
-    """
-    scores: list[float] = []
-    correct: list[bool] = []
-    for text, vector, rel, me in zip(texts, vectors, relevant, own, strict=True):
-        base = frozenset({me}) if me else frozenset()
-        for exclude in (base, base | frozenset(rel)):
-            hits = collection.search(text, vector, 1, config, exclude=exclude, gate=False)
-            if hits:
-                scores.append(hits[0].score)
-                correct.append(hits[0].id in rel)
-    fit = calibrate_threshold(scores, correct, config.max_hit_rate)
-    collection.min_relevance = fit.threshold
-    return fit

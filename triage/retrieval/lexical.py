@@ -20,90 +20,32 @@ logger = logging.getLogger(__name__)
 _TOKEN = re.compile(r"\w[\w.\-:/\\]*\w|\w")
 _PARTS = re.compile(r"[._\-:/\\]+")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "my",
-        "no",
-        "not",
-        "of",
-        "on",
-        "or",
-        "our",
-        "so",
-        "that",
-        "the",
-        "their",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "was",
-        "we",
-        "were",
-        "when",
-        "which",
-        "will",
-        "with",
-        "you",
-        "your",
-        "can",
-        "could",
-        "should",
-        "would",
-        "been",
-        "do",
-        "does",
-        "did",
-        "all",
-        "any",
-        "also",
-        "please",
-        "hi",
-        "hello",
-        "thanks",
-        "regards",
-        "der",
-        "die",
-        "das",
-        "und",
-        "ist",
-        "nicht",
-        "ein",
-        "eine",
-        "ich",
-        "mit",
-        "von",
-        "zu",
-        "den",
-        "im",
-        "auf",
-        "für",
-        "es",
-        "sich",
-        "bitte",
-    ]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+STOPWORDS = (
+    _words(
+        "a an and are as at be but by for from has have i if in into is it its my no not of on or"
+        " our so that the their then there these they this to was we were when which will with"
+        " you your can could should would been do does did all any also please hi hello thanks"
+        " regards"
+    )
+    # Dutch (not "door", an English word too): without them unrelated Dutch texts share "de",
+    # "het", "een", ... with every Dutch article and look related (BENCHMARKS.md, Retrieval).
+    | _words(
+        "de het een en ik je jij u mijn van op te dat die dit met voor naar bij uit aan om als"
+        " maar dan ook nog wel er hij ze zij we wij ons onze zijn heeft hebben kan moet wordt"
+        " worden geen meer al tot hoe wat waar graag groet groeten bedankt alvast"
+    )
+    | _words(
+        "der die das und ist nicht ein eine einen einem einer ich mit von zu den dem des im auf"
+        " für es sich bitte wir sie er auch noch wie bei nach aus kann wird werden hat haben sind"
+        " war oder aber wenn dass mein meine unser unsere ihr am um an als nur schon mir mich uns"
+        " kein keine danke grüße"
+    )
 )
 
 
@@ -252,6 +194,15 @@ class BM25Index:
         if self._cosine is None or self._cosine.stale():
             self._cosine = TfidfCosine(self._docs)
         return self._cosine.scores(tokenize(text))
+
+    def cosine_pair(self, query: str, document: str) -> float:
+        """TF-IDF cosine of `query` to a text outside the index, weighted with the index's idf
+        (the same weights `cosine_scores` uses), in [0, 1]."""
+        if not self._docs:
+            return 0.0
+        if self._cosine is None or self._cosine.stale():
+            self._cosine = TfidfCosine(self._docs)
+        return self._cosine.pair(tokenize(query), tokenize(document))
 
     def search(
         self, text: str, k: int, keep: Callable[[str], bool] | None = None

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import Counter
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,13 +16,23 @@ from numpy.typing import NDArray
 from triage.embeddings import Embedder
 from triage.errors import BundleError, ConfigError, VectorIndexError
 from triage.prediction import KBSuggestion, NeighbourVote, SimilarTicket
-from triage.retrieval.collection import (
-    Collection,
-    RetrievalConfig,
-    SearchFilter,
-    fit_min_relevance,
-)
+from triage.retrieval import calibrate, pairs
+from triage.retrieval.collection import Collection, SearchFilter, Signals
+from triage.retrieval.config import RetrievalConfig
 from triage.retrieval.index import Hit
+from triage.retrieval.kb_links import VOTE_K, article_votes, with_votes
+from triage.retrieval.ood import unrelated_texts
+from triage.retrieval.pairs import StandIn
+from triage.retrieval.results import (
+    TicketMatches,
+    article_metadata,
+    is_indexable,
+    kb_suggestion,
+    neighbour_votes,
+    relevance_of,
+    similar_ticket,
+    ticket_metadata,
+)
 from triage.retrieval.store import read_folder, write_folder
 from triage.schema import TARGETS, KBArticle, Ticket
 
@@ -31,52 +40,19 @@ logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 MANIFEST = "retriever.json"
-CALIBRATION_QUERIES = 300
-SNIPPET_CHARS = 240
+FLOORS = ("weak", "strong", "all")
+"""Named cut-offs a caller may ask for: the floor (strong + weak results), strong only, none."""
 
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def ticket_metadata(ticket: Ticket) -> dict[str, Any]:
-    """What the index stores for a solved ticket (JSON values; no requester)."""
-    return {
-        "subject": ticket.subject or ticket.body[:120],
-        "solution": ticket.solution,
-        "category": ticket.category,
-        "priority": ticket.priority.value if ticket.priority else None,
-        "support_line": int(ticket.support_line) if ticket.support_line else None,
-        "language": ticket.language,
-        "created_at": _iso(ticket.created_at),
-        "resolved_at": _iso(ticket.resolved_at),
-        "kb_article_id": ticket.kb_article_id,
-        "solved": ticket.is_solved,
-    }
-
-
-def article_metadata(article: KBArticle) -> dict[str, Any]:
-    """What the index stores for a KB article."""
-    return {
-        "title": article.title,
-        "snippet": article.body[:SNIPPET_CHARS],
-        "body": article.body,  # the whole article an agent opens (`Retriever.article`)
-        "category": article.category,
-        "language": article.language,
-        "updated_at": _iso(article.updated_at),
-    }
-
-
-def is_indexable(ticket: Ticket) -> bool:
-    """Only solved tickets with a written solution are suggested to agents."""
-    return ticket.is_solved and bool(ticket.solution and ticket.solution.strip())
+__all__ = ["Retriever", "TicketMatches", "is_indexable", "saved_embedder_spec"]
 
 
 class Retriever:
-    """Solved tickets and KB articles, each a hybrid (dense + BM25) collection with a threshold.
+    """Solved tickets and KB articles, each a hybrid (dense + lexical) collection with a floor
+    and a strong cut-off calibrated on the index's own data.
 
-    Built once by the training pipeline (`build`), grown online (`add_ticket`, `add_article`),
-    saved with the embedder's name and dimension so a mismatched embedder is refused on `load`.
+    Built once by the training pipeline or `triage index build` (`build`), grown online
+    (`add_ticket`, `add_article`), saved with the embedder's name and dimension so a mismatched
+    embedder is refused on `load`.
     """
 
     def __init__(
@@ -101,18 +77,17 @@ class Retriever:
         config: RetrievalConfig | None = None,
         *,
         ticket_vectors: NDArray[np.float32] | None = None,
+        related: Sequence[tuple[str, str]] = (),
     ) -> Retriever:
-        """Index the solved tickets (with a solution) and all articles, then calibrate thresholds.
+        """Index the solved tickets (with a solution) and all articles, then calibrate the cut-offs.
 
         `ticket_vectors` (shape (len(tickets), dim)) reuses embeddings the caller already has.
+        `related`: (ticket id, related ticket or article id) pairs known from elsewhere (near-
+        duplicates flagged at import, agents' feedback); the first id must be one of `tickets`.
         """
         config = config or RetrievalConfig()
-        keep = [i for i, t in enumerate(tickets) if is_indexable(t)]
-        solved = [tickets[i] for i in keep]
-        if ticket_vectors is not None:
-            vectors = _checked(ticket_vectors, len(tickets), embedder.dim)[keep]
-        else:
-            vectors = embedder.encode([t.text for t in solved])
+        queries, vectors, keep = _queries(tickets, embedder, ticket_vectors)
+        solved = [queries[i] for i in keep]
         retriever = cls(
             embedder,
             config,
@@ -122,11 +97,11 @@ class Retriever:
         retriever.tickets.add(
             [t.ticket_id for t in solved],
             [t.text for t in solved],
-            _checked(vectors, len(solved), embedder.dim),
+            vectors[keep],
             [ticket_metadata(t) for t in solved],
         )
         retriever._add_articles(list(articles))
-        retriever._calibrate(solved, vectors)
+        retriever._calibrate(queries, vectors, list(articles), related)
         logger.info(
             "retriever built: %d solved tickets of %d, %d articles",
             len(solved),
@@ -151,59 +126,77 @@ class Retriever:
         """Embed `texts` in one call and add them to `coll`."""
         coll.add(ids, texts, self.embedder.encode(texts), metas)
 
-    def _calibrate(self, solved: list[Ticket], vectors: NDArray[np.float32]) -> None:
-        """Fit each collection's cut-off on tickets whose KB article is known (else the default).
-
-        Tickets: two tickets solved by the same KB article are a match. KB: a ticket's own
-        article is its match. Up to `CALIBRATION_QUERIES` tickets, chosen with a fixed seed.
-        """
-        fixed = self.config.min_relevance
-        for name, coll in (("tickets", self.tickets), ("kb", self.articles)):
-            coll.min_relevance = fixed if fixed is not None else self.config.default_min_relevance
-            self.calibration[name] = {"threshold": coll.min_relevance, "source": "config"}
-        if fixed is not None:
-            return
-        rows = np.random.default_rng(0).permutation(len(solved))[:CALIBRATION_QUERIES].tolist()
-        queries = [solved[r] for r in rows]
-        peers: dict[str, set[str]] = {}
-        for t in solved:
-            if t.kb_article_id:
-                peers.setdefault(t.kb_article_id, set()).add(t.ticket_id)
-        same_article = [peers.get(t.kb_article_id or "", set()) - {t.ticket_id} for t in queries]
-        own_article = [
-            {t.kb_article_id} if t.kb_article_id in self.articles else set() for t in queries
-        ]
-        self._try_fit(
-            "tickets", self.tickets, queries, vectors[rows], same_article, exclude_self=True
-        )
-        self._try_fit("kb", self.articles, queries, vectors[rows], own_article, exclude_self=False)
-
-    def _try_fit(
+    def _calibrate(
         self,
-        name: str,
-        coll: Collection,
-        queries: list[Ticket],
+        tickets: list[Ticket],
         vectors: NDArray[np.float32],
-        relevant: list[set[str]],
-        exclude_self: bool,
+        articles: list[KBArticle],
+        related: Sequence[tuple[str, str]],
     ) -> None:
-        use = [i for i, rel in enumerate(relevant) if rel]
-        if len(use) < 10:
-            logger.info("%s threshold: %d labelled queries, keeping the default", name, len(use))
-            return
-        try:
-            fit = fit_min_relevance(
-                coll,
-                self.config,
-                [queries[i].text for i in use],
-                vectors[use],
-                [relevant[i] for i in use],
-                [queries[i].ticket_id if exclude_self else None for i in use],
-            )
-        except ConfigError as exc:
-            logger.warning("%s threshold not calibrated (%s); keeping the default", name, exc)
-            return
-        self.calibration[name] = {**fit.as_dict(), "source": "calibrated (same KB article = match)"}
+        """Fit each collection's floor and strong cut-off on its known pairs and the built-in
+        unrelated queries; record what was fitted on what in `self.calibration`."""
+        texts = unrelated_texts()
+        unrelated = (texts, self.embedder.encode(texts))
+        sets = pairs.known_pairs(
+            pairs.BuildData(tickets, vectors, articles, related),
+            self.tickets.__contains__,
+            self.articles.__contains__,
+            self.embedder,
+            stand_ins=self.config.lexical == "tfidf",  # a stand-in's lexical score is TF-IDF
+        )
+        for name, coll, ranker in (
+            ("tickets", self.tickets, self._rank_tickets),
+            ("kb", self.articles, self._rank_kb),
+        ):
+            if len(coll) == 0:  # documents added later (`triage kb import`) get the defaults
+                coll.min_relevance = self.config.default_min_relevance
+                coll.strong_relevance = self.config.default_strong_relevance
+                source = "config default (nothing indexed at build time)"
+                self.calibration[name] = {
+                    "documents": 0,
+                    "floor": {"value": coll.min_relevance, "source": source},
+                    "strong": {"value": coll.strong_relevance, "source": source},
+                }
+                continue
+            cut = calibrate.calibrate_collection(ranker, sets[name], unrelated, self.config)
+            coll.min_relevance, coll.strong_relevance = cut.floor, cut.strong
+            self.calibration[name] = {"documents": len(coll), **cut.record}
+
+    # -- ranking as served ----------------------------------------------------------------------
+    def _rank_tickets(
+        self,
+        text: str,
+        vector: NDArray[np.float32],
+        exclude: frozenset[str] = frozenset(),
+        stand_in: StandIn | None = None,
+    ) -> list[tuple[str, float]]:
+        """Every ticket candidate, best first, ungated (a stand-in replaces its match)."""
+        pool = self.config.candidates + len(exclude)
+        found = self.tickets.signals(text, vector, pool, self.config, exclude=exclude)
+        return _stood_in(found, stand_in, self.tickets, text, vector).ranked(self.config)
+
+    def _rank_kb(
+        self,
+        text: str,
+        vector: NDArray[np.float32],
+        exclude: frozenset[str] = frozenset(),
+        stand_in: StandIn | None = None,
+        *,
+        neighbours: Sequence[Hit] | None = None,
+        found: Signals | None = None,
+    ) -> list[tuple[str, float]]:
+        """Every article candidate, best first, ungated, scored with the votes of the nearest
+        solved tickets (`neighbours`, searched when not given; `kb_links`)."""
+        if neighbours is None:
+            ranked = self._rank_tickets(text, vector, exclude)
+            neighbours = self.tickets.top(ranked, VOTE_K, gate=False)
+        votes = {a: v for a, v in article_votes(neighbours).items() if a in self.articles}
+        if found is None:
+            pool = self.config.candidates + len(exclude)
+            found = self.articles.signals(text, vector, pool, self.config, exclude=exclude)
+        found = found.with_ids(self.articles, list(votes), text, vector, self.config)
+        found = _stood_in(found, stand_in, self.articles, text, vector)
+        return with_votes(found.ranked(self.config), votes)
 
     # -- queries ------------------------------------------------------------------------------
     def _vector(self, text: str, vector: NDArray[np.float32] | None) -> NDArray[np.float32]:
@@ -221,22 +214,37 @@ class Retriever:
         *,
         vector: NDArray[np.float32] | None = None,
         filters: SearchFilter | Mapping[str, Any] | None = None,
+        floor: float | None = None,
     ) -> list[SimilarTicket]:
-        """Up to `k` solved tickets at or above the calibrated relevance, best first (maybe none).
+        """Up to `k` solved tickets at or above the floor (default: the calibrated one), best
+        first, each marked "strong" or "weak" (maybe none).
 
         `filters`: a `SearchFilter` or a dict of its fields (language, category, since, ...).
         """
         hits = self.tickets.search(
-            text, self._vector(text, vector), k, self.config, keep=SearchFilter.of(filters)
+            text,
+            self._vector(text, vector),
+            k,
+            self.config,
+            keep=SearchFilter.of(filters),
+            floor=floor,
         )
-        return [_similar_ticket(h.id, h.score, h.metadata) for h in hits]
+        return [self._similar(h) for h in hits]
 
     def kb(
-        self, text: str, k: int = 3, *, vector: NDArray[np.float32] | None = None
+        self,
+        text: str,
+        k: int = 3,
+        *,
+        vector: NDArray[np.float32] | None = None,
+        floor: float | None = None,
     ) -> list[KBSuggestion]:
-        """Up to `k` KB articles at or above the calibrated relevance, best first (maybe none)."""
-        hits = self.articles.search(text, self._vector(text, vector), k, self.config)
-        return [_kb_suggestion(h) for h in hits]
+        """Up to `k` KB articles at or above the floor (default: the calibrated one), best
+        first, each marked "strong" or "weak" (maybe none)."""
+        if k <= 0 or len(self.articles) == 0:
+            return []
+        ranked = self._rank_kb(text, self._vector(text, vector))
+        return [self._kb(h) for h in self.articles.top(ranked, k, floor=floor)]
 
     def article(self, article_id: str) -> KBArticle | None:
         """The indexed article with this id, or None. Indexes built before the body was stored
@@ -264,7 +272,7 @@ class Retriever:
     ) -> list[NeighbourVote]:
         """Per target, the majority label among the `k` nearest solved tickets (no threshold)."""
         hits = self.tickets.search(text, self._vector(text, vector), k, self.config, gate=False)
-        return _votes(hits, targets)
+        return neighbour_votes(hits, targets)
 
     def similar_and_votes(
         self,
@@ -291,9 +299,8 @@ class Retriever:
         self, ranked: list[tuple[str, float]], targets: Sequence[str], k_similar: int, k_votes: int
     ) -> tuple[list[SimilarTicket], list[NeighbourVote]]:
         """Two cuts of one ticket ranking: the gated top `k_similar`, the ungated `k_votes`."""
-        top = self.tickets.top(ranked, k_similar)
-        similar = [_similar_ticket(h.id, h.score, h.metadata) for h in top]
-        return similar, _votes(self.tickets.top(ranked, k_votes, gate=False), targets)
+        similar = [self._similar(h) for h in self.tickets.top(ranked, k_similar)]
+        return similar, neighbour_votes(self.tickets.top(ranked, k_votes, gate=False), targets)
 
     def for_tickets(
         self,
@@ -307,26 +314,62 @@ class Retriever:
         """For each text (vectors (m, dim)): `similar_and_votes` and `kb`, the same results with
         one dense search per collection for all texts (what a micro-batch of new tickets needs)."""
         vectors = _checked(vectors, len(texts), self.embedder.dim)
-        pools = {max(self.config.candidates, k) for k in (k_similar, k_votes)}
-        if len(pools) > 1 or k_similar <= 0 or k_votes <= 0:
-            pairs = [
-                self.similar_and_votes(t, targets, k_similar, k_votes, vector=vectors[i])
-                for i, t in enumerate(texts)
-            ]
-        else:
-            pairs = [
-                self._similar_and_votes_of(r, targets, k_similar, k_votes)
-                for r in self.tickets.ranked_many(texts, vectors, pools.pop(), self.config)
-            ]
-        kbs: list[list[KBSuggestion]] = [[] for _ in texts]
-        if k_kb > 0:
-            pool = max(self.config.candidates, k_kb)
-            ranked = self.articles.ranked_many(texts, vectors, pool, self.config)
-            kbs = [[_kb_suggestion(h) for h in self.articles.top(r, k_kb)] for r in ranked]
-        return [
-            TicketMatches(similar, votes, kb)
-            for (similar, votes), kb in zip(pairs, kbs, strict=True)
-        ]
+        pool = max(self.config.candidates, k_similar, k_votes)
+        ranked = self.tickets.ranked_many(texts, vectors, pool, self.config)
+        pairs_of = [self._similar_and_votes_of(r, targets, k_similar, k_votes) for r in ranked]
+        kbs = self._kb_many(texts, vectors, ranked, k_kb)
+        return [TicketMatches(s, v, kb) for (s, v), kb in zip(pairs_of, kbs, strict=True)]
+
+    def _kb_many(
+        self,
+        texts: Sequence[str],
+        vectors: NDArray[np.float32],
+        ticket_rankings: list[list[tuple[str, float]]],
+        k: int,
+    ) -> list[list[KBSuggestion]]:
+        """`kb(text, k)` for each text, from one dense article search and the ticket rankings
+        the caller already has."""
+        if k <= 0 or len(self.articles) == 0:
+            return [[] for _ in texts]
+        pool = max(self.config.candidates, k)
+        found = self.articles.signals_many(texts, vectors, pool, self.config)
+        out = []
+        for i, text in enumerate(texts):
+            neighbours = self.tickets.top(ticket_rankings[i], VOTE_K, gate=False)
+            ranked = self._rank_kb(text, vectors[i], neighbours=neighbours, found=found[i])
+            out.append([self._kb(h) for h in self.articles.top(ranked, k)])
+        return out
+
+    def _similar(self, hit: Hit) -> SimilarTicket:
+        return similar_ticket(hit, relevance_of(hit.score, self.tickets.strong_relevance))
+
+    def _kb(self, hit: Hit) -> KBSuggestion:
+        return kb_suggestion(hit, relevance_of(hit.score, self.articles.strong_relevance))
+
+    def cutoff(
+        self, which: str | float | None, collection: str = "tickets"
+    ) -> tuple[float, dict[str, Any]]:
+        """The floor a query asks for, as (value for `floor=` of `similar` / `kb`, record of
+        which cut-off it is and where it comes from): None or "weak" (the index's floor: strong
+        and weak results), "strong" (strong results only), "all" (no floor) or a number."""
+        coll = self.tickets if collection == "tickets" else self.articles
+        saved = self.calibration.get(collection, {})
+        if which is None or which == "weak":
+            source = saved.get("floor", {}).get("source", "saved with the index")
+            return coll.min_relevance, {
+                "cutoff": "floor",
+                "value": coll.min_relevance,
+                "source": source,
+            }
+        if which == "strong":
+            source = saved.get("strong", {}).get("source", "saved with the index")
+            value = coll.strong_relevance
+            return value, {"cutoff": "strong", "value": value, "source": source}
+        if which == "all":
+            return -math.inf, {"cutoff": "none", "value": None, "source": "every result asked for"}
+        if isinstance(which, str) or not math.isfinite(which):
+            raise ConfigError(f"cut-off {which!r} is unknown; use {', '.join(FLOORS)} or a number")
+        return float(which), {"cutoff": "fixed", "value": float(which), "source": "asked for"}
 
     # -- online changes -----------------------------------------------------------------------
     def add_ticket(self, ticket: Ticket, vector: NDArray[np.float32] | None = None) -> bool:
@@ -347,7 +390,6 @@ class Retriever:
             latest.pop(ticket.ticket_id, None)
             latest[ticket.ticket_id] = ticket
         solved = [t for t in latest.values() if is_indexable(t)]
-        self.tickets.remove([i for i, t in latest.items() if not is_indexable(t)])
         if solved:
             self._embed_into(
                 self.tickets,
@@ -355,6 +397,8 @@ class Retriever:
                 [t.text for t in solved],
                 [ticket_metadata(t) for t in solved],
             )
+        # Removals last, so new terms get the idf they would get one by one (`TfidfCosine.add`).
+        self.tickets.remove([i for i, t in latest.items() if not is_indexable(t)])
         return len(solved)
 
     def add_article(self, article: KBArticle) -> None:
@@ -366,7 +410,7 @@ class Retriever:
         return self.tickets.remove([item_id]) + self.articles.remove([item_id])
 
     def stats(self) -> dict[str, Any]:
-        """Sizes, index kinds, thresholds and the embedder, for summaries."""
+        """Sizes, index kinds, cut-offs, ranking and the embedder, for summaries."""
         return {
             "embedder": self.embedder.name,
             "dim": self.embedder.dim,
@@ -377,7 +421,13 @@ class Retriever:
                 "tickets": self.tickets.min_relevance,
                 "kb": self.articles.min_relevance,
             },
+            "strong_relevance": {
+                "tickets": self.tickets.strong_relevance,
+                "kb": self.articles.strong_relevance,
+            },
             "fusion": self.config.fusion,
+            "alpha": self.config.alpha,
+            "lexical": self.config.lexical,
         }
 
     # -- persistence --------------------------------------------------------------------------
@@ -428,6 +478,34 @@ class Retriever:
         return cls(embedder, config, tickets, articles, manifest.get("calibration"))
 
 
+def _queries(
+    tickets: Sequence[Ticket], embedder: Embedder, vectors: NDArray[np.float32] | None
+) -> tuple[list[Ticket], NDArray[np.float32], list[int]]:
+    """The tickets known pairs may start from, their vectors, and the rows to index. Given
+    vectors, every ticket can be a query; else only the indexable ones are embedded."""
+    if vectors is not None:
+        keep = [i for i, t in enumerate(tickets) if is_indexable(t)]
+        return list(tickets), _checked(vectors, len(tickets), embedder.dim), keep
+    solved = [t for t in tickets if is_indexable(t)]
+    return solved, embedder.encode([t.text for t in solved]), list(range(len(solved)))
+
+
+def _stood_in(
+    found: Signals,
+    stand_in: StandIn | None,
+    coll: Collection,
+    text: str,
+    vector: NDArray[np.float32],
+) -> Signals:
+    """`found` with the stand-in's cosine and TF-IDF cosine in place of its document's."""
+    if stand_in is None:
+        return found
+    cosine = float(np.asarray(stand_in.vector, dtype=np.float32) @ vector)
+    return found.with_scores(
+        stand_in.item_id, cosine, coll.lexical.cosine_pair(text, stand_in.text)
+    )
+
+
 def _checked(vectors: NDArray[np.float32], rows: int, dim: int) -> NDArray[np.float32]:
     matrix = np.asarray(vectors, dtype=np.float32)
     if matrix.shape != (rows, dim):
@@ -436,45 +514,6 @@ def _checked(vectors: NDArray[np.float32], rows: int, dim: int) -> NDArray[np.fl
             "pass embeddings from the retriever's embedder"
         )
     return matrix
-
-
-@dataclass(frozen=True, slots=True)
-class TicketMatches:
-    """What retrieval found for one new ticket."""
-
-    similar: list[SimilarTicket]
-    votes: list[NeighbourVote]
-    kb: list[KBSuggestion]
-
-
-def _kb_suggestion(hit: Hit) -> KBSuggestion:
-    return KBSuggestion(hit.id, hit.metadata["title"], round(hit.score, 4), hit.metadata["snippet"])
-
-
-def _votes(hits: Sequence[Hit], targets: Sequence[str]) -> list[NeighbourVote]:
-    """Per target, the most common label among `hits` (first seen wins a tie)."""
-    votes = []
-    for target in targets:
-        labels = Counter(
-            str(h.metadata[target]) for h in hits if h.metadata.get(target) is not None
-        )
-        if labels:
-            label, count = labels.most_common(1)[0]
-            votes.append(NeighbourVote(target, label, count, len(hits)))
-    return votes
-
-
-def _similar_ticket(ticket_id: str, score: float, meta: dict[str, Any]) -> SimilarTicket:
-    resolved = meta.get("resolved_at")
-    return SimilarTicket(
-        ticket_id=ticket_id,
-        similarity=round(score, 4),
-        subject=meta.get("subject") or "",
-        solution=meta.get("solution"),
-        category=meta.get("category"),
-        support_line=meta.get("support_line"),
-        resolved_at=datetime.fromisoformat(resolved) if resolved else None,
-    )
 
 
 def saved_embedder_spec(directory: Path) -> str:

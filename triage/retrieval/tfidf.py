@@ -97,6 +97,17 @@ class TfidfCosine:
             out[self._dead] = 0.0
         return self.ids, out.astype(np.float32)
 
+    def pair(self, query: Sequence[str], document: Sequence[str]) -> float:
+        """Cosine of two token lists weighted with this collection's idf, for a document that is
+        not (or not in this form) in the collection: e.g. a ticket's body alone, when its subject
+        is the query (`triage.retrieval.pairs`)."""
+        q_terms, q_weights = self._query_weights(query)
+        d_terms, d_weights = self._query_weights(document)
+        common, q_at, d_at = np.intersect1d(
+            q_terms, d_terms, assume_unique=True, return_indices=True
+        )
+        return float(q_weights[q_at] @ d_weights[d_at]) if common.size else 0.0
+
     def _query_weights(self, tokens: Sequence[str]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
         """One query's row without building a sparse matrix: (terms ascending, weights); the
         same arithmetic in the same order as `_matrix`, so the same bits."""

@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from triage.sample import phrases_en, phrases_nl
+from triage.sample import noise, phrases_en, phrases_nl
 from triage.sample.entities import Slots, email_of, person_name, phone_number
 from triage.sample.phrasebook import Frames, Problem
 from triage.schema import Channel, Level
@@ -56,6 +56,14 @@ class TextSpec:
     typos: bool
     mixed: bool
     local_time: datetime
+    short: bool = False
+    """A one-liner: a fragment of one symptom, nothing else."""
+    reworded: bool = False
+    """The user's own words for part of the phrase book's (`noise.reword`)."""
+    telegraph: bool = False
+    """Filler words dropped, lower case (`noise.telegraph`)."""
+    second: str | None = None
+    """A second, unrelated problem (a subcategory) tacked on; the labels stay the first one's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +112,8 @@ def _subject(spec: TextSpec, fr: Frames, pb: Problem, rnd: random.Random) -> str
     if spec.vague or rnd.random() < 0.03:
         return rnd.choice(fr.vague_subjects)
     subject = rnd.choice(pb.subjects)
+    if spec.reworded:
+        subject = noise.reword(subject, spec.language, rnd)
     if spec.outage and rnd.random() < 0.3:
         subject = ("STORING: " if spec.language == "nl" else "OUTAGE: ") + subject
     return subject
@@ -115,6 +125,21 @@ def _vague(fr: Frames, rnd: random.Random) -> list[str]:
 
 def _sentences(spec: TextSpec, fr: Frames, pb: Problem, rnd: random.Random) -> list[str]:
     core = _core(spec, pb, rnd)
+    if spec.reworded:
+        core = [noise.reword(s, spec.language, rnd) for s in core]
+    if spec.short:
+        return [noise.fragment(core[0], rnd)]
+    if spec.second is not None:
+        other = rnd.choice(problem(spec.second, spec.language).symptoms)
+        core.append(noise.tack_on(spec.language, other, rnd))
+    sentences = core + _extras(spec, fr, rnd)
+    if spec.telegraph:
+        sentences = [noise.telegraph(s, spec.language, rnd) for s in sentences]
+    return sentences
+
+
+def _extras(spec: TextSpec, fr: Frames, rnd: random.Random) -> list[str]:
+    """Details, escalation, impact and urgency cues, a mixed-language insert; shuffled."""
     extra: list[str] = []
     if rnd.random() < 0.35:
         extra.append(rnd.choice(fr.details))
@@ -127,7 +152,7 @@ def _sentences(spec: TextSpec, fr: Frames, pb: Problem, rnd: random.Random) -> l
     if spec.mixed:
         extra.insert(0, rnd.choice(fr.mixed_inserts))
     rnd.shuffle(extra)
-    return core + extra
+    return extra
 
 
 def _core(spec: TextSpec, pb: Problem, rnd: random.Random) -> list[str]:

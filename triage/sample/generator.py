@@ -53,7 +53,10 @@ BURST_SHARE = 0.07
 """Share of tickets that belong to an incident burst (an outage: many users, one symptom)."""
 CATEGORY_NOISE, PRIORITY_NOISE, LINE_NOISE = 0.03, 0.04, 0.03
 """Label noise: share of tickets whose category / priority / support line an agent set wrongly."""
-VAGUE, FORWARDED, TYPOS, MIXED, CANCELLED = 0.04, 0.07, 0.18, 0.07, 0.015
+VAGUE, FORWARDED, TYPOS, MIXED, CANCELLED = 0.05, 0.07, 0.18, 0.07, 0.015
+SHORT, REWORDED, TELEGRAPH, TWO_PROBLEMS = 0.08, 0.35, 0.12, 0.05
+"""Shares of one-liners, tickets in the user's own words, in telegraph style, with a second
+unrelated problem tacked on (`triage.sample.noise`)."""
 KB_LINK = 0.6
 _SWITCH = 0.08
 """Share of tickets a person writes in their other language."""
@@ -353,7 +356,17 @@ def _text_spec(
         typos=rnd.random() < (0.4 if draft.channel is Channel.CHAT else TYPOS),
         mixed=rnd.random() < MIXED,
         local_time=draft.local,
+        short=rnd.random() < SHORT,
+        reworded=rnd.random() < REWORDED,
+        telegraph=rnd.random() < TELEGRAPH,
+        second=_second_problem(sub, rnd),
     )
+
+
+def _second_problem(sub: Subcategory, rnd: random.Random) -> str | None:
+    if rnd.random() >= TWO_PROBLEMS:
+        return None
+    return rnd.choice([s.key for _, s in all_subcategories() if s.key != sub.key])
 
 
 def _noisy_labels(
