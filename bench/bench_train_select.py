@@ -87,13 +87,14 @@ def main() -> int:
                 "target": target,
                 "inner_split": result.split_sizes,
                 **{
-                    k: round(float(report[k]), 4)
+                    k: None if report.get(k) is None else round(float(report[k]), 4)
                     for k in ("accuracy", "macro_f1", "coverage", "auto_precision", "ece")
                 },
                 "f1_per_class": {
                     c: round(v["f1"], 3) for c, v in report.get("per_class", {}).items()
                 },
                 "baselines": report.get("baselines", {}),
+                "prior_shift": report.get("prior_shift"),
                 "seconds": round(time.perf_counter() - start, 1),
             }
             emit_line(line, args.out)

@@ -60,6 +60,13 @@ class ModelConfig(_Strict):
     """k nearest training tickets (by embedding) whose labels vote; their similarity-weighted
     vote shares are blended with the linear scores per class (`triage.blend.VoteBlend`, fitted on
     held-out rows). 0: no neighbours, the linear model alone."""
+    prior_shifts: list[float] = Field(
+        default_factory=lambda: [0.0, 0.25, 0.5, 0.75, 1.0], min_length=1
+    )
+    """Strengths g of the blend's shift away from the classes' shares, `-g * log(share)`, tried
+    on the held-out rows' cross-fitted logits; the one with the best mean of accuracy and
+    macro-F1 is kept (`triage.blend.choose_prior_shift`). [0.0]: no shift (the log-loss fit
+    alone, which favours frequent classes)."""
 
     refit: bool = True
     """After the temperature and the per-class thresholds are chosen on the validation split

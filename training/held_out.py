@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from training.datasets import Split
-from triage.blend import VoteBlend, cross_fitted_logits
+from triage.blend import VoteBlend, choose_prior_shift, cross_fitted_logits
 from triage.classifiers import TargetClassifier
 from triage.features import FeatureInput
 from triage.neighbours import EmbeddingNeighbours
@@ -26,11 +26,13 @@ def blend_held_out(
     votes: NDArray[np.float64] | None,
     y: Sequence[str],
     seed: int,
+    shifts: Sequence[float] = (0.0,),
 ) -> NDArray[np.float64]:
     """Fit `clf.blend_` on held-out scores and votes; the held-out logits to calibrate on.
 
     Rows of known labels get cross-fitted logits (from blends that did not see the row), the
-    others the full blend's, so the temperature and thresholds chosen on them stay honest.
+    others the full blend's, so the temperature and thresholds chosen on them stay honest. The
+    blend's prior shift is the strength among `shifts` that does best on the cross-fitted logits.
     """
     index = clf.label_indices(y)
     known = index >= 0
@@ -40,7 +42,11 @@ def blend_held_out(
         return scores
     blend = VoteBlend()
     logits = np.empty_like(scores)
-    logits[known] = cross_fitted_logits(blend, scores[known], votes[known], index[known], seed=seed)
+    held = cross_fitted_logits(blend, scores[known], votes[known], index[known], seed=seed)
+    strength, shift = choose_prior_shift(held, index[known], tuple(shifts))
+    blend.prior_strength_, blend.prior_shift_ = strength, shift
+    logger.info("vote blend: prior shift strength %.2f", blend.prior_strength_)
+    logits[known] = held + blend.prior_shift_
     logits[~known] = blend.logits(scores[~known], votes[~known])
     clf.blend_ = blend
     return logits

@@ -374,7 +374,7 @@ def _fit_target(
         held_scores = clf.decision_function(X["val"][held_rows])
         held_part = "val"
     votes = held.votes(held_part, held_rows, target, clf.classes_.tolist())
-    held_scores = blend_held_out(clf, held_scores, votes, y_held, config.seed)
+    held_scores = blend_held_out(clf, held_scores, votes, y_held, config.seed, m.prior_shifts)
     clf.calibrate_scores(held_scores, y_held)
     report = {
         "dropped_rare_classes": dropped,
@@ -383,6 +383,7 @@ def _fit_target(
         "calibration_rows": len(y_held),
         "fit_rows": fit_rows,
         "neighbour_blend": clf.blend_ is not None,
+        "prior_shift": None if clf.blend_ is None else clf.blend_.prior_strength_,
     }
     return clf, report, (held_rows, held_scores)
 

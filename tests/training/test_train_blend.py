@@ -8,7 +8,7 @@ from tiny_data import tiny_config
 
 from training.datasets import labels, split_tickets
 from training.train import TrainResult, train
-from triage.blend import VoteBlend, cross_fitted_logits
+from triage.blend import VoteBlend, choose_prior_shift, cross_fitted_logits
 from triage.calibration import TemperatureScaler
 from triage.embeddings import HashingEmbedder
 from triage.features import feature_input
@@ -64,7 +64,9 @@ def test_blend_temperature_comes_from_cross_fitted_held_out_logits(
         votes = pool.vote_shares(target, sims[val_rows], found[val_rows], classes)
         scores = chooser.decision_function(X_val[val_rows])
         held = cross_fitted_logits(VoteBlend(), scores, votes, y_val, seed=config.seed)
-        expected = TemperatureScaler().fit(held, y_val).temperature_
+        strength, shift = choose_prior_shift(held, y_val, tuple(config.model.prior_shifts))
+        assert clf.blend_ is not None and clf.blend_.prior_strength_ == strength
+        expected = TemperatureScaler().fit(held + shift, y_val).temperature_
         assert clf.scaler_.temperature_ == pytest.approx(expected)
 
 

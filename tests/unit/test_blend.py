@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from triage.blend import VoteBlend, cross_fitted_logits
+from triage.blend import VoteBlend, choose_prior_shift, cross_fitted_logits
 from triage.errors import ConfigError
 
 
@@ -63,3 +63,38 @@ def test_blend_refuses_mismatched_shapes() -> None:
         blend.logits(scores, votes[:, :2])
     with pytest.raises(ConfigError, match="classes but the blend"):
         blend.logits(scores[:, :2], votes[:, :2])
+
+
+def skewed_logits(n: int = 2000, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Logits of a model that learned the shares: class 0 is 90% of rows and wins near-ties."""
+    rng = np.random.default_rng(seed)
+    y = np.where(rng.random(n) < 0.9, 0, rng.integers(1, 3, n))
+    logits = rng.normal(0, 1, (n, 3))
+    logits[np.arange(n), y] += 1.5
+    logits[:, 0] += np.log(0.9 / 0.05)  # the frequent class's share, learned into its bias
+    return logits, y
+
+
+def test_choose_prior_shift_favours_rare_classes_when_they_pay() -> None:
+    logits, y = skewed_logits()
+    strength, shift = choose_prior_shift(logits, y)
+    assert strength > 0
+    assert shift[0] < shift[1]  # the frequent class loses, the rare ones gain
+    before = (logits.argmax(axis=1) == y)[y > 0].mean()
+    after = ((logits + shift).argmax(axis=1) == y)[y > 0].mean()
+    assert after > before + 0.2
+
+
+def test_choose_prior_shift_off_is_no_shift() -> None:
+    logits, y = skewed_logits(300)
+    strength, shift = choose_prior_shift(logits, y, shifts=(0.0,))
+    assert strength == 0.0
+    np.testing.assert_array_equal(shift, np.zeros(3))
+
+
+def test_blend_logits_include_its_prior_shift() -> None:
+    scores, votes, y = two_sources(200)
+    blend = VoteBlend().fit(scores, votes, y)
+    plain = blend.logits(scores, votes)
+    blend.prior_shift_ = np.array([0.5, 0.0, -0.5])
+    np.testing.assert_allclose(blend.logits(scores, votes), plain + blend.prior_shift_)
