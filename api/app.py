@@ -6,19 +6,22 @@ import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import errors, logs
+from api import errors, logs, openapi
+from api.admission import Admission
 from api.batching import MicroBatcher
 from api.deps import ModelHolder
+from api.desired_bundle import BundleFollower
 from api.incidents import InsightState
-from api.lifecycle import Inference, reload
+from api.lifecycle import Inference
 from api.metrics import Metrics
 from api.middleware import BodyLimit, RequestContext
+from api.privacy import ServicePrivacy
+from api.ratelimit import RateLimiter
 from api.routers import (
     admin,
     console,
@@ -26,8 +29,10 @@ from api.routers import (
     health,
     insights,
     kb,
+    keys,
     model,
     predictions,
+    privacy,
     search,
     tickets,
     triage,
@@ -35,9 +40,11 @@ from api.routers import (
 )
 from api.security import KeyCache
 from api.settings import Settings
+from api.state import AppState, state_of
 from api.writer import PredictionWriter
-from triage.errors import TriageError
+from triage.prediction import TriageResult
 from triage.retrieval.index import set_search_threads
+from triage.schema import Ticket
 from triage.store.keys import ensure_dev_key
 from triage.store.sql import open_store
 
@@ -48,91 +55,92 @@ action (`auto` / `suggest` / `review`), similar solved tickets and KB articles. 
 `X-API-Key` header (`triage keys create --scope triage|agent|admin`). Errors are problem+json."""
 
 
-async def _load_initial(app: FastAPI, settings: Settings) -> None:
-    if settings.bundle_dir is None:
-        logger.warning("no TRIAGE_BUNDLE_DIR: serving unready (503) until POST /v1/admin/reload")
-        return
-    try:
-        await run_in_threadpool(
-            reload,
-            app.state.models,
-            settings.bundle_dir,
-            settings,
-            app.state.metrics,
-            app.state.store,  # replays tickets resolved since the bundle was built
-            app.state.executor,
-        )
-    except TriageError as exc:
-        logger.error("bundle %s not loaded, serving unready: %s", settings.bundle_dir, exc)
-
-
-async def _startup(app: FastAPI, settings: Settings) -> None:
-    logs.configure(settings.log_level)
-    store = await run_in_threadpool(open_store, settings.database_url)
-    app.state.store = store
-    app.state.keys = KeyCache(store)
-    if settings.dev_key_file is not None:
-        await run_in_threadpool(ensure_dev_key, store, settings.dev_key_file)
-    app.state.executor = ThreadPoolExecutor(
+def _start_inference(state: AppState) -> None:
+    """The inference thread, the optional background prediction writer and the micro-batcher."""
+    settings = state.settings
+    state.executor = ThreadPoolExecutor(
         max_workers=1,
         thread_name_prefix="inference",
         initializer=set_search_threads,  # OpenMP's thread cap is per thread: set it where we search
         initargs=(settings.search_threads,),
     )
-    app.state.writer = PredictionWriter(store) if settings.batch_prediction_writes else None
-    if app.state.writer is not None:
-        app.state.writer.start()
+    state.writer = PredictionWriter(state.store) if settings.batch_prediction_writes else None
+    if state.writer is not None:
+        state.writer.start()
     inference = Inference(
-        app.state.models, store, app.state.metrics, settings.similar_k, app.state.writer
+        state.models, state.store, state.metrics, settings.similar_k, state.writer
     )
-    batcher: MicroBatcher[Any, Any] = MicroBatcher(
+    batcher: MicroBatcher[Ticket, tuple[str, TriageResult]] = MicroBatcher(
         inference,
-        app.state.executor,
+        state.executor,
         max_batch=settings.micro_batch_size,
         max_wait_s=settings.micro_batch_wait_ms / 1000,
         capacity=max(settings.queue_capacity, settings.max_batch_tickets),
         max_queue_wait_s=settings.max_queue_wait_ms / 1000,
     )
     batcher.start()
-    app.state.batcher = batcher
-    app.state.metrics.track_queue(lambda: batcher.pending)
-    app.state.insight = InsightState(settings, store, app.state.metrics)
-    app.state.insight.start()
-    monitor = app.state.insight.monitor
+    state.batcher = batcher
+    state.admission = Admission(
+        batcher, state.executor, settings.queue_capacity, settings.max_queue_wait_ms / 1000
+    )
+    state.metrics.track_queue(lambda: batcher.pending)
+
+
+async def _startup(state: AppState) -> None:
+    settings = state.settings
+    logs.configure(settings.log_level)
+    store = await run_in_threadpool(
+        open_store, settings.database_url, settings.database_lock_timeout_s
+    )
+    store.on_write_failure = state.metrics.count_write_failure
+    state.store = store
+    state.keys = KeyCache(state.store, recheck_s=settings.key_recheck_s)
+    state.rate_limits = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
+    if settings.dev_key_file is not None:
+        await run_in_threadpool(ensure_dev_key, state.store, settings.dev_key_file)
+    _start_inference(state)
+    state.insight = InsightState(settings, state.store, state.metrics)
+    state.insight.start()
+    monitor = state.insight.monitor
     if monitor is not None:
-        app.state.metrics.track_incidents(lambda: len(monitor.open_incidents()))
-    await _load_initial(app, settings)
+        state.metrics.track_incidents(lambda: len(monitor.open_incidents()))
+    state.follower = BundleFollower(
+        state.models, settings, state.metrics, state.store, state.executor
+    )
+    await run_in_threadpool(state.follower.load_initial)  # the desired bundle, else the set one
+    state.follower.start()
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the store, start the batcher, load the bundle; undo all of it at shutdown."""
-    settings: Settings = app.state.settings
-    await _startup(app, settings)
+    state = state_of(app)
+    await _startup(state)
     try:
         yield
     finally:
-        await run_in_threadpool(app.state.insight.stop)
-        await app.state.batcher.stop()
-        app.state.executor.shutdown(wait=True, cancel_futures=True)
-        if app.state.writer is not None:
-            app.state.writer.close()  # queued predictions are committed before the store closes
-        app.state.store.close()
+        await run_in_threadpool(state.follower.stop)
+        await run_in_threadpool(state.insight.stop)
+        await state.batcher.stop()
+        state.executor.shutdown(wait=True, cancel_futures=True)
+        if state.writer is not None:
+            state.writer.close()  # queued predictions are committed before the store closes
+        state.store.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The service. Settings come from `TRIAGE_*` variables unless given (tests pass them)."""
     settings = settings or Settings()
     app = FastAPI(title="triage", version="1", description=DESCRIPTION, lifespan=lifespan)
-    app.state.settings = settings
-    app.state.models = ModelHolder()
-    app.state.metrics = Metrics()
+    state = AppState(settings, ModelHolder(), Metrics(), ServicePrivacy(settings))
+    app.state.triage = state  # the one attribute on Starlette's state; routes use `api.deps`
     errors.install(app)
+    openapi.install(app)  # problem+json responses documented on every operation
     routers = (triage, feedback, predictions, tickets, search, kb, model, admin, volume, insights)
-    for module in (*routers, health, console):
+    for module in (*routers, privacy, keys, health, console):
         app.include_router(module.router)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_headers=["*"])
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    app.add_middleware(RequestContext, metrics=app.state.metrics, state=app.state)
+    app.add_middleware(RequestContext, metrics=state.metrics, state=state)
     return app

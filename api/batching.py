@@ -59,6 +59,11 @@ class MicroBatcher(Generic[In, Out]):
         """Items queued or being processed."""
         return self._pending
 
+    @property
+    def seconds_per_item(self) -> float:
+        """Measured inference seconds per ticket (moving average; 10 ms before the first)."""
+        return self._seconds_per_item
+
     def start(self) -> None:
         """Start the collector task on the running loop."""
         self._task = asyncio.get_running_loop().create_task(self._run(), name="micro-batcher")

@@ -1,43 +1,43 @@
-"""Typed dependencies: the loaded model (one immutable object, swapped by reference), the store."""
+"""Typed dependencies: every part of `AppState` a route needs, and the model holder.
+
+Routes take `SettingsDep`, `ModelDep`, `StoreDep`, ... and never read `request.app.state`, so a
+test replaces any of them with `app.dependency_overrides[get_x]`.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 
+from api.batching import MicroBatcher
 from api.errors import NotReady
-from triage.prediction import KBSuggestion, SimilarTicket, TriageResult
+from api.incidents import InsightState
+from api.metrics import Metrics
+from api.settings import Settings
+from api.state import AppState, request_state
+from triage.prediction import TriageResult
+from triage.retrieval.protocol import RetrieverLike
 from triage.schema import Ticket
 from triage.store.protocol import FeedbackStore
 
 logger = logging.getLogger(__name__)
 
 
-class Retriever(Protocol):
-    """Similar-ticket and KB search of a bundle."""
-
-    def similar(self, text: str, k: int) -> Sequence[SimilarTicket]: ...
-
-    def kb(self, text: str, k: int) -> Sequence[KBSuggestion]: ...
-
-    def add_ticket(self, ticket: Ticket) -> bool: ...
-
-    def add_tickets(self, tickets: Sequence[Ticket]) -> int: ...
-
-
 class TriagerLike(Protocol):
     """What the service needs of `triage.triager.Triager`."""
 
     manifest: dict[str, Any]
-    retriever: Any
-    """None, or a `Retriever` (`similar`, `kb`, `add_ticket`, `add_tickets`)."""
+    retriever: RetrieverLike | None
+    """None when the bundle has no retrieval index."""
 
     @property
     def version(self) -> str: ...
@@ -94,30 +94,61 @@ class ModelHolder:
         return model
 
 
-def get_holder(request: Request) -> ModelHolder:
-    holder: ModelHolder = request.app.state.models
-    return holder
+async def get_state(request: Request) -> AppState:
+    """The app's `AppState` (async, like every dependency here: no thread hop per request)."""
+    return request_state(request)
 
 
-def get_model(request: Request) -> LoadedModel:
-    return get_holder(request).require()
+StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_store(request: Request) -> FeedbackStore:
-    store: FeedbackStore = request.app.state.store
-    return store
+async def get_settings(state: StateDep) -> Settings:
+    return state.settings
 
 
-async def flush_predictions(request: Request) -> None:
+async def get_holder(state: StateDep) -> ModelHolder:
+    return state.models
+
+
+async def get_model(holder: Annotated[ModelHolder, Depends(get_holder)]) -> LoadedModel:
+    """The model serving now, or `NotReady` (503)."""
+    return holder.require()
+
+
+async def get_store(state: StateDep) -> FeedbackStore:
+    return state.store
+
+
+async def get_metrics(state: StateDep) -> Metrics:
+    return state.metrics
+
+
+async def get_executor(state: StateDep) -> ThreadPoolExecutor:
+    """The inference thread: searches and index updates run there, never on the event loop."""
+    return state.executor
+
+
+async def get_batcher(state: StateDep) -> MicroBatcher[Ticket, tuple[str, TriageResult]]:
+    return state.batcher
+
+
+async def get_insight(state: StateDep) -> InsightState:
+    return state.insight
+
+
+async def flush_predictions(state: StateDep) -> None:
     """Wait until queued prediction records are committed (before anything reads them)."""
-    writer = getattr(request.app.state, "writer", None)
+    writer = state.writer
     if writer is not None and writer.pending:
-        from fastapi.concurrency import run_in_threadpool
-
         await run_in_threadpool(writer.flush)
 
 
 FlushedPredictions = Depends(flush_predictions)
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 HolderDep = Annotated[ModelHolder, Depends(get_holder)]
 ModelDep = Annotated[LoadedModel, Depends(get_model)]
 StoreDep = Annotated[FeedbackStore, Depends(get_store)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+ExecutorDep = Annotated[ThreadPoolExecutor, Depends(get_executor)]
+BatcherDep = Annotated[MicroBatcher[Ticket, tuple[str, TriageResult]], Depends(get_batcher)]
+InsightDep = Annotated[InsightState, Depends(get_insight)]

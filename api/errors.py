@@ -10,7 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from triage.errors import BundleError, NotFoundError, TicketValueError, TriageError
+from api.state import request_state
+from triage.errors import BundleError, NotFoundError, StoreBusyError, TicketValueError, TriageError
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     response = api_problem(exc, request)
     if exc.status == 429:
-        request.app.state.metrics.rejected.inc()
+        request_state(request).metrics.rejected.inc()
     return response
 
 
@@ -127,7 +128,16 @@ _TRIAGE_STATUS: tuple[tuple[type[TriageError], int, str], ...] = (
 )
 
 
+def _store_busy(request: Request, exc: StoreBusyError) -> JSONResponse:
+    request_state(request).metrics.store_busy.labels(exc.operation).inc()
+    response = problem(503, "store-busy", "Database busy", str(exc), request)
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 async def _triage(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, StoreBusyError):
+        return _store_busy(request, exc)
     for kind, status, slug in _TRIAGE_STATUS:
         if isinstance(exc, kind):
             return problem(status, slug, type(exc).__name__, str(exc), request)

@@ -3,6 +3,7 @@ and the emerging-incident monitor that watches triaged tickets and fires the web
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections import OrderedDict
@@ -15,11 +16,12 @@ from numpy.typing import NDArray
 
 from api.settings import Settings
 from api.webhook import WebhookSender
-from triage.embedding_cache import text_key
 from triage.embeddings import Embedder, load_embedder
+from triage.errors import FeedbackStoreError
 from triage.insight.emerging import BurstDetector, BurstParams, Incident
 from triage.insight.kb_gaps import Articles
 from triage.privacy.redactor import redact_text
+from triage.store.incidents import ledger_for
 from triage.store.protocol import FeedbackStore
 
 logger = logging.getLogger(__name__)
@@ -50,7 +52,7 @@ class MemoryCachedEmbedder:
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> NDArray[np.float32]:
         """Vectors (len(texts), dim); only texts not remembered are encoded."""
-        keys = [text_key(t) for t in texts]
+        keys = [_memory_key(t) for t in texts]
         with self._lock:
             found = {k: self._vectors[k] for k in keys if k in self._vectors}
         missing = list(dict.fromkeys(k for k in keys if k not in found))
@@ -65,6 +67,11 @@ class MemoryCachedEmbedder:
         if not keys:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.ascontiguousarray(np.stack([found[k] for k in keys]), dtype=np.float32)
+
+
+def _memory_key(text: str) -> str:
+    """A key for the in-memory cache (never written anywhere, so no secret is needed)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 class IncidentMonitor:
@@ -94,9 +101,22 @@ class IncidentMonitor:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="incidents", daemon=True)
         self.lock = threading.Lock()
+        self._polling = threading.Lock()  # one poll at a time: the thread or a lazy start
+        self._started = False
 
     def start(self) -> None:
-        self._thread.start()
+        with self._polling:
+            self._start_thread()
+
+    def _start_thread(self) -> None:
+        if not self._started:
+            self._started = True
+            self._thread.start()
+
+    @property
+    def watching(self) -> bool:
+        """True once the monitor thread runs (at start, or since the first lazy `watch`)."""
+        return self._thread.is_alive()
 
     def stop(self) -> None:
         self._stop.set()
@@ -106,9 +126,19 @@ class IncidentMonitor:
     def _run(self) -> None:
         while not self._stop.wait(self.poll_s):
             try:
-                self.poll()
+                with self._polling:
+                    self.poll()
             except Exception:  # a thread edge: log and keep watching
                 logger.exception("incident monitor poll failed")
+
+    def watch(self) -> None:
+        """Start watching now (a lazy start): one poll in the caller's thread (it reads the
+        recent history, so open incidents are reported at once), then the thread."""
+        with self._polling:
+            if self._started:
+                return
+            self.poll()
+            self._start_thread()
 
     def poll(self) -> list[Incident]:
         """Observe the predictions made since the last poll; returns the new incidents."""
@@ -163,6 +193,7 @@ class InsightState:
         self._articles: Articles | None = None
         self._lock = threading.Lock()
         self.webhook = _webhook(settings, metrics)
+        self.ledger = ledger_for(store)
         self.monitor = (
             IncidentMonitor(
                 store,
@@ -172,14 +203,15 @@ class InsightState:
                 settings.incident_poll_s,
                 settings.incident_backfill,
             )
-            if settings.incidents
+            if settings.incidents != "off"
             else None
         )
 
     def start(self) -> None:
         if self.webhook is not None:
             self.webhook.start()
-        if self.monitor is not None:
+        eager = self.settings.incidents == "on" or self.webhook is not None
+        if self.monitor is not None and eager:
             self.monitor.start()
 
     def stop(self) -> None:
@@ -211,6 +243,10 @@ class InsightState:
         return cached
 
     def _alert(self, incident: Incident) -> None:
+        name = self.monitor.name_of(incident) if self.monitor is not None else ""
+        payload = {**incident.as_dict(), "name": name}
+        if not self._first_to_claim(incident, payload):
+            return
         self.metrics.incident_alerts.inc()
         logger.warning(
             "emerging incident %s: %d similar tickets (expected %.2f at the usual rate)",
@@ -218,9 +254,29 @@ class InsightState:
             len(incident.ticket_ids),
             incident.expected,
         )
-        if self.webhook is not None and self.monitor is not None:
-            payload = {**incident.as_dict(), "name": self.monitor.name_of(incident)}
+        if self.webhook is not None:
             self.webhook.send("incident.emerging", {"incident": payload})
+
+    def _first_to_claim(self, incident: Incident, payload: dict[str, Any]) -> bool:
+        """True when this worker records the incident in the store first (or cannot reach it:
+        a duplicate alert is better than a missed outage)."""
+        if self.ledger is None:
+            return True
+        ids, first, alert = incident.ticket_ids, incident.first_at, incident.alert_at
+        try:
+            claim = self.ledger.claim(incident.incident_id, ids, first, alert, payload)
+        except FeedbackStoreError as exc:
+            logger.warning(
+                "incident %s alerted without de-duplication: %s", incident.incident_id, exc
+            )
+            return True
+        if not claim.claimed:
+            logger.info(
+                "emerging incident %s already alerted as %s",
+                incident.incident_id,
+                claim.incident_id,
+            )
+        return claim.claimed
 
 
 def _webhook(settings: Settings, metrics: Any) -> WebhookSender | None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import uuid
 from concurrent.futures import Executor
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from api.deps import LoadedModel, ModelHolder, TriagerLike
 from api.metrics import Metrics
+from api.privacy import drop_erased
 from api.settings import Settings
+from api.ticket_log import TicketLogTail
 from api.writer import PredictionWriter
 from triage.errors import BundleError, TriageError
 from triage.prediction import TriageResult
@@ -56,65 +57,45 @@ def _warm_up(triager: TriagerLike, bundle_dir: Path) -> None:
         raise BundleError(f"{bundle_dir}: warm-up prediction is empty; re-export the bundle")
 
 
-# A resolved record is stamped before its commit; a catch-up looks this far behind the replay's
-# start, so a record stamped before the replay but committed after it is still caught.
-CATCH_UP_MARGIN = timedelta(minutes=5)
-
-
-def replay_resolved(
-    triager: TriagerLike, store: FeedbackStore, since: datetime | None = None
-) -> int:
-    """Index tickets resolved after the bundle was built (and after `since`, when given), so a
-    reload never forgets them. Re-adding a ticket replaces it, so replaying twice is harmless."""
-    retriever = triager.retriever
-    built = triager.manifest.get("created_at")
-    if retriever is None or not hasattr(retriever, "add_tickets") or not built:
-        return 0
-    after = datetime.fromisoformat(str(built))
-    if since is not None:
-        after = max(after, since)
-    # One embedding call for all of them.
-    return int(retriever.add_tickets([r.ticket for r in store.iter_resolved(since=after)]))
-
-
 def reload(
     holder: ModelHolder,
     bundle_dir: Path,
     settings: Settings,
     metrics: Metrics,
-    store: FeedbackStore | None = None,
+    log: TicketLogTail | None = None,
     executor: Executor | None = None,
 ) -> tuple[str | None, str]:
     """Load, check and swap in a bundle; the old model keeps serving if anything fails.
 
-    Tickets resolved since the bundle was built are replayed into its index before the swap.
-    The swap runs on `executor` (the inference thread, which also indexes resolved tickets),
-    after a catch-up of tickets resolved during the replay: a ticket resolved while a reload
-    loads is in the new index once it serves. Returns (previous version, new version).
-    Blocking: call it off the event loop.
+    Tickets logged as resolved since the bundle was built are replayed into its index before
+    the swap. The swap runs on `executor` (the inference thread, which also tails the log),
+    after a catch-up of what was logged during the replay: a ticket resolved while a reload
+    loads is in the new index once it serves, and the log cursor moves with the swap.
+    Returns (previous version, new version). Blocking: call it off the event loop.
     """
     with holder.reload_lock:
         triager = load_triager(bundle_dir, settings)
-        started = datetime.now(UTC)
-        replayed = replay_resolved(triager, store) if store is not None else 0
+        if log is not None:
+            drop_erased(triager, log.store, settings)  # erased tickets never come back (issue 12)
+        replayed_to = log.replay(triager) if log is not None else 0
 
         def catch_up_and_swap() -> tuple[LoadedModel | None, int]:
-            caught = 0
-            if store is not None:
-                caught = replay_resolved(triager, store, since=started - CATCH_UP_MARGIN)
-            return holder.swap(triager, Path(bundle_dir)), caught
+            cursor = replayed_to
+            if log is not None:
+                cursor = log.catch_up(triager, replayed_to)
+                log.cursor = cursor
+            return holder.swap(triager, Path(bundle_dir)), cursor
 
         if executor is None:
-            previous, caught = catch_up_and_swap()
+            previous, cursor = catch_up_and_swap()
         else:
-            previous, caught = executor.submit(catch_up_and_swap).result()
+            previous, cursor = executor.submit(catch_up_and_swap).result()
     metrics.set_model(triager.version)
     logger.info(
-        "serving model %s from %s (%d resolved tickets replayed, %d caught up at the swap)",
+        "serving model %s from %s (ticket log read up to id %d)",
         triager.version,
         bundle_dir,
-        replayed,
-        caught,
+        cursor,
         extra={"model_version": triager.version},
     )
     return (previous.version if previous else None), triager.version
@@ -126,9 +107,9 @@ def index_resolved(holder: ModelHolder, ticket: Ticket) -> bool:
     False when no model with a ticket index is loaded, or the ticket has no solution."""
     model = holder.current
     retriever = model.triager.retriever if model else None
-    if retriever is None or not hasattr(retriever, "add_ticket"):
+    if retriever is None:
         return False
-    return retriever.add_ticket(ticket) is not False
+    return retriever.add_ticket(ticket)
 
 
 def labels_of(result: TriageResult) -> dict[str, dict[str, Any]]:

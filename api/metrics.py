@@ -50,9 +50,31 @@ class Metrics:
             registry=r,
         )
 
+        self.store_write_failures = Counter(
+            "triage_store_write_failures",
+            "Database writes that failed (after retries), by operation",
+            ["operation"],
+            registry=r,
+        )
+        self.store_busy = Counter(
+            "triage_store_busy",
+            "Requests answered 503 because the database stayed busy, by operation",
+            ["operation"],
+            registry=r,
+        )
+        self.ticket_log_delay = Histogram(
+            "triage_ticket_log_delay_seconds",
+            "Resolved ticket logged by any worker until searchable on this one",
+            buckets=(0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0),
+            registry=r,
+        )
+
     def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
         self.requests.labels(route, method, str(status)).inc()
         self.latency.labels(route).observe(seconds)
+
+    def count_write_failure(self, operation: str) -> None:
+        self.store_write_failures.labels(operation).inc()
 
     def observe_results(self, results: list[TriageResult]) -> None:
         for result in results:

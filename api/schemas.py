@@ -5,18 +5,52 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from pydantic.config import JsonDict
 
 from triage.prediction import TriageResult
 from triage.schema import Channel, Level, Priority, Status, SupportLine, Ticket
 from triage.store.records import Outcome
+from triage.text import VISIBLE_PATTERN, clean_text, strip_invisible
 
+
+def _visible(value: str) -> str:
+    """Training's `clean_text`; a text that cleans to nothing is refused (422)."""
+    cleaned = clean_text(value)
+    if not cleaned:
+        raise ValueError("holds no visible text (only spaces, zero-width or control characters)")
+    return cleaned
+
+
+def _plain(value: str) -> str:
+    """Invisible format and control characters out (zero-width, bidi marks), spaces trimmed."""
+    return strip_invisible(value).strip()
+
+
+def _iso_text(value: Any) -> Any:
+    if not isinstance(value, str):  # pydantic would read a number as a Unix time
+        raise ValueError("send a date-time as ISO 8601 text, e.g. 2026-12-01T09:30:00+01:00")
+    return value
+
+
+IsoTime = Annotated[datetime, BeforeValidator(_iso_text)]
+VisibleText = Annotated[str, AfterValidator(_visible)]
+"""Free text cleaned as in training; the schema asks for one visible character."""
+OPTIONAL_TEXT = f"^$|{VISIBLE_PATTERN}"
+"""Empty, or with a character `clean_text` keeps."""
 Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:\-]+$")]
-ShortText = Annotated[str, Field(max_length=200)]
-Subject = Annotated[str, Field(max_length=500)]
-Body = Annotated[str, Field(max_length=20_000)]
-LongText = Annotated[str, Field(max_length=10_000)]
+ShortText = Annotated[str, Field(max_length=200), AfterValidator(_plain)]
+Subject = Annotated[str, Field(max_length=500, pattern=OPTIONAL_TEXT)]
+Body = Annotated[str, Field(max_length=20_000, pattern=OPTIONAL_TEXT)]
+LongText = Annotated[str, Field(max_length=10_000), AfterValidator(_plain)]
 Target = Literal["category", "priority", "support_line"]
 MinRelevance = Literal["weak", "strong"]
 MIN_RELEVANCE_HELP = (
@@ -39,18 +73,34 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class TicketIn(Strict):
-    """A ticket as a ticket system sends it; only some text (subject or body) is required."""
+def _needs_text(schema: JsonDict) -> None:
+    """JSON Schema: a non-empty subject or body (what `_has_text` checks after cleaning)."""
+    schema["anyOf"] = [
+        {"required": [name], "properties": {name: {"pattern": VISIBLE_PATTERN}}}
+        for name in ("subject", "body")
+    ]
+    schema["examples"] = [TICKET_EXAMPLE]
 
-    model_config = ConfigDict(json_schema_extra={"examples": [TICKET_EXAMPLE]})
+
+class TicketIn(Strict):
+    """A ticket as a ticket system sends it; only some text (subject or body) is required.
+
+    Subject and body are cleaned as training cleans them (`clean_text`: invisible and control
+    characters dropped, Unicode and whitespace normalised, quoted history cut) before the check
+    that one of them holds text, so a subject of zero-width characters is empty (422).
+    """
+
+    model_config = ConfigDict(json_schema_extra=_needs_text)
 
     ticket_id: Id | None = Field(None, description="The ticket system's id; generated if absent.")
     subject: Subject = ""
     body: Body = ""
-    created_at: datetime | None = Field(None, description="ISO 8601 with a time zone.")
+    created_at: IsoTime | None = Field(None, description="ISO 8601 with a time zone.")
     language: Annotated[str, Field(max_length=16)] | None = None
     channel: Channel | None = None
-    requester: ShortText | None = Field(None, description="Personal data: stored, never logged.")
+    requester: ShortText | None = Field(
+        None, description="Personal data: kept only as a keyed pseudonym, never logged or shown."
+    )
     category: ShortText | None = None
     subcategory: ShortText | None = None
     priority: Priority | None = None
@@ -58,6 +108,11 @@ class TicketIn(Strict):
     urgency: Level | None = None
     support_line: SupportLine | None = None
     assignment_group: ShortText | None = None
+
+    @field_validator("subject", "body")
+    @classmethod
+    def _clean(cls, value: str) -> str:
+        return clean_text(value)
 
     @model_validator(mode="after")
     def _has_text(self) -> TicketIn:
@@ -81,19 +136,31 @@ RESOLVED_EXAMPLE: JsonDict = TICKET_EXAMPLE | {
 }
 
 
+def _resolved_schema(schema: JsonDict) -> None:
+    _needs_text(schema)
+    schema["examples"] = [RESOLVED_EXAMPLE]
+
+
 class ResolvedTicketIn(TicketIn):
     """A ticket closed in the ticket system, with its final labels and solution."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [RESOLVED_EXAMPLE]})
+    model_config = ConfigDict(json_schema_extra=_resolved_schema)
 
     ticket_id: Id
     status: Status = Status.RESOLVED
     cause: LongText | None = None
     solution: LongText | None = None
-    resolved_at: datetime | None = None
-    closed_at: datetime | None = None
-    time_spent_minutes: float | None = Field(None, ge=0, le=1e7)
+    resolved_at: IsoTime | None = None
+    closed_at: IsoTime | None = None
+    time_spent_minutes: float | None = Field(None, ge=0, le=1e7, strict=True)
     kb_article_id: Id | None = None
+    # optional KPI fields: without them /v1/insights/kpi reports that KPI unavailable, with why
+    first_response_at: datetime | None = Field(
+        None, description="First reply to the user (ISO 8601 with a time zone): response time."
+    )
+    reopened_count: int | None = Field(None, ge=0, le=1000, description="Times reopened.")
+    escalated: bool | None = Field(None, description="Went beyond its first assignment.")
+    csat: int | None = Field(None, ge=1, le=5, description="Customer satisfaction, 1 to 5.")
 
 
 class TriageRequest(Strict):
@@ -104,6 +171,7 @@ class TriageRequest(Strict):
     ticket: TicketIn
     k: int | None = Field(
         None,
+        strict=True,  # `false` is no number, as the JSON Schema says
         ge=0,
         le=50,
         description="Similar tickets / KB hits to return (at most TRIAGE_SIMILAR_K).",
@@ -261,7 +329,9 @@ class FeedbackIn(Strict):
         None, description="The similar ticket whose solution worked."
     )
     kb_article_id: Id | None = None
-    kb_helpful: bool | None = Field(None, description="True: KB article helped; false: dismissed.")
+    kb_helpful: bool | None = Field(
+        None, strict=True, description="True: KB article helped; false: dismissed."
+    )
     agent: ShortText | None = None
     comment: Annotated[str, Field(max_length=2_000)] | None = None
 
@@ -336,3 +406,13 @@ class Health(BaseModel):
     status: str
     model_version: str | None = None
     detail: str | None = None
+
+
+class KeyRevokedOut(BaseModel):
+    key_id: str
+    revoked_at: datetime | None
+
+
+class PurgedOut(BaseModel):
+    key_id: str
+    deleted: int = Field(description="Feedback rows deleted.")

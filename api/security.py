@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
@@ -11,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader
 
 from api.errors import Forbidden, Unauthorized
+from api.state import request_state
 from triage.store.keys import hash_key, verify_key
 from triage.store.protocol import FeedbackStore
 from triage.store.records import ApiKey
@@ -22,27 +25,56 @@ _header = APIKeyHeader(
 
 
 class KeyCache:
-    """Verified keys for `ttl_s` seconds, keyed by the presented key's SHA-256 (never the key)."""
+    """Verified keys for `ttl_s` seconds, keyed by the presented key's SHA-256 (never the key).
 
-    def __init__(self, store: FeedbackStore, ttl_s: float = 30.0) -> None:
-        self.store, self.ttl_s = store, ttl_s
-        self._cache: dict[str, tuple[float, ApiKey]] = {}
+    Revocation reaches every process within `recheck_s`: at most that often a lookup reads when
+    a key was last revoked (one indexed MAX over the keys table) and, when it moved, forgets
+    every cached key. A revocation in this process (`invalidate`) takes effect at once.
+    """
+
+    def __init__(self, store: FeedbackStore, ttl_s: float = 30.0, recheck_s: float = 1.0) -> None:
+        self.store, self.ttl_s, self.recheck_s = store, ttl_s, recheck_s
+        self._cache: dict[str, tuple[float, ApiKey, int]] = {}
+        self._generation = 0
+        self._checked_at = -math.inf
+        self._last_revocation: datetime | None = None
 
     def cached(self, presented: str) -> ApiKey | None:
-        """The key for a presented secret if verified within `ttl_s`; cheap, no I/O (the
-        event loop calls it, so most requests never hop to a thread for authentication)."""
+        """The key for a presented secret if verified within `ttl_s` and no revocation check is
+        due; cheap, no I/O (the event loop calls it, so most requests never hop to a thread)."""
+        if time.monotonic() - self._checked_at > self.recheck_s:
+            return None
         hit = self._cache.get(hash_key(presented))
-        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+        if hit is None or hit[0] <= time.monotonic() or hit[2] != self._generation:
+            return None
+        return hit[1]
 
     def lookup(self, presented: str) -> ApiKey | None:
         """The key for a presented secret, from cache or the store (constant-time comparison)."""
+        self._recheck()
         hit = self.cached(presented)
         if hit is not None:
             return hit
+        generation = self._generation  # a revocation seen while we verify voids this entry
         key = verify_key(self.store, presented)
         if key is not None:
-            self._cache[hash_key(presented)] = (time.monotonic() + self.ttl_s, key)
+            self._cache[hash_key(presented)] = (time.monotonic() + self.ttl_s, key, generation)
         return key
+
+    def invalidate(self) -> None:
+        """Forget every cached key (a key was revoked)."""
+        self._generation += 1
+        self._cache.clear()
+
+    def _recheck(self) -> None:
+        now = time.monotonic()
+        if now - self._checked_at <= self.recheck_s:
+            return
+        latest = self.store.last_revocation()
+        if latest != self._last_revocation:
+            self._last_revocation = latest
+            self.invalidate()
+        self._checked_at = now
 
 
 async def current_key(request: Request, presented: str | None = Security(_header)) -> ApiKey:
@@ -53,11 +85,12 @@ async def current_key(request: Request, presented: str | None = Security(_header
         )
     if len(presented) > 200:
         raise Unauthorized("API key malformed; send the key `triage keys create` printed")
-    cache: KeyCache = request.app.state.keys
+    cache = request_state(request).keys
     key = cache.cached(presented) or await run_in_threadpool(cache.lookup, presented)
     if key is None:
         raise Unauthorized("API key unknown or revoked; create one with `triage keys create`")
     request.state.key_id = key.key_id
+    request_state(request).rate_limits.take(key.key_id)
     return key
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,7 +19,10 @@ class Settings(BaseSettings):
 
     # where things are
     bundle_dir: Path | None = Field(default=None, description="Bundle to load; none: unready.")
-    bundle_root: Path | None = Field(default=None, description="Reload only bundles under here.")
+    bundle_root: Path = Field(
+        default=Path("models"),
+        description="Reload only bundles under here (default: the models folder).",
+    )
     embedder: str | None = Field(default=None, description="`hashing-<dim>` (tests only).")
     database_url: str = Field(default=DEFAULT_DATABASE_URL, description="SQLAlchemy URL.")
     dev_key_file: Path | None = Field(default=None, description="Admin dev key file, made once.")
@@ -35,9 +39,28 @@ class Settings(BaseSettings):
     max_queue_wait_ms: float = Field(
         default=2_000, gt=0, description="Expected queue wait before 429 (bounds latency)."
     )
+    rate_limit_per_s: float = Field(
+        default=0.0, ge=0, description="Requests per second per API key (token bucket); 0: off."
+    )
+    rate_limit_burst: int = Field(default=50, ge=1, description="Bucket size: a key's burst.")
+    key_recheck_s: float = Field(
+        default=1.0, gt=0, le=30, description="Seconds between checks for revoked keys."
+    )
+    feedback_daily_cap: int | None = Field(
+        default=5_000, ge=1, description="Feedback per key per 24 hours (429 past it); none: off."
+    )
     similar_k: int = Field(default=5, ge=0, le=50, description="Similar tickets / KB hits.")
     batch_prediction_writes: bool = Field(
         default=True, description="Commit predictions on a writer thread, off the response path."
+    )
+    database_lock_timeout_s: float = Field(
+        default=5.0, gt=0, le=60, description="Wait for a held database lock, per try (3 tries)."
+    )
+    replica_poll_s: float = Field(
+        default=1.0, gt=0, le=60, description="Poll of the desired bundle and the ticket log."
+    )
+    feedback_wait_ms: float = Field(
+        default=1_000, ge=0, le=30_000, description="Wait for another worker's prediction."
     )
     search_threads: int = Field(default=1, ge=1, le=64, description="FAISS threads per search.")
     # insight: KPIs, recurring issues, KB gaps, emerging incidents
@@ -55,7 +78,11 @@ class Settings(BaseSettings):
     insight_max_tickets: int = Field(
         default=2_000, ge=20, le=50_000, description="Tickets clustered per insight request."
     )
-    incidents: bool = Field(default=True, description="Watch triaged tickets for bursts.")
+    incidents: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="Watch triaged tickets for bursts: on at start, off, or auto (from start "
+        "when TRIAGE_WEBHOOK_URL is set, else from the first GET /v1/incidents/emerging).",
+    )
     incident_poll_s: float = Field(default=15.0, gt=0, description="Seconds between checks.")
     incident_backfill: int = Field(
         default=5_000, ge=0, description="Recent tickets read at start for the usual rates."
@@ -64,6 +91,12 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(default=None, description="HMAC key for webhooks.")
     webhook_max_attempts: int = Field(default=6, ge=1, le=20, description="Tries per event.")
     webhook_backoff_s: float = Field(default=2.0, gt=0, description="First retry delay.")
+    privacy_config: Path | None = Field(
+        default=None, description="YAML `privacy:` settings; unset: the bundle's (training's)."
+    )
+    privacy_secret_file: Path = Field(
+        default=Path(".triage/privacy-secret"), description="Pseudonym secret, created once."
+    )
 
     @field_validator("embedder")
     @classmethod
@@ -95,6 +128,15 @@ class Settings(BaseSettings):
             sla_response_hours=self.sla_response_hours,
             sla_resolution_hours=self.sla_resolution_hours,
         )
+
+    @field_validator("incidents", mode="before")
+    @classmethod
+    def _incidents(cls, value: object) -> object:
+        # true / false (the setting was a boolean before "auto") keep working
+        booleans = {"true": "on", "1": "on", "yes": "on", "false": "off", "0": "off", "no": "off"}
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        return booleans.get(str(value).lower(), value)
 
     @field_validator("log_level")
     @classmethod

@@ -89,12 +89,11 @@ def _retrieval_stages(triager: Triager, text: str, vec: Any, times: dict[str, li
         "retrieval votes(10)",
         lambda: r.neighbour_votes(text, triager.targets, 10, vector=vec),
     )
-    if hasattr(r, "similar_and_votes"):
-        timed(
-            times,
-            "retrieval similar(5) + votes(10), one search (what predict runs)",
-            lambda: r.similar_and_votes(text, triager.targets, 5, 10, vector=vec),
-        )
+    timed(
+        times,
+        "retrieval search: similar(5) + votes(10) + kb(3) (what predict runs)",
+        lambda: r.search([text], vec[None, :], targets=triager.targets),
+    )
     timed(times, "  tickets BM25 relative_scores", lambda: r.tickets.lexical.relative_scores(text))
     timed(times, "  tickets FAISS search(50)", lambda: r.tickets.dense.search(vec, 50))
     timed(times, "  kb BM25 relative_scores", lambda: r.articles.lexical.relative_scores(text))

@@ -1,6 +1,6 @@
 """What issue 10 costs per query and per build, measured in one process (same-run ratios).
 
-Per query: `Retriever.for_tickets` for one held-out ticket (the retrieval `Triager.predict`
+Per query: `Retriever.search` for one held-out ticket (the retrieval `Triager.predict`
 runs: similar tickets, neighbour votes and KB suggestions from one search per collection), with
 the KB votes of the nearest solved tickets as served, and with them switched off (the article's
 own relevance only, as before), alternating ticket by ticket over `--rounds` rounds; medians and
@@ -51,7 +51,7 @@ def timed_build(train: list[Any], articles: list[Any], embedder: Any, vectors: A
 
 
 def per_query(retriever: Any, texts: list[str], vectors: Any, rounds: int) -> dict[str, Any]:
-    """ms per ticket: for_tickets with and without KB votes, kb alone; the variants alternate
+    """ms per ticket: search with and without KB votes, kb alone; the variants alternate
     ticket by ticket (in turn first), so load on the machine hits them alike."""
     import triage.retrieval.retriever as module
 
@@ -59,11 +59,11 @@ def per_query(retriever: Any, texts: list[str], vectors: Any, rounds: int) -> di
     names = ["with votes", "without votes", "kb(3) alone"]
     times: dict[str, list[float]] = {name: [] for name in names}
     calls = {
-        "with votes": lambda t, v: retriever.for_tickets([t], v[None, :]),
-        "without votes": lambda t, v: retriever.for_tickets([t], v[None, :]),
+        "with votes": lambda t, v: retriever.search([t], v[None, :]),
+        "without votes": lambda t, v: retriever.search([t], v[None, :]),
         "kb(3) alone": lambda t, v: retriever.kb(t, 3, vector=v),
     }
-    retriever.for_tickets(texts[:1], vectors[:1])  # builds the TF-IDF matrices once
+    retriever.search(texts[:1], vectors[:1])  # builds the TF-IDF matrices once
     for n in range(rounds * len(texts)):
         text, vector = texts[n % len(texts)], vectors[n % len(texts)]
         for name in names[n % 3 :] + names[: n % 3]:

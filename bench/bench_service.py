@@ -3,12 +3,15 @@
 Starts `triage serve` on a free port with a bundle (trains a small one from a normalised tickets
 file when `--bundle` is not given), then measures: single-ticket latency at low load, throughput
 and latency at increasing concurrency, the batch endpoint, errors by status, and the server's RSS.
-In the same run it measures the in-process embedding throughput of the bundle's embedder (the
-ceiling the service can approach: the best of batch sizes 1, 8 and 32) and reports each level's
-throughput as a share of it. Writes JSON to bench/results/ and prints it.
+In the same run it measures, in interleaved rounds, the in-process embedding throughput of the
+bundle's embedder (the ceiling the service can approach: the best of batch sizes 1, 8 and 32) and
+in-process `Triager.predict_many` in calls of 32 on the same bundle, and reports each level's
+throughput as a share of both. `--workers 1,2` serves once per worker count, one after the
+other, in the same run. Writes JSON to bench/results/ and prints it.
 
     .venv/bin/python bench/bench_service.py --tickets data/sample/tickets.parquet --train 3000
     .venv/bin/python bench/bench_service.py --bundle models/champion --levels 1,4,16,64
+    .venv/bin/python bench/bench_service.py --bundle models/default --workers 1,2 --overload 0
     .venv/bin/python bench/bench_service.py --bundle B --index /tmp/ret48k --levels 1 --overload 0
 
 `--index FOLDER` serves `--bundle` with another saved retriever (e.g. one over 48k tickets, built
@@ -33,8 +36,10 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -85,35 +90,57 @@ def train_bundle(tickets_file: Path, n: int, embedder: str, out: Path) -> Path:
     return build_bundle(result, out, version=f"bench-{n}")
 
 
-def embedding_ceiling(bundle: Path, texts: list[str]) -> dict[str, object]:
-    """In-process texts/s of the bundle's embedder over `texts` at batch sizes 1, 8 and 32 (each
-    call sorted by length, the embedder's best case; best of three interleaved rounds), and
-    one-text latency. The ceiling is the best of them: the fastest the embedder goes here."""
-    from triage.embeddings import load_embedder
+def in_process(bundle: Path, texts: list[dict[str, str]], rounds: int = 3) -> dict[str, object]:
+    """The in-process baselines, measured in interleaved rounds so a noisy neighbour hits them
+    alike: the bundle's embedder at batch sizes 1, 8 and 32 (each call sorted by length, its
+    best case; the ceiling is the best of them) and `Triager.predict_many` in calls of 32 (the
+    service's micro-batch, one FAISS thread as on its inference thread); best of `rounds` each,
+    plus the median over rounds of predict_many / ceiling within the same round."""
+    from triage.retrieval.index import set_search_threads
+    from triage.schema import Ticket
+    from triage.triager import Triager
 
-    spec = json.loads((bundle / "manifest.json").read_text())["embedder"]
-    embedder = load_embedder(spec.get("spec") or spec["name"])
-    embedder.encode(texts[:32])
+    set_search_threads(1)
+    triager = Triager.load(bundle)
+    embedder = triager.embedder
+    assert embedder is not None, "the bundle has no embedder"
+    tickets = [Ticket(ticket_id=f"q{i}", **t) for i, t in enumerate(texts)]
+    strings = [t.text for t in tickets]
+    triager.predict_many(tickets[:32])  # warm-up (builds the TF-IDF matrix)
     rates: dict[str, float] = {}
-    for _ in range(3):  # interleaved rounds, best of each: a noisy neighbour hits all sizes alike
-        for batch in (1, 8, 32):
-            start = time.perf_counter()
-            embedder.encode(texts, batch_size=batch)
-            rate = round(len(texts) / (time.perf_counter() - start), 1)
-            key = f"texts_per_s_batch{batch}"
-            rates[key] = max(rates.get(key, 0.0), rate)
-    singles = []
-    for text in texts[:100]:
-        t0 = time.perf_counter()
-        embedder.encode([text])
-        singles.append(time.perf_counter() - t0)
+    ratios = []
+    for _ in range(rounds):
+        now = {
+            f"texts_per_s_batch{b}": _rate(
+                len(strings), lambda b=b: embedder.encode(strings, batch_size=b)
+            )
+            for b in (1, 8, 32)
+        }
+        now["predict_many_calls_of_32"] = _rate(len(tickets), lambda: _in_calls(triager, tickets))
+        ratios.append(
+            now["predict_many_calls_of_32"] / max(now[f"texts_per_s_batch{b}"] for b in (1, 8, 32))
+        )
+        rates = {k: max(rates.get(k, 0.0), v) for k, v in now.items()}
+    ceiling = max(rates[f"texts_per_s_batch{b}"] for b in (1, 8, 32))
     return {
         "embedder": embedder.name,
         **rates,
-        "ceiling_texts_per_s": max(rates.values()),
-        "one_text_p50_ms": round(statistics.median(singles) * 1000, 2),
-        "texts_per_s_single": round(len(singles) / sum(singles), 1),
+        "ceiling_texts_per_s": ceiling,
+        "predict_many_share_of_ceiling": round(rates["predict_many_calls_of_32"] / ceiling, 3),
+        "predict_many_share_same_round_median": round(statistics.median(ratios), 3),
+        "load_avg_1m": os.getloadavg()[0],
     }
+
+
+def _rate(n: int, run: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    run()
+    return round(n / (time.perf_counter() - start), 1)
+
+
+def _in_calls(triager: Any, tickets: list[Any]) -> None:
+    for i in range(0, len(tickets), 32):
+        triager.predict_many(tickets[i : i + 32])
 
 
 def bundle_with_index(bundle: Path, index: Path, out: Path) -> Path:
@@ -139,7 +166,12 @@ def free_port() -> int:
 
 
 def start_server(
-    bundle: Path, work: Path, workers: int, micro_batch: int, capacity: int
+    bundle: Path,
+    work: Path,
+    workers: int,
+    micro_batch: int,
+    capacity: int,
+    env_extra: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen[bytes], str, str]:
     port = free_port()
     key_file = work / "dev-api-key"
@@ -164,6 +196,7 @@ def start_server(
     }
     if micro_batch:
         env["TRIAGE_MICRO_BATCH_SIZE"] = str(micro_batch)
+    env |= env_extra or {}
     proc = subprocess.Popen(
         args, env=env, stdout=subprocess.DEVNULL, stderr=(work / "server.log").open("wb")
     )
@@ -340,7 +373,7 @@ def main() -> None:
     parser.add_argument("--embedder", default="minilm-onnx-int8")
     parser.add_argument("--levels", default="1,4,16,64", help="concurrency levels")
     parser.add_argument("--seconds", type=float, default=8.0, help="duration of each level")
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", default="1", help="worker counts, served in turn: 1,2")
     parser.add_argument(
         "--micro-batch", type=int, default=0, help="TRIAGE_MICRO_BATCH_SIZE (0: the default)"
     )
@@ -355,32 +388,53 @@ def main() -> None:
     if args.index:
         bundle = bundle_with_index(bundle, args.index, work / "bundle-index")
     texts = load_texts(args.tickets, 2000)
-    ceiling = embedding_ceiling(bundle, [f"{t['subject']}\n{t['body']}" for t in texts[:512]])
-    print("ceiling", ceiling, flush=True)
-    proc, url, key = start_server(bundle, work, args.workers, args.micro_batch, args.capacity)
-    try:
-        results = asyncio.run(bench(url, key, texts, args))
-        results["server"] = rss_mb(proc.pid)
-        results["share_of_ceiling"] = shares(results, float(ceiling["ceiling_texts_per_s"]))
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(30)
+    ceiling = in_process(bundle, texts[:512])
+    print("in process", ceiling, flush=True)
+    runs = {}
+    for workers in (int(w) for w in args.workers.split(",")):
+        runs[f"workers={workers}"] = serve_and_measure(bundle, work, workers, texts, ceiling, args)
     report = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "bundle": str(bundle),
-        "workers": args.workers,
         "micro_batch": args.micro_batch,
         "capacity": args.capacity,
         "load_avg_1m": os.getloadavg()[0],
-        "ceiling": ceiling,
-        **results,
+        "in_process": ceiling,
+        **runs,
     }
     out = ROOT / "bench/results" / f"service-{int(time.time())}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))
     print(f"written to {out}")
+
+
+def serve_and_measure(
+    bundle: Path,
+    work: Path,
+    workers: int,
+    texts: list[dict[str, str]],
+    in_process: dict[str, object],
+    args: argparse.Namespace,
+) -> dict[str, object]:
+    """Start `triage serve` with `workers`, run the levels, stop it; shares of both baselines."""
+    folder = work / f"workers-{workers}"
+    folder.mkdir()
+    proc, url, key = start_server(bundle, folder, workers, args.micro_batch, args.capacity)
+    try:
+        results = asyncio.run(bench(url, key, texts, args))
+        results["server"] = rss_mb(proc.pid)
+        results["share_of_ceiling"] = shares(results, float(in_process["ceiling_texts_per_s"]))
+        results["share_of_predict_many"] = shares(
+            results, float(in_process["predict_many_calls_of_32"])
+        )
+        results["load_avg_1m"] = os.getloadavg()[0]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    print(f"workers={workers}", json.dumps(results), flush=True)
+    return results
 
 
 async def bench(
@@ -403,7 +457,7 @@ async def bench(
 
 
 def shares(results: dict[str, object], ceiling: float) -> dict[str, float]:
-    """Tickets answered per second at each level, as a share of the embedding ceiling."""
+    """Tickets answered per second at each level, as a share of `ceiling` (tickets/s)."""
     out = {
         f"c={level['concurrency']}": round(float(level["ok_per_s"]) / ceiling, 3)
         for level in results["levels"]  # type: ignore[attr-defined]

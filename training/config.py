@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from training.privacy_config import PrivacyConfig
 from triage.errors import ConfigError
 from triage.schema import TARGETS
 
@@ -175,6 +176,8 @@ class TrainConfig(_Strict):
     baselines: bool = True
     retrieval: bool = True
     """Build the similar-ticket index into the bundle (when `triage.retrieval` is installed)."""
+    privacy: PrivacyConfig = PrivacyConfig()
+    """Redaction before the split, retention, the pseudonym secret (`privacy_config.py`)."""
 
     @model_validator(mode="after")
     def _targets_known(self) -> TrainConfig:

@@ -23,9 +23,11 @@ from training.train import (
     train,
 )
 from triage.bundle import read_manifest
+from triage.bundle_files import manifest_sha256
 from triage.dataset import write_tickets
 from triage.embeddings import Embedder
 from triage.errors import TriageError
+from triage.privacy.guard import TicketPrivacy
 from triage.retrieval import Retriever
 from triage.schema import KBArticle, Ticket
 
@@ -86,6 +88,7 @@ def run_training(
 
     The bundle is written to `bundle_dir` (default `<root>/models/runs/<run id>`) and logged too.
     """
+    tickets = private_tickets(config, tickets)  # before the split, the index and MLflow
     with tracking.tracked_run(config, root) as (client, run_id):
         tracking.log_config(config, data_source)
         result = train(config, tickets, embedder=embedder, progress=progress)
@@ -104,8 +107,24 @@ def run_training(
             if config.tracking.log_pyfunc
             else tracking.artifact_uri(tracking.BUNDLE_ARTIFACT)  # a `runs:/` URI needs a model
         )
-        version = tracking.register(client, config.tracking.model_name, source, run_id)
+        version = tracking.register(
+            client, config.tracking.model_name, source, run_id, manifest_sha256(bundle)
+        )
     return TrackedRun(run_id, config.tracking.model_name, version, bundle, result, retrieval)
+
+
+def private_tickets(config: TrainConfig, tickets: Sequence[Ticket]) -> list[Ticket]:
+    """The tickets training may see: within `privacy.retention_months`, personal data replaced
+    by placeholders and each requester by its keyed pseudonym (`triage.privacy.guard`)."""
+    privacy = TicketPrivacy.from_section(config.privacy.section())
+    kept = privacy.retained(tickets)
+    if len(kept) < len(tickets):
+        logger.info(
+            "retention: %d of %d tickets are too old to train on",
+            len(tickets) - len(kept),
+            len(tickets),
+        )
+    return privacy.tickets(kept)
 
 
 def _step(progress: Progress | None, name: str) -> None:

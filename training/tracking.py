@@ -23,7 +23,8 @@ from mlflow.exceptions import MlflowException
 
 from training.config import TrainConfig, dump_config
 from training.train import TrainResult
-from triage.errors import NotFoundError, TriageError
+from triage.bundle_files import manifest_sha256
+from triage.errors import BundleError, NotFoundError, TriageError
 
 logger = logging.getLogger(__name__)
 
@@ -155,11 +156,20 @@ def artifact_uri(artifact_path: str) -> str:
     return str(mlflow.get_artifact_uri(artifact_path))
 
 
-def register(client: MlflowClient, name: str, source: str, run_id: str) -> str:
+MANIFEST_TAG = "manifest_sha256"
+"""Model version tag: SHA-256 of the bundle's manifest.json, checked when the bundle is fetched."""
+
+
+def register(
+    client: MlflowClient, name: str, source: str, run_id: str, manifest_sha256: str | None = None
+) -> str:
     """Register `source` (a logged model's URI, or an artifact folder's from `artifact_uri`) as a
     new version of `name` with alias challenger; the run id is a tag too, so a version
-    registered from an artifact folder still finds its run."""
-    version = mlflow.register_model(source, name, tags={"run_id": run_id})
+    registered from an artifact folder still finds its run. `manifest_sha256` (the bundle's
+    manifest, which lists every file's SHA-256) is recorded as a tag, so a bundle changed in the
+    artifact store is refused when fetched."""
+    tags = {"run_id": run_id} | ({MANIFEST_TAG: manifest_sha256} if manifest_sha256 else {})
+    version = mlflow.register_model(source, name, tags=tags)
     client.set_registered_model_alias(name, CHALLENGER, version.version)
     logger.info("registered %s version %s as @%s", name, version.version, CHALLENGER)
     return str(version.version)
@@ -240,7 +250,31 @@ def fetch_bundle(
     """
     chosen = resolve_version(client, name, alias=alias, version=version)
     dest.mkdir(parents=True, exist_ok=True)
-    return chosen, Path(client.download_artifacts(_run_id(chosen), BUNDLE_ARTIFACT, str(dest)))
+    bundle = Path(client.download_artifacts(_run_id(chosen), BUNDLE_ARTIFACT, str(dest)))
+    check_manifest_tag(chosen, bundle)
+    return chosen, bundle
+
+
+def check_manifest_tag(version: ModelVersion, bundle: Path) -> None:
+    """`BundleError` when the fetched bundle's manifest is not the one registered (versions
+    registered before the tag existed are let through with a warning)."""
+    recorded = (version.tags or {}).get(MANIFEST_TAG)
+    if recorded is None:
+        logger.warning(
+            "model %s version %s has no %s tag; its bundle is checked against its own manifest "
+            "only (re-register to record it)",
+            version.name,
+            version.version,
+            MANIFEST_TAG,
+        )
+        return
+    actual = manifest_sha256(bundle)
+    if actual != recorded:
+        raise BundleError(
+            f"model {version.name} version {version.version}: manifest SHA-256 {actual[:12]}... "
+            f"!= registered {recorded[:12]}...; the bundle in the artifact store was changed, "
+            "retrain or restore it"
+        )
 
 
 def download_eval_set(client: MlflowClient, version: ModelVersion, dest: Path) -> Path:

@@ -138,8 +138,10 @@ def make_embedder(
     if config.embedding_cache is None:
         return base
     from triage.embedding_cache import CachedEmbedder
+    from triage.privacy.hashing import Pseudonymizer, load_secret
 
-    return CachedEmbedder(base, Path(config.embedding_cache))
+    keyer = Pseudonymizer(load_secret(Path(config.privacy.secret_file)))  # keyed cache keys
+    return CachedEmbedder(base, Path(config.embedding_cache), keyer)
 
 
 def uses_embeddings(config: TrainConfig) -> bool:

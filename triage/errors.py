@@ -51,5 +51,17 @@ class FeedbackStoreError(TriageError):
     """The feedback database cannot be opened, is at an unknown schema or refused a write."""
 
 
+class StoreBusyError(FeedbackStoreError):
+    """The database stayed locked, in conflict or unreachable through every retry (transient)."""
+
+    def __init__(self, operation: str, message: str) -> None:
+        super().__init__(message)
+        self.operation = operation
+
+
 class NotFoundError(TriageError):
     """A referenced object (ticket, article, prediction, model version) does not exist."""
+
+
+class WriteConflict(FeedbackStoreError):
+    """Another write changed the same record between our read and our write: send it again."""

@@ -63,9 +63,9 @@ def choose_familiarity(similarity: NDArray[np.float32], quantile: float) -> Fami
 
 
 def known_word_counts(featurizer: Any, texts: Sequence[str]) -> NDArray[np.int64] | None:
-    """Per text, how many of its word tokens are in the featuriser's word vocabulary (n,).
+    """Per text, how many of its word tokens are in the featurizer's word vocabulary (n,).
 
-    None when the featuriser has no word block. Tokens are those of the word TF-IDF (lowercase,
+    None when the featurizer has no word block. Tokens are those of the word TF-IDF (lowercase,
     scikit-learn's token pattern); bigrams are not counted.
     """
     vectorizer = getattr(featurizer, "word_", None)

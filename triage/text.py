@@ -54,6 +54,22 @@ _NON_WORD = re.compile(r"[^\w]+")
 _LETTERS = re.compile(r"[^\W\d_]")
 _CLOSING_TAIL_LINES = 6
 
+FORMAT_CHARS = r"\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
+"""Zero-width, bidirectional and other invisible format characters (a regex class body)."""
+CONTROL_CHARS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+"""C0 and C1 control characters but tab, line feed and carriage return (a regex class body)."""
+VISIBLE_PATTERN = rf"[^\s{FORMAT_CHARS}{CONTROL_CHARS}]"
+"""One character `clean_text` keeps as text: a text without one cleans to "" (ECMA and Python
+regex alike, so the API's JSON Schema refuses what the service refuses)."""
+_FORMAT = re.compile(f"[{FORMAT_CHARS}]+")
+_CONTROL = re.compile(f"[{CONTROL_CHARS}]+")
+
+
+def strip_invisible(s: str) -> str:
+    """Drop invisible format characters (zero-width space, bidi marks, BOM) and turn control
+    characters into a space, so a text of only such characters is empty."""
+    return _CONTROL.sub(" ", _FORMAT.sub("", s))
+
 
 def repair_mojibake(s: str) -> str:
     """Fix text that was UTF-8 decoded as cp1252/latin-1 (`mÃ¶glich` -> `möglich`) with ftfy."""
@@ -103,12 +119,13 @@ def strip_signature(s: str) -> str:
 def clean_text(s: str | None) -> str:
     """Ticket text as the models should read it.
 
-    Repairs mojibake, normalises Unicode (NFC) and whitespace, strips quoted e-mail history
-    and signatures. Idempotent: `clean_text(clean_text(s)) == clean_text(s)`.
+    Drops invisible and control characters, repairs mojibake, normalises Unicode (NFC) and
+    whitespace, strips quoted e-mail history and signatures.
+    Idempotent: `clean_text(clean_text(s)) == clean_text(s)`.
     """
     if not s:
         return ""
-    s = repair_mojibake(s)
+    s = repair_mojibake(strip_invisible(s))
     if not s.isascii():
         s = unicodedata.normalize("NFC", s)
     s = s.replace("\r\n", "\n").replace("\r", "\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from triage.bundle import RETRIEVAL_DIR
+from triage.bundle import RETRIEVAL_DIR, bundle_embedder, load_verified
 from triage.classifiers import TargetClassifier
 from triage.embeddings import Embedder
 from triage.errors import BundleError, ConfigError
@@ -21,6 +22,8 @@ from triage.links import LinkTable
 from triage.neighbours import EmbeddingNeighbours
 from triage.policy import ActionPolicy
 from triage.prediction import LabelScore, TargetPrediction, TriageResult
+from triage.retrieval.protocol import RetrieverLike
+from triage.retrieval.retriever import Retriever
 from triage.schema import Ticket
 
 logger = logging.getLogger(__name__)
@@ -207,7 +210,7 @@ class Triager:
         model: TriageModel,
         manifest: dict[str, Any],
         embedder: Embedder | None = None,
-        retriever: Any = None,
+        retriever: RetrieverLike | None = None,
     ) -> None:
         self.model = model
         self.manifest = manifest
@@ -225,15 +228,18 @@ class Triager:
     @classmethod
     def load(cls, bundle_dir: Path, embedder: Embedder | None = None) -> Triager:
         """Load a bundle (checksums verified first); `BundleError` if missing, tampered, stale."""
-        from triage.bundle import load_model
-
-        manifest, model = load_model(Path(bundle_dir))
+        verified, model = load_verified(Path(bundle_dir))
+        manifest = verified.manifest
         if not isinstance(model, TriageModel):
             raise BundleError(
                 f"{bundle_dir}: model file holds {type(model).__name__}; re-export the bundle"
             )
-        embedder = _check_embedder(manifest, embedder, model.needs_embeddings)
-        retriever = _load_retriever(Path(bundle_dir), embedder)
+        embedder = _check_embedder(Path(bundle_dir), manifest, embedder, model.needs_embeddings)
+        with tempfile.TemporaryDirectory(prefix="triage-bundle-") as private:
+            # the retriever reads a folder: give it the verified bytes, never the bundle again
+            retriever = _load_retriever(
+                verified.materialise(RETRIEVAL_DIR, Path(private)), embedder
+            )
         return cls(model, manifest, embedder, retriever)
 
     def embed(self, texts: list[str]) -> NDArray[np.float32] | None:
@@ -279,8 +285,8 @@ class Triager:
         search per collection for the whole batch."""
         if self.retriever is None or vectors is None:
             return [{} for _ in texts]
-        matches = self.retriever.for_tickets(
-            texts, vectors, self.targets, k_similar=k_similar, k_votes=10, k_kb=k_kb
+        matches = self.retriever.search(
+            texts, vectors, k_similar=k_similar, k_kb=k_kb, k_votes=10, targets=self.targets
         )
         return [
             {"similar": tuple(m.similar), "kb": tuple(m.kb), "evidence": tuple(m.votes)}
@@ -289,11 +295,11 @@ class Triager:
 
 
 def _check_embedder(
-    manifest: dict[str, Any], embedder: Embedder | None, needed: bool
+    bundle_dir: Path, manifest: dict[str, Any], embedder: Embedder | None, needed: bool
 ) -> Embedder | None:
     info = manifest.get("embedder") or {}
-    if embedder is None and info.get("name"):
-        embedder = embedder_from_spec(str(info.get("spec") or info["name"]))
+    if embedder is None:
+        embedder = bundle_embedder(bundle_dir, manifest)
     if embedder is None:
         if needed:
             raise BundleError("bundle needs embeddings but names no embedder; re-export the bundle")
@@ -308,13 +314,7 @@ def _check_embedder(
     return embedder
 
 
-def _load_retriever(bundle_dir: Path, embedder: Embedder | None) -> Any:
-    folder = bundle_dir / RETRIEVAL_DIR
-    if not folder.is_dir() or embedder is None:
+def _load_retriever(folder: Path | None, embedder: Embedder | None) -> Retriever | None:
+    if folder is None or embedder is None:
         return None
-    try:
-        from triage.retrieval import Retriever
-    except ImportError:
-        logger.warning("bundle has a retrieval index but triage.retrieval is not installed")
-        return None
-    return Retriever.load(folder, embedder, verified=True)  # `load_model` checked every file
+    return Retriever.load(folder, embedder, verified=True)  # `load_verified` checked every byte

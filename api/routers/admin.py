@@ -6,48 +6,67 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import FlushedPredictions, HolderDep, StoreDep
-from api.errors import BundleRefused
-from api.lifecycle import reload
+from api.deps import FlushedPredictions, HolderDep, SettingsDep, StoreDep
+from api.desired_bundle import FollowerDep
+from api.errors import ApiError, BundleRefused
 from api.schemas import ReloadOut, ReloadRequest
 from api.security import AdminScope
+from triage.bundle_files import BundleOutsideRoot, check_under_root
 from triage.errors import BundleError
 from triage.store.report import production_report
 
 router = APIRouter(prefix="/v1", tags=["admin"], dependencies=[AdminScope])
 
 
-def _check_root(target: Path, root: Path | None) -> None:
-    if root is not None and not target.resolve().is_relative_to(root.resolve()):
-        raise BundleRefused(f"{target} is outside TRIAGE_BUNDLE_ROOT {root}; export bundles there")
+class BundleForbidden(ApiError):
+    status, slug, title = 403, "bundle-outside-root", "Bundle outside TRIAGE_BUNDLE_ROOT"
+
+
+class BundleNotFound(ApiError):
+    status, slug, title = 404, "bundle-not-found", "No bundle folder there"
+
+
+def _check_root(target: str, root: Path) -> Path:
+    """A requested folder under the bundle root with no symlink on the way: 403 otherwise, 404
+    when there is no such folder."""
+    try:
+        folder = check_under_root(Path(target), root)
+        found = folder.is_dir()
+    except BundleOutsideRoot as exc:
+        raise BundleForbidden(str(exc)) from exc
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte: no such folder either
+        raise BundleNotFound(f"bundle_dir is not a usable path ({exc}); send a folder") from exc
+    if not found:
+        raise BundleNotFound(f"{target}: no such bundle folder; run `triage export` first")
+    return folder
 
 
 @router.post("/admin/reload", response_model=ReloadOut, summary="Swap in a new bundle")
 async def post_reload(
-    request: Request, holder: HolderDep, store: StoreDep, body: ReloadRequest | None = None
+    settings: SettingsDep,
+    holder: HolderDep,
+    follower: FollowerDep,
+    body: ReloadRequest | None = None,
 ) -> Any:
     """Load and check a bundle, then swap it in by reference (in-flight requests finish on the old).
 
-    A bundle that fails its checks is refused (422) and the current model keeps serving.
+    A folder outside TRIAGE_BUNDLE_ROOT or reached through a symlink is refused (403), a
+    missing one is 404, a bundle that fails its checks (a file missing, altered, truncated or
+    a symlink) is refused (422); the current model keeps serving. Once loaded here it becomes
+    the desired bundle: every other worker follows within TRIAGE_REPLICA_POLL_S seconds (plus
+    its load).
     """
-    settings = request.app.state.settings
-    target = (body.bundle_dir if body else None) or settings.bundle_dir
+    asked = body.bundle_dir if body else None
+    # A folder named over HTTP must lie under the bundle root; TRIAGE_BUNDLE_DIR is the
+    # operator's own setting.
+    target = _check_root(asked, settings.bundle_root) if asked else settings.bundle_dir
     if target is None:
         raise BundleRefused("no bundle_dir given and TRIAGE_BUNDLE_DIR is unset; send a bundle_dir")
-    _check_root(Path(target), settings.bundle_root)
-    try:
-        previous, version = await run_in_threadpool(
-            reload,
-            holder,
-            Path(target),
-            settings,
-            request.app.state.metrics,
-            store,
-            request.app.state.executor,
-        )
+    try:  # here first, then on every worker (the desired-bundle row)
+        previous, version = await run_in_threadpool(follower.request, Path(target))
     except BundleError as exc:
         current = holder.current.version if holder.current else "none"
         raise BundleRefused(f"{exc} (still serving {current})") from exc

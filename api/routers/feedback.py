@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import FlushedPredictions, StoreDep
+from api.consistency import record_feedback_waiting
+from api.deps import FlushedPredictions, HolderDep, MetricsDep, SettingsDep, StoreDep
+from api.integrity import check_corrections, check_feedback_cap
+from api.privacy import PrivacyDep
 from api.schemas import FeedbackIn, FeedbackOut
 from api.security import AgentScope
-from triage.store.records import FeedbackRecord
+from triage.store.records import ApiKey, FeedbackRecord
 
 router = APIRouter(prefix="/v1", tags=["feedback"], dependencies=[AgentScope])
 
@@ -22,12 +25,29 @@ router = APIRouter(prefix="/v1", tags=["feedback"], dependencies=[AgentScope])
     summary="Record agent feedback",
     dependencies=[FlushedPredictions],  # the prediction it names is committed first
 )
-async def post_feedback(body: FeedbackIn, request: Request, store: StoreDep) -> Any:
+async def post_feedback(
+    body: FeedbackIn,
+    store: StoreDep,
+    metrics: MetricsDep,
+    settings: SettingsDep,
+    holder: HolderDep,
+    privacy: PrivacyDep,
+    key: ApiKey = AgentScope,
+) -> Any:
     """Stored durably: the row is committed (SQLite WAL, synchronous=FULL) before 201 is sent.
 
-    404 when `prediction_id` is unknown.
+    404 when `prediction_id` is unknown (after waiting up to TRIAGE_FEEDBACK_WAIT_MS for another
+    worker to commit it); 422 when a correction is not a label of the served model; 429 once
+    the key sent `TRIAGE_FEEDBACK_DAILY_CAP` feedback in 24 hours.
     """
-    record = FeedbackRecord(**body.model_dump())
-    feedback_id = await run_in_threadpool(store.record_feedback, record)
-    request.app.state.metrics.feedback.labels(body.outcome).inc()
+    if body.corrections:  # only labels the model knows flow into the training export
+        check_corrections(holder.require().triager.manifest, body.corrections)
+    await run_in_threadpool(check_feedback_cap, store, key, settings.feedback_daily_cap)
+    values = body.model_dump()
+    if values.get("comment"):  # free text an agent types can name the requester
+        values["comment"] = privacy.text(values["comment"])
+    record = FeedbackRecord(**values, key_id=key.key_id)
+    wait_s = settings.feedback_wait_ms / 1000  # another worker's prediction
+    feedback_id = await run_in_threadpool(record_feedback_waiting, store, record, wait_s)
+    metrics.feedback.labels(body.outcome).inc()
     return FeedbackOut(feedback_id=feedback_id)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
+from api.deps import HolderDep, MetricsDep
 from api.schemas import Health
 
 router = APIRouter(tags=["health"])
@@ -21,9 +22,9 @@ async def live() -> Any:
 @router.get(
     "/health/ready", response_model=Health, responses={503: {"model": Health}}, summary="Readiness"
 )
-async def ready(request: Request) -> Any:
+async def ready(holder: HolderDep) -> Any:
     """200 once a bundle is loaded and its warm-up prediction passed; 503 before."""
-    model = request.app.state.models.current
+    model = holder.current
     if model is None:
         body = Health(
             status="unready",
@@ -34,8 +35,8 @@ async def ready(request: Request) -> Any:
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-async def metrics(request: Request) -> Response:
+async def metrics(metrics: MetricsDep) -> Response:
     """Request counts and latency by route and status, predictions, feedback, queue depth."""
     from prometheus_client import CONTENT_TYPE_LATEST
 
-    return Response(request.app.state.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+    return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)

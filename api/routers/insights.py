@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import FlushedPredictions, StoreDep
+from api.deps import FlushedPredictions, InsightDep, StoreDep
 from api.incidents import InsightState
 from api.security import LeadScope
 from triage.insight.clusters import ClusterParams, rank
@@ -25,14 +25,6 @@ router = APIRouter(prefix="/v1", tags=["insight"], dependencies=[LeadScope, Flus
 
 Days = Annotated[int, Query(ge=1, le=3650, description="Tickets of the last N days.")]
 Period = Annotated[Literal["day", "week", "month"], Query(description="KPIs per period.")]
-
-
-def get_insight(request: Request) -> InsightState:
-    state: InsightState = request.app.state.insight
-    return state
-
-
-InsightDep = Annotated[InsightState, Depends(get_insight)]
 
 
 def _table(store: FeedbackStore, days: int) -> pd.DataFrame:
@@ -104,10 +96,14 @@ async def get_kb_gaps(insight: InsightDep, store: StoreDep, days: Days = 30) -> 
 async def get_emerging(insight: InsightDep) -> dict[str, Any]:
     """Bursts of similar triaged tickets well above their usual rate, still receiving tickets
     (none for `quiet_minutes`: closed). Each has its ticket ids, so a ticket system can link them
-    to one major incident; new ones are also POSTed to TRIAGE_WEBHOOK_URL when set."""
+    to one major incident; new ones are also POSTed to TRIAGE_WEBHOOK_URL when set. With
+    TRIAGE_INCIDENTS=auto (the default) and no webhook, the first call starts the monitor: it
+    reads the recent history first (up to TRIAGE_INCIDENT_BACKFILL tickets), so it can take a
+    while."""
     monitor = insight.monitor
     if monitor is None:
         return {"enabled": False, "reason": "TRIAGE_INCIDENTS is off", "incidents": []}
+    await run_in_threadpool(monitor.watch)  # TRIAGE_INCIDENTS=auto: the first request starts it
     incidents = await run_in_threadpool(monitor.open_incidents)
     return {
         "enabled": True,

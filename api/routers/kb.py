@@ -32,10 +32,10 @@ async def article(
     article_id: Annotated[str, Path(min_length=1, max_length=200)], model: ModelDep
 ) -> Any:
     """The article as indexed in the loaded bundle; 404 when it has no such article."""
-    lookup = getattr(model.triager.retriever, "article", None)
-    if lookup is None:
+    retriever = model.triager.retriever
+    if retriever is None:
         raise NotReady(f"model {model.version} has no KB index; export the bundle with retrieval")
-    found = lookup(article_id)  # a dict read: cheap enough for the event loop
+    found = retriever.article(article_id)  # a dict read: cheap enough for the event loop
     if found is None:
         raise NotFoundError(f"KB article {article_id!r} is not in model {model.version}")
     return KBArticleOut(**found.to_dict())

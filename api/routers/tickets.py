@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import FlushedPredictions, StoreDep
+from api.admission import Admission, AdmissionDep
+from api.deps import FlushedPredictions, HolderDep, ModelHolder, StoreDep
+from api.integrity import TicketWriteConflict, check_ticket_writer
 from api.lifecycle import index_resolved
+from api.privacy import PrivacyDep
 from api.schemas import ResolvedIn, ResolvedOut
 from api.security import TriageScope
-from triage.errors import TriageError
+from triage.errors import TriageError, WriteConflict
 from triage.schema import Ticket
-from triage.store.records import ResolvedRecord
+from triage.store.protocol import FeedbackStore
+from triage.store.records import ApiKey, ResolvedRecord
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["tickets"], dependencies=[TriageScope])
 
 
-async def _make_searchable(request: Request, ticket: Ticket) -> bool:
-    loop = asyncio.get_running_loop()
-    holder = request.app.state.models
+async def _make_searchable(admission: Admission, holder: ModelHolder, ticket: Ticket) -> bool:
     try:
-        return await loop.run_in_executor(
-            request.app.state.executor, index_resolved, holder, ticket
-        )
+        return await admission.execute(index_resolved, holder, ticket)
     except TriageError as exc:
         logger.warning("resolved ticket not indexed: %s", exc)
         return False
@@ -40,9 +39,29 @@ async def _make_searchable(request: Request, ticket: Ticket) -> bool:
     summary="Record a resolved ticket",
     dependencies=[FlushedPredictions],
 )
-async def post_resolved(body: ResolvedIn, request: Request, store: StoreDep) -> Any:
-    """Stores the final labels (committed first), then adds the ticket to the similar index."""
-    ticket = body.ticket.to_ticket(body.ticket.ticket_id)
-    record = ResolvedRecord(ticket=ticket, prediction_id=body.prediction_id)
-    resolved_id = await run_in_threadpool(store.record_resolved, record)
-    return ResolvedOut(resolved_id=resolved_id, searchable=await _make_searchable(request, ticket))
+async def post_resolved(
+    body: ResolvedIn,
+    store: StoreDep,
+    holder: HolderDep,
+    admission: AdmissionDep,
+    privacy: PrivacyDep,
+    key: ApiKey = TriageScope,
+) -> Any:
+    """Stores the final labels (committed first, attributed to the key), then adds the ticket to
+    the similar index; personal data is redacted first, so neither holds it. Only the key that
+    first wrote a ticket, or an admin key, may change it (403); 429 when the inference queue is
+    full (nothing stored then)."""
+    ticket = privacy.ticket(body.ticket.to_ticket(body.ticket.ticket_id))
+    record = ResolvedRecord(ticket=ticket, prediction_id=body.prediction_id, key_id=key.key_id)
+    async with admission.slot():
+        resolved_id = await run_in_threadpool(_record, store, holder, key, record)
+        searchable = await _make_searchable(admission, holder, ticket)
+    return ResolvedOut(resolved_id=resolved_id, searchable=searchable)
+
+
+def _record(store: FeedbackStore, holder: ModelHolder, key: ApiKey, record: ResolvedRecord) -> int:
+    seen = check_ticket_writer(store, holder.current, key, record.ticket.ticket_id)
+    try:
+        return store.record_resolved(record, seen_writes=seen)
+    except WriteConflict as exc:
+        raise TicketWriteConflict(str(exc)) from exc

@@ -5,13 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
-from api.batching import MicroBatcher
+from api.deps import BatcherDep, HolderDep, SettingsDep
 from api.errors import ApiError
+from api.privacy import PrivacyDep
 from api.schemas import BatchRequest, BatchResponse, TicketIn, TriageRequest, TriageResponse
 from api.security import TriageScope
 from triage.prediction import TriageResult
+from triage.privacy.guard import TicketPrivacy
 from triage.schema import Ticket
 
 router = APIRouter(prefix="/v1", tags=["triage"], dependencies=[TriageScope])
@@ -21,8 +23,10 @@ class BatchTooLarge(ApiError):
     status, slug, title = 422, "batch-too-large", "Too many tickets in one batch"
 
 
-def _tickets(items: list[TicketIn]) -> list[Ticket]:
-    return [t.to_ticket(f"anon-{uuid.uuid4().hex[:12]}") for t in items]
+def _tickets(items: list[TicketIn], privacy: TicketPrivacy) -> list[Ticket]:
+    """Redacted before the batcher: the model, the index search, the store and the logs see
+    placeholders and the requester's pseudonym only."""
+    return [privacy.ticket(t.to_ticket(f"anon-{uuid.uuid4().hex[:12]}")) for t in items]
 
 
 def _response(
@@ -37,30 +41,38 @@ def _response(
     return response.model_copy(update={"similar": similar[:k], "kb": kb[:k]})
 
 
-async def _run(request: Request, tickets: list[Ticket]) -> list[tuple[str, TriageResult]]:
-    request.app.state.models.require()  # 503 before queueing when no model is loaded
-    batcher: MicroBatcher[Ticket, tuple[str, TriageResult]] = request.app.state.batcher
-    return await batcher.submit(tickets)
-
-
 @router.post("/triage", response_model=TriageResponse, summary="Triage one ticket")
-async def triage_one(body: TriageRequest, request: Request) -> Any:
+async def triage_one(
+    body: TriageRequest,
+    settings: SettingsDep,
+    batcher: BatcherDep,
+    holder: HolderDep,
+    privacy: PrivacyDep,
+) -> Any:
     """Label, calibrated confidence, action and top-3 per target; similar tickets; KB articles."""
-    tickets = _tickets([body.ticket])
-    k = body.k if body.k is not None else request.app.state.settings.similar_k
-    pairs = await _run(request, tickets)
+    tickets = _tickets([body.ticket], privacy)
+    k = body.k if body.k is not None else settings.similar_k
+    holder.require()  # 503 before queueing when no model is loaded
+    pairs = await batcher.submit(tickets)
     return _response(pairs[0], tickets[0], k, body.min_relevance)
 
 
 @router.post("/triage/batch", response_model=BatchResponse, summary="Triage several tickets")
-async def triage_batch(body: BatchRequest, request: Request) -> Any:
+async def triage_batch(
+    body: BatchRequest,
+    settings: SettingsDep,
+    batcher: BatcherDep,
+    holder: HolderDep,
+    privacy: PrivacyDep,
+) -> Any:
     """Up to `TRIAGE_MAX_BATCH_TICKETS` tickets in one call (back-filling, imports)."""
-    limit = request.app.state.settings.max_batch_tickets
+    limit = settings.max_batch_tickets
     if len(body.tickets) > limit:
         raise BatchTooLarge(f"{len(body.tickets)} tickets > {limit}; split the batch")
-    tickets = _tickets(body.tickets)
-    pairs = await _run(request, tickets)
-    k = request.app.state.settings.similar_k
+    tickets = _tickets(body.tickets, privacy)
+    holder.require()
+    pairs = await batcher.submit(tickets)
+    k = settings.similar_k
     return BatchResponse(
         results=[
             _response(p, t, k, body.min_relevance) for p, t in zip(pairs, tickets, strict=True)

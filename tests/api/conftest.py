@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from pg import fresh_database
 from service_helpers import build_tiny_bundle, issue_keys
 
 from api.app import create_app
@@ -32,13 +34,29 @@ def bundle_plain(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture()
-def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+def make_settings(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[..., Settings]:
     def make(**overrides: object) -> Settings:
-        values: dict[str, object] = {"database_url": f"sqlite:///{tmp_path / 'triage.db'}"}
+        values: dict[str, object] = {
+            "database_url": database_url,
+            "bundle_root": tmp_path_factory.getbasetemp(),  # every test bundle is made under it
+        }
         values.update(overrides)
         return Settings(**values)  # type: ignore[arg-type]
 
     return make
+
+
+@pytest.fixture()
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The service tests' database: a SQLite file, unless a test asks for both with
+    `service_helpers.BOTH_DATABASES` (then also a fresh database on a real PostgreSQL)."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        return f"sqlite:///{tmp_path / 'triage.db'}"
+    server: str = request.getfixturevalue("postgres_url")
+    name = "api_" + hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:16]
+    return fresh_database(server, name)
 
 
 @pytest.fixture()

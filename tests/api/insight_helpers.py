@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
+from api.state import state_of
 from triage.schema import Ticket
 from triage.store.keys import create_key
 from triage.store.records import PredictionRecord
@@ -41,7 +42,7 @@ NOW = datetime.now(UTC)
 
 
 def key_for(client: TestClient, *scopes: str) -> dict[str, str]:
-    store = client.app.state.store  # type: ignore[attr-defined]
+    store = state_of(client.app).store
     return {"X-API-Key": create_key(store, list(scopes))[0]}
 
 
@@ -55,4 +56,4 @@ def triaged_background(client: TestClient, n: int = 260) -> None:
         when = NOW - timedelta(days=5) + timedelta(minutes=25 * i)
         labels = {"category": {"label": "x", "confidence": 0.5, "action": "suggest"}}
         records.append(PredictionRecord(f"p{i:030d}", ticket, "v1", labels, created_at=when))
-    client.app.state.store.record_predictions(records)  # type: ignore[attr-defined]
+    state_of(client.app).store.record_predictions(records)

@@ -11,8 +11,10 @@ if TYPE_CHECKING:
 
     from triage.embeddings import Embedder
 
+import pytest
 from tiny_data import make_tickets, tiny_config
 
+from api.state import state_of
 from triage.schema import KBArticle, Ticket
 from triage.store.keys import create_key
 
@@ -49,10 +51,13 @@ def build_tiny_bundle(
     return build_bundle(result, out_dir, version=version)
 
 
+BOTH_DATABASES = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+"""Run a store-heavy service test on SQLite and on a real PostgreSQL (`database_url` fixture)."""
+
 VPN_TICKET = {"subject": "vpn router down", "body": "outage for everyone, dns broken"}
 
 
 def issue_keys(client: TestClient) -> dict[str, dict[str, str]]:
     """One key per scope, as request headers."""
-    store = client.app.state.store  # type: ignore[attr-defined]
+    store = state_of(client.app).store
     return {s: {"X-API-Key": create_key(store, [s])[0]} for s in ("triage", "agent", "admin")}

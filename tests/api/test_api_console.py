@@ -14,6 +14,7 @@ from service_helpers import ARTICLES, VPN_TICKET, issue_keys
 from api.app import create_app
 from api.routers.console import CSP, STATIC
 from api.settings import Settings
+from api.state import state_of
 from triage.store.dataset import labelled_tickets
 
 Keys = dict[str, dict[str, str]]
@@ -193,7 +194,7 @@ def test_feedback_rated_is_stored_without_overriding_the_verdict(
     }
     for body in (verdict, rating):
         assert client.post("/v1/feedback", json=body, headers=keys["agent"]).status_code == 201
-    store = client.app.state.store  # type: ignore[attr-defined]
+    store = state_of(client.app).store
     tickets, _ = labelled_tickets(store)
     assert [(t.ticket_id, t.category) for t in tickets] == [("INC-R", "Access")]
     stats = client.get("/v1/stats", headers=keys["admin"]).json()

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from service_helpers import VPN_TICKET, issue_keys
+from service_helpers import BOTH_DATABASES, VPN_TICKET, issue_keys
 
 from api.app import create_app
 from api.settings import Settings
+from api.state import state_of
 
 Keys = dict[str, dict[str, str]]
 
@@ -57,12 +58,14 @@ def test_endpoints_triage_gibberish_is_not_auto_and_says_why(
         assert p["reason_code"] == "unfamiliar" and p["reason"].startswith("unfamiliar ticket")
 
 
+@BOTH_DATABASES  # store-heavy: SQLite and PostgreSQL
 def test_endpoints_triage_records_the_prediction(client: TestClient, keys: Keys) -> None:
     body = _triage(client, keys)
-    assert client.app.state.writer.flush()  # type: ignore[attr-defined]
-    assert client.app.state.store.has_prediction(body["prediction_id"])  # type: ignore[attr-defined]
+    assert state_of(client.app).writer.flush()
+    assert state_of(client.app).store.has_prediction(body["prediction_id"])
 
 
+@BOTH_DATABASES  # store-heavy: SQLite and PostgreSQL
 def test_endpoints_feedback_right_after_triage_finds_the_queued_prediction(
     client: TestClient, keys: Keys
 ) -> None:
@@ -76,14 +79,15 @@ def test_endpoints_feedback_right_after_triage_finds_the_queued_prediction(
         assert r.status_code == 201, r.text
 
 
+@BOTH_DATABASES  # store-heavy: SQLite and PostgreSQL
 def test_endpoints_sync_prediction_writes_commit_before_the_response(
     make_settings: Callable[..., Settings], bundle_v1: Path
 ) -> None:
     settings = make_settings(bundle_dir=bundle_v1, batch_prediction_writes=False)
     with TestClient(create_app(settings)) as c:
-        assert c.app.state.writer is None  # type: ignore[attr-defined]
+        assert state_of(c.app).writer is None
         body = _triage(c, issue_keys(c))
-        assert c.app.state.store.has_prediction(body["prediction_id"])  # type: ignore[attr-defined]
+        assert state_of(c.app).store.has_prediction(body["prediction_id"])
 
 
 def test_endpoints_batch_matches_single(client: TestClient, keys: Keys) -> None:
@@ -107,6 +111,7 @@ def test_endpoints_batch_over_the_limit_is_422(make_settings, bundle_v1: Path) -
     assert r.status_code == 422 and "split the batch" in r.json()["detail"]
 
 
+@BOTH_DATABASES  # store-heavy: SQLite and PostgreSQL
 def test_endpoints_feedback_is_stored_before_201(client: TestClient, keys: Keys) -> None:
     pid = _triage(client, keys)["prediction_id"]
     body = {
@@ -118,12 +123,13 @@ def test_endpoints_feedback_is_stored_before_201(client: TestClient, keys: Keys)
     }
     r = client.post("/v1/feedback", json=body, headers=keys["agent"])
     assert r.status_code == 201, r.text
-    engine = sa.create_engine(client.app.state.settings.database_url)  # type: ignore[attr-defined]
+    engine = sa.create_engine(state_of(client.app).settings.database_url)
     with engine.connect() as conn:  # a separate connection sees the committed row
         row = conn.execute(sa.text("SELECT outcome, prediction_id FROM feedback")).one()
     assert tuple(row) == ("corrected", pid)
 
 
+@BOTH_DATABASES  # store-heavy: SQLite and PostgreSQL
 def test_endpoints_feedback_for_unknown_prediction_is_404(client: TestClient, keys: Keys) -> None:
     r = client.post(
         "/v1/feedback",
@@ -148,6 +154,7 @@ def test_endpoints_feedback_invalid_is_422(client: TestClient, keys: Keys, body:
     assert r.status_code == 422, r.text
 
 
+@BOTH_DATABASES  # store-heavy: SQLite and PostgreSQL
 def test_endpoints_resolved_ticket_joins_its_prediction(client: TestClient, keys: Keys) -> None:
     pid = _triage(client, keys, VPN_TICKET | {"ticket_id": "INC-7"})["prediction_id"]
     resolved = VPN_TICKET | {
@@ -218,6 +225,7 @@ def test_endpoints_resolved_ticket_is_searchable_at_once(client: TestClient, key
     assert r.json()["similar"][0]["ticket_id"] == "INC-NEW"
 
 
+@BOTH_DATABASES  # store-heavy: SQLite and PostgreSQL
 def test_endpoints_reload_keeps_tickets_resolved_since_the_bundle(
     client: TestClient, keys: Keys, bundle_v2: Path
 ) -> None:
@@ -235,15 +243,16 @@ def test_endpoints_reload_keeps_tickets_resolved_since_the_bundle(
     assert r.json()["model_version"] == "v2" and r.json()["similar"][0]["ticket_id"] == "INC-ZEBRA"
 
 
+@BOTH_DATABASES  # store-heavy: SQLite and PostgreSQL
 def test_endpoints_reload_catches_up_a_ticket_resolved_while_it_loads(
     client: TestClient, keys: Keys, bundle_v2: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A ticket resolved after the reload's replay but before its swap is in the new index."""
-    from api import lifecycle
+    from api.ticket_log import TicketLogTail
     from triage.schema import Status, Ticket
     from triage.store.records import ResolvedRecord
 
-    replay = lifecycle.replay_resolved
+    replay = TicketLogTail.replay
     late = Ticket(
         ticket_id="INC-LATE",
         subject="zebra vpn router",
@@ -253,13 +262,12 @@ def test_endpoints_reload_catches_up_a_ticket_resolved_while_it_loads(
         solution="rebooted the zebra gateway",
     )
 
-    def replay_then_resolve(triager, store, since=None):  # type: ignore[no-untyped-def]
-        added = replay(triager, store, since)
-        if since is None:  # the replay before the swap has read the store: resolve one now
-            store.record_resolved(ResolvedRecord(late))
-        return added
+    def replay_then_resolve(self, triager):  # type: ignore[no-untyped-def]
+        read_up_to = replay(self, triager)  # the replay has read the log: resolve one now
+        self.store.record_resolved(ResolvedRecord(late))
+        return read_up_to
 
-    monkeypatch.setattr(lifecycle, "replay_resolved", replay_then_resolve)
+    monkeypatch.setattr(TicketLogTail, "replay", replay_then_resolve)
     r = client.post("/v1/admin/reload", json={"bundle_dir": str(bundle_v2)}, headers=keys["admin"])
     assert r.json()["version"] == "v2"
     r = client.get("/v1/similar", params={"q": "zebra vpn router zebra dns"}, headers=keys["agent"])
@@ -292,7 +300,7 @@ def test_endpoints_reload_refuses_a_tampered_bundle(
     client: TestClient, keys: Keys, bundle_v2: Path, tmp_path: Path
 ) -> None:
     bad = shutil.copytree(bundle_v2, tmp_path / "tampered")
-    with (bad / "model.joblib").open("ab") as handle:
+    with (bad / "model.skops").open("ab") as handle:
         handle.write(b"x")
     r = client.post("/v1/admin/reload", json={"bundle_dir": str(bad)}, headers=keys["admin"])
     assert r.status_code == 422 and "checksum" in r.json()["detail"]
@@ -353,6 +361,7 @@ def test_endpoints_reload_under_traffic_drops_no_request(
     assert _triage(client, keys)["model_version"] == "v2"
 
 
+@BOTH_DATABASES  # store-heavy: SQLite and PostgreSQL
 def test_endpoints_restart_keeps_resolved_tickets_searchable(
     make_settings, bundle_v1: Path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -378,7 +387,7 @@ def test_endpoints_restart_keeps_resolved_tickets_searchable(
 
 
 def test_endpoints_triage_embeds_each_ticket_once(client: TestClient, keys: Keys) -> None:
-    triager = client.app.state.models.current.triager  # type: ignore[attr-defined]
+    triager = state_of(client.app).models.current.triager
     calls: list[int] = []
     encode = triager.embedder.encode
 

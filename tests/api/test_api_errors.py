@@ -16,6 +16,7 @@ from service_fakes import FakeGatedTriager
 from service_helpers import VPN_TICKET, issue_keys
 
 from api.app import create_app
+from api.state import state_of
 
 PROBLEM = "application/problem+json"
 
@@ -53,7 +54,7 @@ def test_errors_reload_fixes_an_unready_service(
     r = unready.post(
         "/v1/admin/reload", json={"bundle_dir": str(tmp_path / "nope")}, headers=keys["admin"]
     )
-    assert "no such bundle" in _is_problem(r, 422)["detail"]
+    assert "no such bundle" in _is_problem(r, 404)["detail"]
     assert unready.get("/health/ready").status_code == 503
     r = unready.post("/v1/admin/reload", json={"bundle_dir": str(bundle_v1)}, headers=keys["admin"])
     assert r.status_code == 200 and r.json()["previous_version"] is None
@@ -66,7 +67,7 @@ def test_errors_reload_outside_the_bundle_root_is_refused(  # type: ignore[no-un
     with TestClient(create_app(make_settings(bundle_root=tmp_path / "models"))) as c:
         keys = issue_keys(c)
         r = c.post("/v1/admin/reload", json={"bundle_dir": str(bundle_v1)}, headers=keys["admin"])
-        assert "outside TRIAGE_BUNDLE_ROOT" in _is_problem(r, 422)["detail"]
+        assert "outside TRIAGE_BUNDLE_ROOT" in _is_problem(r, 403)["detail"]
 
 
 def test_errors_a_broken_configured_bundle_starts_unready(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -159,7 +160,7 @@ def test_errors_full_queue_is_429_and_health_stays_fast(make_settings) -> None: 
     fake = FakeGatedTriager()
     with TestClient(create_app(settings)) as c:
         keys = issue_keys(c)
-        c.app.state.models.swap(fake, Path("fake"))  # type: ignore[attr-defined]
+        state_of(c.app).models.swap(fake, Path("fake"))
         statuses: list[int] = []
 
         def post() -> None:
@@ -174,7 +175,7 @@ def test_errors_full_queue_is_429_and_health_stays_fast(make_settings) -> None: 
         assert fake.entered.wait(10)
         threads[1].start()
         for _ in range(500):  # wait (up to 10 s) until the second request is queued
-            if c.app.state.batcher.pending == 2:  # type: ignore[attr-defined]
+            if state_of(c.app).batcher.pending == 2:
                 break
             threading.Event().wait(0.02)
         r = c.post("/v1/triage", json={"ticket": VPN_TICKET}, headers=keys["triage"])
@@ -200,7 +201,7 @@ def test_errors_unexpected_failure_is_500_problem_without_trace(make_settings) -
 
     with TestClient(create_app(make_settings()), raise_server_exceptions=False) as c:
         keys = issue_keys(c)
-        c.app.state.models.swap(Exploding(), Path("fake"))  # type: ignore[attr-defined]
+        state_of(c.app).models.swap(Exploding(), Path("fake"))
         r = c.post("/v1/triage", json={"ticket": VPN_TICKET}, headers=keys["triage"])
     body = _is_problem(r, 500)
     assert "secret internal detail" not in body["detail"]

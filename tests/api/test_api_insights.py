@@ -13,6 +13,7 @@ from insight_helpers import NOW, key_for, triaged_background
 
 from api.app import create_app
 from api.settings import Settings
+from api.state import state_of
 from triage.dataset import write_articles
 from triage.schema import KBArticle
 
@@ -85,6 +86,57 @@ def test_insights_kpi_from_the_store_with_missing_fields_unavailable(
     )
 
 
+def test_insights_kpi_reports_the_kpi_fields_a_ticket_system_sends(
+    insight_client: TestClient,
+) -> None:
+    key = key_for(insight_client, "triage")
+    for i in range(10):
+        created = NOW - timedelta(hours=2 * i + 1)
+        ticket = {
+            "ticket_id": f"KPI-{i}",
+            "subject": "vpn router down",
+            "body": "vpn router down again",
+            "created_at": created.isoformat(),
+            "first_response_at": (created + timedelta(minutes=45)).isoformat(),
+            "resolved_at": (created + timedelta(hours=1)).isoformat(),
+            "priority": "P3",
+            "support_line": 1 + i % 2,
+            "reopened_count": 1 if i % 5 == 0 else 0,
+            "escalated": i % 2 == 1,
+            "csat": 1 + i % 5,
+        }
+        r = insight_client.post("/v1/tickets/resolved", json={"ticket": ticket}, headers=key)
+        assert r.status_code == 201, r.text
+    lead = key_for(insight_client, "lead")
+    kpis = insight_client.get("/v1/insights/kpi?days=7", headers=lead).json()["kpis"]
+    assert kpis["response_time"]["median_h"] == pytest.approx(0.75, abs=1e-3)
+    assert kpis["response_time"]["by_priority"]["P3"]["within_sla"] == 1.0  # 45 min < 4 h
+    assert kpis["reopened"]["rate"] == pytest.approx(0.2)  # tickets 0 and 5
+    assert kpis["csat"]["mean"] == pytest.approx(3.0)
+    assert kpis["csat"]["distribution"] == {str(s): 2 for s in range(1, 6)}
+    assert kpis["escalation"]["escalated_flag_rate"] == pytest.approx(0.5)
+    # first contact: resolved 15 min after the reply, never reopened, first line: 2, 4, 6, 8
+    assert kpis["first_contact_resolution"]["rate"] == pytest.approx(0.4)
+
+
+def test_insights_resolved_kpi_fields_out_of_range_are_refused(
+    insight_client: TestClient,
+) -> None:
+    key = key_for(insight_client, "triage")
+    base = {"ticket_id": "BAD-1", "subject": "vpn", "body": "vpn down"}
+    for field, value in (("csat", 6), ("reopened_count", -1), ("escalated", "maybe")):
+        body = {"ticket": {**base, field: value}}
+        r = insight_client.post("/v1/tickets/resolved", json=body, headers=key)
+        assert r.status_code == 422, (field, r.text)
+        assert field in r.text
+    late = {
+        "created_at": NOW.isoformat(),
+        "first_response_at": (NOW - timedelta(hours=1)).isoformat(),
+    }
+    r = insight_client.post("/v1/tickets/resolved", json={"ticket": {**base, **late}}, headers=key)
+    assert r.status_code == 422 and "first_response_at" in r.text
+
+
 def test_insights_clusters_and_kb_gaps(insight_client: TestClient) -> None:
     key = key_for(insight_client, "triage")
     _resolve(insight_client, key, 24, "vpn router dns reconnect")
@@ -119,8 +171,8 @@ def test_incidents_burst_of_triaged_tickets_is_reported(insight_client: TestClie
         text = "GlobalProtect gateway unreachable from the Stadhuis"
         body = {"ticket": {"ticket_id": f"OUT-{i}", "subject": "VPN down", "body": text}}
         assert insight_client.post("/v1/triage", json=body, headers=key).status_code == 200
-    insight_client.app.state.writer.flush()  # type: ignore[attr-defined]
-    monitor = insight_client.app.state.insight.monitor  # type: ignore[attr-defined]
+    state_of(insight_client.app).writer.flush()
+    monitor = state_of(insight_client.app).insight.monitor
     raised = monitor.poll()
     assert len(raised) == 1
     r = insight_client.get("/v1/incidents/emerging", headers=key_for(insight_client, "lead"))
@@ -133,6 +185,35 @@ def test_incidents_burst_of_triaged_tickets_is_reported(insight_client: TestClie
     metrics = insight_client.get("/metrics").text
     assert "triage_incidents_open 1.0" in metrics
     assert "triage_incident_alerts_total 1.0" in metrics
+
+
+def test_incidents_monitor_starts_on_the_first_request_by_default(
+    make_settings: Callable[..., Settings], bundle_v1: Path
+) -> None:
+    """TRIAGE_INCIDENTS=auto without a webhook: no model loaded and nothing embedded until
+    someone asks; the first request reads the recent history, so a burst already in the store
+    is reported at once."""
+    settings = make_settings(bundle_dir=bundle_v1, insight_embedder="hashing-64")
+    assert settings.incidents == "auto"
+    with TestClient(create_app(settings)) as client:
+        monitor = state_of(client.app).insight.monitor
+        triaged_background(client)
+        key = key_for(client, "triage")
+        for i in range(8):
+            body = {"ticket": {"ticket_id": f"OUT-{i}", "subject": "VPN down", "body": "VPN down"}}
+            assert client.post("/v1/triage", json=body, headers=key).status_code == 200
+        state_of(client.app).writer.flush()
+        assert not monitor.watching
+        r = client.get("/v1/incidents/emerging", headers=key_for(client, "lead"))
+        assert monitor.watching
+    assert [len(i["ticket_ids"]) for i in r.json()["incidents"]] == [8]
+
+
+def test_incidents_setting_accepts_the_old_booleans() -> None:
+    assert Settings(incidents=True).incidents == "on"  # type: ignore[arg-type]
+    assert Settings(incidents="false").incidents == "off"  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="incidents"):
+        Settings(incidents="sometimes")  # type: ignore[arg-type]
 
 
 def test_incidents_off_by_setting(make_settings: Callable[..., Settings], bundle_v1: Path) -> None:

@@ -17,6 +17,7 @@ from insight_helpers import key_for, triaged_background
 
 from api.app import create_app
 from api.settings import Settings
+from api.state import state_of
 from api.webhook import WebhookSender, sign, verify
 
 SECRET = "s3cret-for-tests"
@@ -172,8 +173,8 @@ def test_webhook_from_the_service_on_an_emerging_incident(
             assert (
                 client.post("/v1/triage", json={"ticket": ticket}, headers=key).status_code == 200
             )
-        client.app.state.writer.flush()  # type: ignore[attr-defined]
-        assert len(client.app.state.insight.monitor.poll()) == 1  # type: ignore[attr-defined]
+        state_of(client.app).writer.flush()
+        assert len(state_of(client.app).insight.monitor.poll()) == 1
         assert receiver.arrived.wait(10)
         metrics = client.get("/metrics").text
     payload = json.loads(receiver.requests[-1]["body"])
@@ -181,3 +182,39 @@ def test_webhook_from_the_service_on_an_emerging_incident(
     assert sorted(payload["incident"]["ticket_ids"]) == [f"OUT-{i}" for i in range(6)]
     assert payload["incident"]["name"] == "AFAS InSite down"
     assert 'triage_webhook_deliveries_total{outcome="delivered"} 1.0' in metrics
+
+
+def test_webhook_two_workers_on_one_store_alert_once(
+    make_settings: Callable[..., Settings], bundle_v1: Path, receiver_factory: Callable
+) -> None:
+    """Two apps (as two uvicorn workers) on one database: both monitors see the burst, the
+    incident table lets only the first send the webhook."""
+    receiver = receiver_factory([200, 200])
+    settings = make_settings(
+        bundle_dir=bundle_v1,
+        insight_embedder="hashing-64",
+        incident_poll_s=3600,
+        webhook_url=receiver.url,
+        webhook_secret=SECRET,
+    )
+    with TestClient(create_app(settings)) as one, TestClient(create_app(settings)) as two:
+        triaged_background(one)
+        key = key_for(one, "triage")
+        for i in range(6):
+            ticket = {"ticket_id": f"OUT-{i}", "subject": "AFAS InSite down", "body": "AFAS error"}
+            client = one if i % 2 else two  # the load balancer spreads the burst
+            assert (
+                client.post("/v1/triage", json={"ticket": ticket}, headers=key).status_code == 200
+            )
+        for client in (one, two):
+            state_of(client.app).writer.flush()
+        raised = [state_of(c.app).insight.monitor.poll() for c in (one, two)]
+        assert [len(r) for r in raised] == [1, 1]  # each worker detects it...
+        assert receiver.arrived.wait(10)
+        time.sleep(0.5)  # a second delivery would have arrived by now
+        alerts = [c.get("/metrics").text for c in (one, two)]
+        ledger = state_of(one.app).insight.ledger
+        recorded = ledger.recorded()
+    assert len(receiver.requests) == 1  # ...and one webhook is sent
+    assert [r["incident_id"] for r in recorded] == [raised[0][0].incident_id]
+    assert sum("triage_incident_alerts_total 1.0" in text for text in alerts) == 1

@@ -20,6 +20,11 @@ def e2e_bundle_v1(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_bundle(tmp_path_factory.mktemp("e2e-bundles") / "v1", "e2e-v1", seed=0)
 
 
+@pytest.fixture(scope="session")
+def e2e_bundle_v2(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_bundle(tmp_path_factory.mktemp("e2e-bundles") / "v2", "e2e-v2", seed=1)
+
+
 @pytest.fixture()
 def server(tmp_path: Path, e2e_bundle_v1: Path) -> Iterator[Server]:
     s = start_server(tmp_path, e2e_bundle_v1)

@@ -38,7 +38,14 @@ class Server:
         self.process.wait(10)
 
 
-def start_server(tmp: Path, bundle: Path | None, database_url: str | None = None) -> Server:
+def start_server(
+    tmp: Path,
+    bundle: Path | None,
+    database_url: str | None = None,
+    env: dict[str, str] | None = None,
+    workers: int = 1,
+) -> Server:
+    """`triage serve` on a free port (`env`: extra TRIAGE_* settings); waits until live."""
     port = free_port()
     database_url = database_url or f"sqlite:///{tmp / 'triage.db'}"
     key_file = tmp / ".triage" / "dev-api-key"
@@ -54,10 +61,16 @@ def start_server(tmp: Path, bundle: Path | None, database_url: str | None = None
     ]
     if bundle is not None:
         args += ["--bundle", str(bundle)]
-    env = os.environ | {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    if workers > 1:
+        args += ["--workers", str(workers)]
+    environment = os.environ | {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    environment["TRIAGE_BUNDLE_ROOT"] = str(
+        tmp.parent
+    )  # reloads of bundles the tests build beside it
+    environment |= env or {}
     log = tmp / f"server-{port}.log"
     process = subprocess.Popen(
-        args, cwd=tmp, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
+        args, cwd=tmp, env=environment, stdout=log.open("wb"), stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{port}"
     _wait_live(process, url, log)

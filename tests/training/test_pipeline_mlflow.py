@@ -88,7 +88,7 @@ def test_pipeline_exported_bundle_predicts_like_the_trained_model(loop: Loop) ->
     manifest = loaded.manifest
     assert manifest["registry"]["version"] == int(loop.first.model_version)
     assert loaded.version == f"triage-v{loop.first.model_version}"
-    assert set(manifest["files"]) >= {"model.joblib"}
+    assert set(manifest["files"]) >= {"model.skops"}
     fresh = Triager(loop.first.result.model, manifest, HashingEmbedder(32))
     sample = loop.tickets[:20]
     assert [r.predictions for r in loaded.predict_many(sample)] == [
@@ -319,3 +319,31 @@ def test_pipeline_cli_evaluate_by_version_and_unknown_alias(loop: Loop) -> None:
     assert by_version.exit_code == 0, by_version.output  # type: ignore[attr-defined]
     unknown = evaluate("models:/triage@nosuchalias")
     assert unknown.exit_code == 2 and "no @nosuchalias" in unknown.output  # type: ignore[attr-defined]
+
+
+def test_pipeline_registry_records_the_manifest_hash_and_refuses_a_changed_bundle(
+    loop: Loop, tmp_path: Path
+) -> None:
+    """The version's `manifest_sha256` tag is the registered bundle's; a manifest changed in
+    the artifact store afterwards is refused when the bundle is fetched."""
+    from urllib.parse import urlparse
+
+    from training.tracking import MANIFEST_TAG, fetch_bundle
+    from triage.bundle_files import manifest_sha256
+    from triage.errors import BundleError
+
+    client = registry(loop.config, root=loop.root)
+    name, number = loop.first.model_name, loop.first.model_version
+    version = client.get_model_version(name, number)
+    assert version.tags[MANIFEST_TAG] == manifest_sha256(loop.first.bundle_path)
+    artifacts = Path(urlparse(client.get_run(loop.first.run_id).info.artifact_uri).path)
+    stored = artifacts / "bundle" / "manifest.json"
+    original = stored.read_bytes()
+    stored.write_bytes(original.replace(b'"schema_version"', b' "schema_version"', 1))
+    try:
+        with pytest.raises(BundleError, match="artifact store was changed"):
+            fetch_bundle(client, name, tmp_path / "fetched", version=number)
+    finally:
+        stored.write_bytes(original)
+    _, fetched = fetch_bundle(client, name, tmp_path / "again", version=number)
+    assert manifest_sha256(fetched) == version.tags[MANIFEST_TAG]

@@ -131,3 +131,27 @@ def test_ingest_imported_dataset_reads_back_through_the_triage_preset(tmp_path: 
     again = ingest(dataset, load_mapping("triage"))
     assert again.report.rejected == 0
     assert [t.to_dict() for t in again.tickets] == [t.to_dict() for t in read_tickets(dataset)]
+
+
+def test_cli_data_import_redact_writes_no_personal_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import csv
+
+    from pii import PLANTED_TEXT, REQUESTER, scan
+
+    source = tmp_path / "export.csv"
+    with source.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["ticket_id", "subject", "body", "requester", "created_at"])
+        writer.writerow(["T1", "VPN", PLANTED_TEXT, REQUESTER, "2025-01-01T10:00:00"])
+        writer.writerow(["T2", "VPN", PLANTED_TEXT, REQUESTER, "not a date"])  # rejected
+    out = tmp_path / "out"
+    monkeypatch.chdir(tmp_path)  # the deployment secret is created here
+    result = runner.invoke(
+        app, ["data", "import", str(source), "-m", "triage", "-o", str(out), "--redact"]
+    )
+    assert result.exit_code == 0, result.output
+    (ticket,) = read_tickets(out / "tickets.parquet")
+    assert "<IBAN>" in ticket.body and ticket.requester != REQUESTER
+    assert scan(out) == {}

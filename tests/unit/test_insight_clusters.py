@@ -189,35 +189,35 @@ def test_new_categories_unavailable_without_actions() -> None:
 
 @pytest.mark.slow
 def test_planted_subcategories_are_found_with_the_multilingual_embedder(tmp_path: Path) -> None:
-    """Real embeddings (USE, as `triage report kpi` clusters) on 1,200 generated tickets: at least
-    half of the eight largest planted subcategories come out as a cluster holding >= 40% of them
-    that is >= 80% from their category (sibling subcategories such as a password reset and a
-    locked account may share one), Dutch and English together. Measured 4-6 of 8 on seeds 5-8
-    (6 on seed 5) since the generator writes users' own words, one-liners and second problems;
-    7 of 8 by subcategory before. Re-tuning the clustering on the noisier text is open work."""
+    """Real embeddings (USE, as `triage report kpi` clusters: boilerplate removed first) on
+    1,200 generated tickets (the noisy generator: users' own words, one-liners, second
+    problems): most of the eight largest planted subcategories come out as a cluster holding
+    >= 40% of them that is >= 80% that subcategory, Dutch and English together. Measured 7 of
+    8 on seed 5 (5 to 7 on seeds 5-8, `bench_insight.py tune`); 1 to 5 without the boilerplate
+    removal."""
     from triage.embedding_cache import CachedEmbedder
     from triage.embeddings import load_embedder
+    from triage.insight.report import clustering_view
     from triage.sample import generate
 
     data = generate(1200, seed=5)
     tickets = [t for t in data.tickets if t.ticket_id not in data.outages]
     table = from_tickets(tickets)
     embedder = CachedEmbedder(load_embedder("use-multilingual"), Path(".cache/embeddings"))
-    labels = cluster_labels(embedder.encode(texts(table)), ClusterParams())
+    _, vectors = clustering_view(texts(table), embedder, ClusterParams())
+    labels = cluster_labels(vectors, ClusterParams())
     subs = pd.Series([t.subcategory for t in tickets])
-    categories = pd.Series([t.category for t in tickets])
     languages = pd.Series([t.language for t in tickets])
     found, bilingual = 0, 0
     for sub in subs.value_counts().index[:8]:
-        category = categories[subs == sub].iloc[0]
         members = pd.Series(labels[(subs == sub).to_numpy()])
         counts = members[members != NOISE].value_counts()
         if counts.empty:
             continue
         top = int(counts.index[0])
-        pure = (categories[labels == top] == category).mean() >= 0.8
+        pure = (subs[labels == top] == sub).mean() >= 0.8
         if pure and counts.iloc[0] >= 0.4 * (subs == sub).sum():
             found += 1
             bilingual += set(languages[labels == top]) == {"nl", "en"}
-    assert found >= 4
+    assert found >= 6
     assert bilingual >= found - 2

@@ -1,4 +1,4 @@
-"""The cheap single-ticket retrieval path gives exactly the results of the plain one."""
+"""The batched search gives each text exactly the results it gets alone, in one ranking."""
 
 from __future__ import annotations
 
@@ -143,38 +143,35 @@ def test_retrieval_index_vectors_in_one_call_after_removal() -> None:
         assert index.vectors([]).shape == (0, 8)
 
 
-@pytest.mark.parametrize("query", QUERIES)
-def test_retrieval_similar_and_votes_equal_the_two_searches(
-    retriever: Retriever, query: str
-) -> None:
+def test_retrieval_search_of_a_batch_equals_each_text_alone(retriever: Retriever) -> None:
     targets = ("category", "support_line", "language")
-    similar, votes = retriever.similar_and_votes(query, targets, 5, 10)
-    assert similar == retriever.similar(query, 5)
-    assert votes == retriever.neighbour_votes(query, targets, 10)
-    assert votes, "the votes always see the 10 nearest tickets"
+    batch = retriever.search(QUERIES, targets=targets)
+    alone = [retriever.search([q], targets=targets)[0] for q in QUERIES]
+    assert batch == alone
+    assert all(m.votes for m in batch), "the votes always see the 10 nearest tickets"
 
 
-def test_retrieval_similar_and_votes_search_the_tickets_once(
+def test_retrieval_search_ranks_the_tickets_once(
     retriever: Retriever, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[Any] = []
-    original = Collection.ranked
+    original = Collection.ranked_many
 
     def counting(self: Collection, *args: Any, **kwargs: Any) -> Any:
         calls.append(self)
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Collection, "ranked", counting)
-    retriever.similar_and_votes(QUERIES[0], ("category",), 5, 10)
-    assert calls == [retriever.tickets]
+    monkeypatch.setattr(Collection, "ranked_many", counting)
+    found = retriever.search(QUERIES[:2], k_similar=5, k_votes=10, k_kb=3, targets=("category",))
+    assert calls == [retriever.tickets]  # similar, votes and the KB's ticket votes share it
+    assert all(m.similar and m.votes for m in found)
 
 
-def test_retrieval_similar_and_votes_fall_back_when_pools_differ(retriever: Retriever) -> None:
+def test_retrieval_search_keeps_pools_apart_when_they_differ(retriever: Retriever) -> None:
     query, k_votes = QUERIES[1], retriever.config.candidates + 5
-    similar, votes = retriever.similar_and_votes(query, ("category",), 3, k_votes)
-    assert similar == retriever.similar(query, 3)
-    assert votes == retriever.neighbour_votes(query, ("category",), k_votes)
-    assert votes[0].of == k_votes
+    found = retriever.search([query], k_similar=3, k_votes=k_votes, targets=("category",))[0]
+    assert found.similar == retriever.search([query], k_similar=3, k_votes=0)[0].similar
+    assert found.votes[0].of == k_votes
 
 
 def test_retrieval_tfidf_cosine_is_bitwise_the_sparse_product() -> None:

@@ -1,6 +1,7 @@
 """The `triage` command line: one Typer app whose sub-commands live in sibling modules."""
 
 from training.cli import data as _data  # noqa: F401  (`triage data validate|import`)
+from training.cli import erase as _erase  # noqa: F401  (`privacy erase|audit`)
 from training.cli import generate as _generate  # noqa: F401  (`triage data generate`)
 from training.cli import index as _index  # noqa: F401  (`index`, `similar`, `kb`, `embedder`)
 from training.cli import insight as _insight  # noqa: F401  (`report kpi`)

@@ -24,7 +24,8 @@ embedder_app = typer.Typer(
 keys_app = typer.Typer(help="API keys for the service.", no_args_is_help=True)
 feedback_app = typer.Typer(help="Agent feedback collected by the service.", no_args_is_help=True)
 privacy_app = typer.Typer(
-    help="Personal data: try redaction on a text or a file.", no_args_is_help=True
+    help="Personal data: try redaction; erase a person's tickets; the erasure audit.",
+    no_args_is_help=True,
 )
 report_app = typer.Typer(
     help="Reports: production behaviour, helpdesk KPIs and insight.", no_args_is_help=True

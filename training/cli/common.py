@@ -99,3 +99,11 @@ def load_tickets(data: Path, mapping: str | None) -> list[Ticket]:
     if mapping is None:
         return read_tickets(data)
     return list(ingest.read_tickets(data, ingest.load_mapping(mapping)).tickets)
+
+
+def redacted(tickets: list[Ticket]) -> list[Ticket]:
+    """The tickets with personal data replaced and requesters pseudonymised (default settings,
+    the deployment secret in `.triage/privacy-secret`), before an index sees them."""
+    from triage.privacy.guard import TicketPrivacy
+
+    return TicketPrivacy.from_section({}).tickets(tickets)

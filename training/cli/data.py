@@ -67,10 +67,19 @@ def import_(
         help="Output folder (tickets.parquet, rejects.jsonl, import_report.json).",
     ),
     strict: bool = StrictOption,
+    redact: bool = typer.Option(
+        False,
+        "--redact",
+        help="Write tickets (and rejected rows) redacted, requesters as pseudonyms "
+        "(training redacts anyway; this is for a dataset that leaves the ticket system).",
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Import an export into the normalised dataset (Parquet), reporting every rejected row."""
+    from triage.privacy.guard import TicketPrivacy
+
     spec = load_mapping(mapping)
+    privacy = TicketPrivacy.from_section({}) if redact else None
     with progress_bar("importing", total=None, enabled=not as_json) as advance:
-        result = import_file(file, spec, out, strict=strict, progress=advance)
+        result = import_file(file, spec, out, strict=strict, progress=advance, privacy=privacy)
     emit(result.to_dict(), as_json, _human(result, f"written to {out}/"))

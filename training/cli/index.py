@@ -19,6 +19,7 @@ from training.cli.common import (
     handle_errors,
     load_tickets,
     progress_bar,
+    redacted,
 )
 from triage import ingest
 from triage.dataset import write_articles
@@ -89,7 +90,7 @@ def build(
     on the data itself (known pairs, near-duplicates flagged at import, unrelated queries)."""
     model = load_embedder(embedder)
     everything, related = _tickets_and_duplicates(data, mapping)
-    tickets = [t for t in everything if is_indexable(t)]
+    tickets = redacted([t for t in everything if is_indexable(t)])
     if not tickets:
         raise DataError(
             f"{data}: no solved ticket with a solution to index; the index needs resolved or "
@@ -122,16 +123,22 @@ def _tickets_and_duplicates(
 
 def read_pairs(path: Path) -> list[tuple[str, str]]:
     """(query id, related id) from a JSONL file of {"query", "related"} objects."""
+    return _jsonl_pairs(path, "query", "related")
+
+
+def _jsonl_pairs(path: Path, first: str, second: str) -> list[tuple[str, str]]:
+    """(row[first], row[second]) of every non-blank line of a JSONL file; `DataError` naming
+    the line otherwise."""
     out = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
-            out.append((str(row["query"]), str(row["related"])))
+            out.append((str(row[first]), str(row[second])))
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise DataError(
-                f'{path}:{n}: expected a JSON object with "query" and "related" ({exc})'
+                f'{path}:{n}: expected a JSON object with "{first}" and "{second}" ({exc})'
             ) from exc
     return out
 
@@ -149,7 +156,7 @@ def add(
 ) -> None:
     """Add newly solved tickets to an index without rebuilding it."""
     retriever = _open(index, embedder)
-    tickets = load_tickets(data, mapping)
+    tickets = redacted(load_tickets(data, mapping))
     solved = [t for t in tickets if is_indexable(t)]
     vectors = _encode(retriever.embedder, [t.text for t in solved], show=not as_json)
     for ticket in tickets:  # unsolved ones only drop an older indexed version
@@ -198,18 +205,7 @@ def _plain(obj: Any) -> dict[str, Any]:
 
 
 def _queries(path: Path) -> list[tuple[str, str]]:
-    out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            out.append((str(row["id"]), str(row["text"])))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise DataError(
-                f'{path}:{n}: expected a JSON object with "id" and "text" ({exc})'
-            ) from exc
-    return out
+    return _jsonl_pairs(path, "id", "text")
 
 
 def _cutoff_choice(min_relevance: str | None, show_all: bool) -> str | float | None:

@@ -24,6 +24,8 @@ from training.cli.common import (
 )
 from training.config import TrainConfig, load_config
 from triage.dataset import ARTICLES_FILE, read_articles
+from triage.schema import Ticket
+from triage.triager import Triager
 
 DEFAULT_CONFIG = Path("training/configs/default.yaml")
 ConfigOption = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Training config (YAML).")
@@ -95,7 +97,6 @@ def evaluate(
     """
     from training.baseline import bundle_baseline_scores
     from training.evaluate import broken_promises, evaluate_triager, summary, write_report
-    from triage.triager import Triager
 
     tickets = load_tickets(data, mapping)
     with tempfile.TemporaryDirectory() as tmp:
@@ -130,9 +131,6 @@ def predict(
 ) -> None:
     """Triage one ticket with a bundle: per target label, confidence, action and, when the
     action is not `auto`, why (no similar tickets or KB articles: see `triage similar`)."""
-    from triage.schema import Ticket
-    from triage.triager import Triager
-
     result = Triager.load(Path(model)).predict(
         Ticket(ticket_id="cli", body=text), k_similar=0, k_kb=0
     )

@@ -16,11 +16,22 @@ from typing import Any
 
 import typer
 
+from training.backfill import add_to_index, build_index, embed_local, embedder_stamp, read_vectors
 from training.cli.apps import app, index_app
-from training.cli.common import JsonOption, emit, fail, handle_errors, load_tickets, progress_bar
+from training.cli.common import (
+    JsonOption,
+    emit,
+    fail,
+    handle_errors,
+    load_tickets,
+    progress_bar,
+    redacted,
+)
 from training.cli.model import ConfigOption, UriOption, _bundle_path, _config
-from training.scoring import DEFAULT_K_SIMILAR, is_uri, open_input
+from training.scoring import DEFAULT_K_SIMILAR, is_uri, open_input, score_local
+from triage.embeddings import load_embedder
 from triage.kb import read_kb
+from triage.triager import Triager
 
 DEFAULT_MODEL = "models:/triage@champion"
 ENGINES = ("local", "spark")
@@ -109,9 +120,6 @@ def _score_local(
     tracking_uri: str | None,
     as_json: bool,
 ) -> dict[str, Any]:
-    from training.scoring import score_local
-    from triage.triager import Triager
-
     source = open_input(data, mapping)  # a bad input fails before the model is fetched
     with tempfile.TemporaryDirectory() as tmp:
         folder = bundle or _bundle_path(model or DEFAULT_MODEL, Path(tmp), config, tracking_uri)
@@ -165,9 +173,6 @@ def _embed(
     master: str | None,
     as_json: bool,
 ) -> dict[str, Any]:
-    from training.backfill import embed_local, embedder_stamp
-    from triage.embeddings import load_embedder
-
     model = load_embedder(spec)
     if engine == "spark":
         from training.spark_scoring import default_master, embed_spark, spark_session
@@ -195,12 +200,10 @@ def backfill(
     as_json: bool = JsonOption,
 ) -> None:
     """Index solved tickets from precomputed vectors (stamped: another embedder is refused)."""
-    from training.backfill import add_to_index, build_index, read_vectors
-
     if (index is None) == (out is None):
         raise fail("give --index EXISTING (add) or --out NEW (build), one of them")
     vector_set = read_vectors(vectors)
-    tickets = load_tickets(data, mapping)
+    tickets = redacted(load_tickets(data, mapping))  # the index keeps no personal data
     if index is not None:
         if kb is not None:
             raise fail("--kb goes with --out; add articles to an index with `triage kb import`")

@@ -1,4 +1,4 @@
-"""`triage serve`, `triage keys create`, `triage feedback dataset`, `triage report production`."""
+"""`triage serve`, `keys create|revoke`, `feedback dataset|purge`, `report production`."""
 
 from __future__ import annotations
 
@@ -110,6 +110,33 @@ def keys_create(
         human=f"{plaintext}\n(key {key.key_id}, scopes {sorted(key.scopes)}; "
         "shown once, store it now)",
     )
+
+
+@keys_app.command("revoke")
+@handle_errors
+def keys_revoke(
+    key_id: str = typer.Argument(..., help="The key's public id (`trk_<id>_...`)."),
+    database_url: str | None = DatabaseOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Revoke an API key: every running service refuses it within TRIAGE_KEY_RECHECK_S (1 s)."""
+    with _store(database_url) as store:
+        key = store.revoke_key(key_id)
+    revoked_at = key.revoked_at.isoformat() if key.revoked_at else None
+    emit({"key_id": key.key_id, "revoked_at": revoked_at}, as_json)
+
+
+@feedback_app.command("purge")
+@handle_errors
+def feedback_purge(
+    key_id: str = typer.Option(..., "--key-id", help="Delete every feedback this key sent."),
+    database_url: str | None = DatabaseOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Delete one key's feedback (e.g. a compromised key's), so no training export uses it."""
+    with _store(database_url) as store:
+        deleted = store.purge_feedback(key_id)
+    emit({"key_id": key_id, "deleted": deleted}, as_json)
 
 
 def feedback_dataset(

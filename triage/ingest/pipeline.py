@@ -17,6 +17,7 @@ from triage.ingest.mapping import Mapping
 from triage.ingest.readers import SourceRow, open_source
 from triage.ingest.report import IngestReport
 from triage.ingest.rows import RowConverter
+from triage.privacy.guard import TicketPrivacy
 from triage.schema import TICKET_FIELDS, Ticket
 
 logger = logging.getLogger(__name__)
@@ -159,8 +160,12 @@ def import_file(
     *,
     strict: bool = False,
     progress: Progress | None = None,
+    privacy: TicketPrivacy | None = None,
 ) -> IngestReport:
     """Stream an export into `out_dir`: tickets.parquet, rejects.jsonl and import_report.json.
+
+    With `privacy`, accepted tickets are written redacted (requesters pseudonymised) and
+    rejected rows without their raw record, so the dataset can leave the ticket system.
 
     Memory stays bounded by `WRITE_BATCH` tickets plus the duplicate hashes. Files are written
     under temporary names and renamed at the end, so a failed import leaves no partial dataset.
@@ -172,7 +177,7 @@ def import_file(
     temp = {name: p.with_name(f".{p.name}.tmp") for name, p in final.items()}
     try:
         outcomes = iter_outcomes(Path(path), mapping, report, strict=strict, progress=progress)
-        _write_outcomes(outcomes, temp[TICKETS_FILE], temp[REJECTS_FILE])
+        _write_outcomes(outcomes, temp[TICKETS_FILE], temp[REJECTS_FILE], privacy)
         temp[REPORT_FILE].write_text(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
         for name in final:
             os.replace(temp[name], final[name])
@@ -182,7 +187,12 @@ def import_file(
     return report
 
 
-def _write_outcomes(outcomes: Iterator[Outcome], tickets_path: Path, rejects_path: Path) -> None:
+def _write_outcomes(
+    outcomes: Iterator[Outcome],
+    tickets_path: Path,
+    rejects_path: Path,
+    privacy: TicketPrivacy | None = None,
+) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -193,12 +203,13 @@ def _write_outcomes(outcomes: Iterator[Outcome], tickets_path: Path, rejects_pat
     ):
         for outcome in outcomes:
             if outcome.ticket is not None:
-                batch.append(_row(outcome.ticket))
+                ticket = privacy.ticket(outcome.ticket) if privacy else outcome.ticket
+                batch.append(_row(ticket))
                 if len(batch) >= WRITE_BATCH:
                     writer.write_table(pa.Table.from_pylist(batch, schema=TICKET_SCHEMA))
                     batch = []
             elif outcome.rejection is not None:
-                rejects.write(_reject_line(outcome) + "\n")
+                rejects.write(_reject_line(outcome, privacy) + "\n")
         if batch:
             writer.write_table(pa.Table.from_pylist(batch, schema=TICKET_SCHEMA))
 
@@ -213,14 +224,17 @@ def _row(ticket: Ticket) -> dict[str, Any]:
     return row
 
 
-def _reject_line(outcome: Outcome) -> str:
+def _reject_line(outcome: Outcome, privacy: TicketPrivacy | None = None) -> str:
     exc = outcome.rejection
     assert exc is not None
+    # Redacting: the raw record is left out (a requester column holding a bare name cannot be
+    # told from other text); its line number finds it in the export the user already holds.
+    raw = None if privacy is not None else outcome.row.raw
     record = {
         "line": exc.line,
         "code": exc.code,
         "field": exc.field,
-        "reason": exc.reason,
-        "raw": outcome.row.raw,
+        "reason": privacy.text(exc.reason) if privacy is not None else exc.reason,
+        "raw": raw,
     }
     return json.dumps(record, ensure_ascii=False, default=str)

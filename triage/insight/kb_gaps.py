@@ -32,7 +32,7 @@ class GapParams:
     no good article; `min_tickets`: the fewest (estimated) tickets a gap needs; `review_share`:
     the share of tickets sent to review above which a cluster is a candidate new category."""
 
-    similarity: float = 0.39
+    similarity: float = 0.36
     min_tickets: int = 10
     review_share: float = 0.5
 

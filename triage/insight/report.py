@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 
 from triage.embeddings import Embedder
 from triage.insight import kpi, periods
+from triage.insight.boilerplate import declutter
 from triage.insight.clusters import (
     ClusterInput,
     ClusterParams,
@@ -99,6 +100,19 @@ def window_rows(facts: Facts, options: ReportOptions) -> NDArray[np.int64]:
     return np.flatnonzero(keys.isin(recent).to_numpy(dtype=bool)).astype(np.int64)
 
 
+def clustering_view(
+    items: list[str], embedder: Embedder, params: ClusterParams, progress: Progress = _quiet
+) -> tuple[list[str], NDArray[np.float32]]:
+    """The texts clusters are made of (boilerplate removed unless `boilerplate_share` is 0)
+    and their vectors (n, dim)."""
+    vectors = embed(embedder, items, progress)
+    if not params.boilerplate_share:
+        return items, vectors
+    encode = lambda chunk: embed(embedder, chunk)  # noqa: E731  (the bar counts tickets once)
+    share, coherence = params.boilerplate_share, params.boilerplate_coherence
+    return declutter(items, vectors, encode, share, coherence)
+
+
 def cluster_input(
     table: pd.DataFrame,
     facts: Facts,
@@ -113,8 +127,7 @@ def cluster_input(
     rows = table.iloc[picked]
     if classify is not None:
         rows = rows.assign(**{ACTION_COLUMN: list(classify(rows))})
-    items = texts(rows)
-    vectors = embed(embedder, items, progress)
+    items, vectors = clustering_view(texts(rows), embedder, options.clusters, progress)
     labels = cluster_labels(vectors, options.clusters)
     keys = periods.period_index(facts, options.period).iloc[picked].reset_index(drop=True)
     return ClusterInput(

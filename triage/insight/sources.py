@@ -27,20 +27,27 @@ def from_store(store: FeedbackStore, since: datetime | None = None) -> pd.DataFr
     tickets: dict[str, Ticket] = {}
     actions: dict[str, str] = {}
     for prediction in store.iter_predictions(since):
-        ticket = prediction.ticket
-        if ticket.created_at is None:
-            ticket = ticket.replace(created_at=prediction.created_at)
+        ticket = _dated(prediction.ticket, prediction.created_at)
         tickets[ticket.ticket_id] = ticket
         action = (prediction.labels.get("category") or {}).get("action")
         if action:
             actions[ticket.ticket_id] = str(action)
     for record in store.iter_resolved(since):
-        ticket = record.ticket
-        if ticket.created_at is None:
-            seen = tickets.get(ticket.ticket_id)
-            ticket = ticket.replace(created_at=seen.created_at if seen else record.created_at)
+        seen = tickets.get(record.ticket.ticket_id)
+        ticket = _dated(
+            record.ticket, seen.created_at if seen and seen.created_at else record.created_at
+        )
         tickets[ticket.ticket_id] = ticket
     return from_tickets(tickets.values(), actions)
+
+
+def _dated(ticket: Ticket, fallback: datetime) -> Ticket:
+    """`ticket`, dated `fallback` when it came without `created_at`, but never after a first
+    response or resolution time the ticket system sent (those would then come "before" it)."""
+    if ticket.created_at is not None:
+        return ticket
+    known = [t for t in (ticket.first_response_at, ticket.resolved_at) if t is not None]
+    return ticket.replace(created_at=min([fallback, *known]))
 
 
 def _ticket(row: dict[str, Any]) -> Ticket:

@@ -15,6 +15,15 @@ MIN_SECRET_BYTES = 16
 """Shorter deployment secrets are refused: a short key could be brute-forced with the values."""
 
 _ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PSEUDONYM = re.compile(r"[0-9a-f]{64}")
+DEFAULT_SECRET_FILE = Path(".triage/privacy-secret")
+"""Where the service and the CLI keep the deployment secret unless told otherwise."""
+
+
+def is_pseudonym(value: str | None) -> bool:
+    """Whether `value` has the shape of a pseudonym (64 lower-case hex characters), so a
+    ticket redacted twice keeps its requester's pseudonym instead of hashing it again."""
+    return value is not None and _PSEUDONYM.fullmatch(value) is not None
 
 
 class Pseudonymizer:
@@ -41,7 +50,10 @@ class Pseudonymizer:
 
     def requester(self, requester: str) -> str:
         """The pseudonym of a requester: of the e-mail address when the field has one
-        (case-insensitive), else of the name (case and spacing ignored)."""
+        (case-insensitive), else of the name (case and spacing ignored). A pseudonym is
+        returned as it is (redaction is idempotent)."""
+        if is_pseudonym(requester):
+            return requester
         return self.hash(requester_key(requester), purpose="requester")
 
     @staticmethod

@@ -228,10 +228,14 @@ class Collection:
         vectors: NDArray[np.float32],
         pool: int,
         config: RetrievalConfig,
+        *,
+        keep: Filter | None = None,
     ) -> list[list[tuple[str, float]]]:
-        """`ranked(text, vector, pool, config)` for each query (vectors (m, dim)), with one dense
-        search for all of them: exact search becomes one matrix product instead of m scans."""
-        return [s.ranked(config) for s in self.signals_many(texts, vectors, pool, config)]
+        """`ranked(text, vector, pool, config, keep=keep)` for each query (vectors (m, dim)),
+        with one dense search for all of them: exact search becomes one matrix product instead
+        of m scans (a filtered search scans per query)."""
+        found = self.signals_many(texts, vectors, pool, config, keep=keep)
+        return [s.ranked(config) for s in found]
 
     def signals_many(
         self,
@@ -239,13 +243,15 @@ class Collection:
         vectors: NDArray[np.float32],
         pool: int,
         config: RetrievalConfig,
+        *,
+        keep: Filter | None = None,
     ) -> list[Signals]:
         """`signals` for each query (vectors (m, dim)), with one dense search for all."""
         if pool <= 0 or len(self) == 0:
             return [Signals([], {}, {}) for _ in texts]
-        hits = self.dense.search(vectors, pool)
+        hits = self.dense.search(vectors, pool, filter=keep)
         return [
-            self.signals(text, vectors[i], pool, config, dense_hits=hits[i])
+            self.signals(text, vectors[i], pool, config, keep=keep, dense_hits=hits[i])
             for i, text in enumerate(texts)
         ]
 

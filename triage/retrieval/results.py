@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from triage.prediction import KBSuggestion, NeighbourVote, Relevance, SimilarTicket
+from triage.privacy.hashing import is_pseudonym
 from triage.retrieval.index import Hit
 from triage.schema import KBArticle, Ticket
 
@@ -20,8 +21,10 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def ticket_metadata(ticket: Ticket) -> dict[str, Any]:
-    """What the index stores for a solved ticket (JSON values; no requester)."""
+    """What the index stores for a solved ticket (JSON values). The requester only as its keyed
+    pseudonym (so an erasure finds the person's tickets; never shown), never a raw identity."""
     return {
+        "requester": ticket.requester if is_pseudonym(ticket.requester) else None,
         "subject": ticket.subject or ticket.body[:120],
         "solution": ticket.solution,
         "category": ticket.category,

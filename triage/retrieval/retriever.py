@@ -1,4 +1,4 @@
-"""`Retriever`: similar solved tickets, KB suggestions and neighbour votes for one ticket text."""
+"""`Retriever`: build, load, save; one batched search for tickets, articles, votes; add, remove."""
 
 from __future__ import annotations
 
@@ -199,13 +199,48 @@ class Retriever:
         return with_votes(found.ranked(self.config), votes)
 
     # -- queries ------------------------------------------------------------------------------
-    def _vector(self, text: str, vector: NDArray[np.float32] | None) -> NDArray[np.float32]:
-        if vector is None:
-            encoded: NDArray[np.float32] = self.embedder.encode([text])[0]
-            return encoded
-        row = np.asarray(vector, dtype=np.float32).reshape(1, -1)
-        checked: NDArray[np.float32] = _checked(row, 1, self.embedder.dim)[0]
-        return checked
+    def search(
+        self,
+        texts: Sequence[str],
+        vectors: NDArray[np.float32] | None = None,
+        *,
+        k_similar: int = 5,
+        k_kb: int = 3,
+        k_votes: int = 10,
+        targets: Sequence[str] = TARGETS,
+        filters: SearchFilter | Mapping[str, Any] | None = None,
+        floor: float | None = None,
+        kb_floor: float | None = None,
+    ) -> list[TicketMatches]:
+        """Per text (vectors (m, dim), embedded in one call when None): up to `k_similar` solved
+        tickets and `k_kb` KB articles at or above the floor (default: the calibrated one), best
+        first, each marked "strong" or "weak"; and per target the majority label among the
+        `k_votes` nearest solved tickets (no floor). 0 skips a part.
+
+        One dense search per collection and candidate pool for all texts (a micro-batch costs
+        one matrix product, not m scans); each text's results equal those of the same call
+        with that text alone. `filters` (a `SearchFilter` or a dict of its fields: language,
+        category, since, ...) restricts the solved tickets, for similar tickets and votes alike.
+        """
+        keep = SearchFilter.of(filters)
+        vectors = self._vectors(texts, vectors)
+        rankings = _TicketRankings(self, texts, vectors, keep)
+        cand = self.config.candidates
+        similar: list[list[SimilarTicket]] = [[] for _ in texts]
+        votes: list[list[NeighbourVote]] = [[] for _ in texts]
+        if k_similar > 0:
+            ranked = rankings.at(max(cand, k_similar))
+            similar = [
+                [self._similar(h) for h in self.tickets.top(r, k_similar, floor=floor)]
+                for r in ranked
+            ]
+        if k_votes > 0:
+            ranked = rankings.at(max(cand, k_votes))
+            votes = [
+                neighbour_votes(self.tickets.top(r, k_votes, gate=False), targets) for r in ranked
+            ]
+        kbs = self._kb_many(texts, vectors, rankings, k_kb, kb_floor)
+        return [TicketMatches(*found) for found in zip(similar, votes, kbs, strict=True)]
 
     def similar(
         self,
@@ -216,20 +251,12 @@ class Retriever:
         filters: SearchFilter | Mapping[str, Any] | None = None,
         floor: float | None = None,
     ) -> list[SimilarTicket]:
-        """Up to `k` solved tickets at or above the floor (default: the calibrated one), best
-        first, each marked "strong" or "weak" (maybe none).
-
-        `filters`: a `SearchFilter` or a dict of its fields (language, category, since, ...).
-        """
-        hits = self.tickets.search(
-            text,
-            self._vector(text, vector),
-            k,
-            self.config,
-            keep=SearchFilter.of(filters),
-            floor=floor,
+        """`search` for one text (vector of shape (dim,)), similar tickets only."""
+        rows = self._one(text, vector)
+        found = self.search(
+            [text], rows, k_similar=k, k_kb=0, k_votes=0, filters=filters, floor=floor
         )
-        return [self._similar(h) for h in hits]
+        return found[0].similar
 
     def kb(
         self,
@@ -239,12 +266,22 @@ class Retriever:
         vector: NDArray[np.float32] | None = None,
         floor: float | None = None,
     ) -> list[KBSuggestion]:
-        """Up to `k` KB articles at or above the floor (default: the calibrated one), best
-        first, each marked "strong" or "weak" (maybe none)."""
-        if k <= 0 or len(self.articles) == 0:
-            return []
-        ranked = self._rank_kb(text, self._vector(text, vector))
-        return [self._kb(h) for h in self.articles.top(ranked, k, floor=floor)]
+        """`search` for one text (vector of shape (dim,)), KB articles only."""
+        rows = self._one(text, vector)
+        return self.search([text], rows, k_similar=0, k_kb=k, k_votes=0, kb_floor=floor)[0].kb
+
+    def neighbour_votes(
+        self,
+        text: str,
+        targets: Sequence[str] = TARGETS,
+        k: int = 10,
+        *,
+        vector: NDArray[np.float32] | None = None,
+    ) -> list[NeighbourVote]:
+        """`search` for one text (vector of shape (dim,)), votes only."""
+        rows = self._one(text, vector)
+        found = self.search([text], rows, k_similar=0, k_kb=0, k_votes=k, targets=targets)
+        return found[0].votes
 
     def article(self, article_id: str) -> KBArticle | None:
         """The indexed article with this id, or None. Indexes built before the body was stored
@@ -262,82 +299,39 @@ class Retriever:
             updated_at=datetime.fromisoformat(updated) if updated else None,
         )
 
-    def neighbour_votes(
-        self,
-        text: str,
-        targets: Sequence[str] = TARGETS,
-        k: int = 10,
-        *,
-        vector: NDArray[np.float32] | None = None,
-    ) -> list[NeighbourVote]:
-        """Per target, the majority label among the `k` nearest solved tickets (no threshold)."""
-        hits = self.tickets.search(text, self._vector(text, vector), k, self.config, gate=False)
-        return neighbour_votes(hits, targets)
+    def _vectors(
+        self, texts: Sequence[str], vectors: NDArray[np.float32] | None
+    ) -> NDArray[np.float32]:
+        if vectors is None:
+            return self.embedder.encode(list(texts))
+        return _checked(vectors, len(texts), self.embedder.dim)
 
-    def similar_and_votes(
-        self,
-        text: str,
-        targets: Sequence[str] = TARGETS,
-        k_similar: int = 5,
-        k_votes: int = 10,
-        *,
-        vector: NDArray[np.float32] | None = None,
-    ) -> tuple[list[SimilarTicket], list[NeighbourVote]]:
-        """`similar(text, k_similar)` and `neighbour_votes(text, targets, k_votes)` from one
-        ticket search (same results as the two calls; vector of shape (dim,))."""
-        vec = self._vector(text, vector)
-        pools = {max(self.config.candidates, k) for k in (k_similar, k_votes)}
-        if len(pools) > 1 or k_similar <= 0 or k_votes <= 0:
-            return (
-                self.similar(text, k_similar, vector=vec),
-                self.neighbour_votes(text, targets, k_votes, vector=vec),
-            )
-        ranked = self.tickets.ranked(text, vec, pools.pop(), self.config)
-        return self._similar_and_votes_of(ranked, targets, k_similar, k_votes)
-
-    def _similar_and_votes_of(
-        self, ranked: list[tuple[str, float]], targets: Sequence[str], k_similar: int, k_votes: int
-    ) -> tuple[list[SimilarTicket], list[NeighbourVote]]:
-        """Two cuts of one ticket ranking: the gated top `k_similar`, the ungated `k_votes`."""
-        similar = [self._similar(h) for h in self.tickets.top(ranked, k_similar)]
-        return similar, neighbour_votes(self.tickets.top(ranked, k_votes, gate=False), targets)
-
-    def for_tickets(
-        self,
-        texts: Sequence[str],
-        vectors: NDArray[np.float32],
-        targets: Sequence[str] = TARGETS,
-        k_similar: int = 5,
-        k_votes: int = 10,
-        k_kb: int = 3,
-    ) -> list[TicketMatches]:
-        """For each text (vectors (m, dim)): `similar_and_votes` and `kb`, the same results with
-        one dense search per collection for all texts (what a micro-batch of new tickets needs)."""
-        vectors = _checked(vectors, len(texts), self.embedder.dim)
-        pool = max(self.config.candidates, k_similar, k_votes)
-        ranked = self.tickets.ranked_many(texts, vectors, pool, self.config)
-        pairs_of = [self._similar_and_votes_of(r, targets, k_similar, k_votes) for r in ranked]
-        kbs = self._kb_many(texts, vectors, ranked, k_kb)
-        return [TicketMatches(s, v, kb) for (s, v), kb in zip(pairs_of, kbs, strict=True)]
+    def _one(self, text: str, vector: NDArray[np.float32] | None) -> NDArray[np.float32]:
+        """One text's vector as a (1, dim) matrix (embedded when None)."""
+        if vector is None:
+            return self.embedder.encode([text])
+        return _checked(np.asarray(vector, dtype=np.float32).reshape(1, -1), 1, self.embedder.dim)
 
     def _kb_many(
         self,
         texts: Sequence[str],
         vectors: NDArray[np.float32],
-        ticket_rankings: list[list[tuple[str, float]]],
+        rankings: _TicketRankings,
         k: int,
+        floor: float | None,
     ) -> list[list[KBSuggestion]]:
-        """`kb(text, k)` for each text, from one dense article search and the ticket rankings
-        the caller already has."""
+        """Up to `k` articles per text: one dense article search for all texts, each article
+        scored with the votes of the text's nearest solved tickets (`kb_links`)."""
         if k <= 0 or len(self.articles) == 0:
             return [[] for _ in texts]
         pool = max(self.config.candidates, k)
         found = self.articles.signals_many(texts, vectors, pool, self.config)
+        tickets = rankings.at(self.config.candidates)
         out = []
         for i, text in enumerate(texts):
-            neighbours = self.tickets.top(ticket_rankings[i], VOTE_K, gate=False)
+            neighbours = self.tickets.top(tickets[i], VOTE_K, gate=False)
             ranked = self._rank_kb(text, vectors[i], neighbours=neighbours, found=found[i])
-            out.append([self._kb(h) for h in self.articles.top(ranked, k)])
+            out.append([self._kb(h) for h in self.articles.top(ranked, k, floor=floor)])
         return out
 
     def _similar(self, hit: Hit) -> SimilarTicket:
@@ -378,8 +372,8 @@ class Retriever:
         if not is_indexable(ticket):
             self.tickets.remove([ticket.ticket_id])
             return False
-        vec = self._vector(ticket.text, vector)
-        self.tickets.add([ticket.ticket_id], [ticket.text], vec[None, :], [ticket_metadata(ticket)])
+        rows = self._one(ticket.text, vector)
+        self.tickets.add([ticket.ticket_id], [ticket.text], rows, [ticket_metadata(ticket)])
         return True
 
     def add_tickets(self, tickets: Sequence[Ticket]) -> int:
@@ -476,6 +470,30 @@ class Retriever:
         tickets = Collection.load(directory / "tickets", files["tickets.json"])
         articles = Collection.load(directory / "articles", files["articles.json"])
         return cls(embedder, config, tickets, articles, manifest.get("calibration"))
+
+
+class _TicketRankings:
+    """Every text's ranking of the solved tickets per candidate pool, searched once per pool
+    (`Collection.ranked_many`): similar tickets, votes and the KB's ticket votes share one
+    search when their pools are equal (the default: all are `config.candidates`)."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        texts: Sequence[str],
+        vectors: NDArray[np.float32],
+        keep: SearchFilter | None,
+    ) -> None:
+        self.retriever, self.texts, self.vectors, self.keep = retriever, texts, vectors, keep
+        self._by_pool: dict[int, list[list[tuple[str, float]]]] = {}
+
+    def at(self, pool: int) -> list[list[tuple[str, float]]]:
+        if pool not in self._by_pool:
+            r = self.retriever
+            self._by_pool[pool] = r.tickets.ranked_many(
+                self.texts, self.vectors, pool, r.config, keep=self.keep
+            )
+        return self._by_pool[pool]
 
 
 def _queries(

@@ -66,6 +66,8 @@ class FeedbackRecord:
     agent: str | None = None
     comment: str | None = None
     created_at: datetime = field(default_factory=_now)
+    key_id: str | None = None
+    """The API key that sent it (None: written before keys were recorded, or by the CLI)."""
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
@@ -84,3 +86,16 @@ class ResolvedRecord:
     ticket: Ticket
     prediction_id: str | None = None
     created_at: datetime = field(default_factory=_now)
+    key_id: str | None = None
+    """The API key that wrote this version (kept in `ticket_history`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TicketWrite:
+    """One write of a resolved ticket: its version (1 = the first, whose key owns the ticket)."""
+
+    ticket_id: str
+    version: int
+    key_id: str | None
+    resolved_id: int
+    created_at: datetime

@@ -2,48 +2,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from triage.dataset import as_utc, ticket_from_row
-from triage.errors import FeedbackStoreError, NotFoundError
-from triage.schema import Ticket
-from triage.store.engine import DEFAULT_DATABASE_URL, make_engine
+from triage import errors
+from triage.dataset import as_utc
+from triage.errors import FeedbackStoreError, NotFoundError, WriteConflict
+from triage.store import desired, ticket_log
+from triage.store.codec import new_id
+from triage.store.codec import ticket_from_json as _ticket_from_json
+from triage.store.codec import ticket_to_json as _ticket_to_json
+from triage.store.engine import DEFAULT_DATABASE_URL, DEFAULT_LOCK_TIMEOUT_S, make_engine
 from triage.store.migrate import upgrade_to_head
-from triage.store.records import ApiKey, FeedbackRecord, PredictionRecord, ResolvedRecord
-from triage.store.tables import api_keys, feedback, predictions, resolved_tickets
+from triage.store.records import (
+    ApiKey,
+    FeedbackRecord,
+    PredictionRecord,
+    ResolvedRecord,
+    TicketWrite,
+)
+from triage.store.retry import with_retry
+from triage.store.tables import api_keys, feedback, predictions, resolved_tickets, ticket_history
 
-_TIMESTAMPS = ("created_at", "first_response_at", "resolved_at", "closed_at")
+T = TypeVar("T")
 
 
-def open_store(url: str = DEFAULT_DATABASE_URL) -> SqlFeedbackStore:
+def open_store(
+    url: str = DEFAULT_DATABASE_URL, lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S
+) -> SqlFeedbackStore:
     """The store at `url`, its schema created or upgraded to the newest migration first.
 
-    `FeedbackStoreError` when the database cannot be reached or is at an unknown revision.
+    `lock_timeout_s`: how long a statement waits for a lock another connection holds before
+    it fails and is retried (`triage.store.retry`). `FeedbackStoreError` when the database
+    cannot be reached or is at an unknown revision.
     """
-    store = SqlFeedbackStore(url)
+    store = SqlFeedbackStore(url, make_engine(url, lock_timeout_s))
     try:
         upgrade_to_head(store.engine)
     except FeedbackStoreError:
         store.close()
         raise
     return store
-
-
-def _ticket_to_json(ticket: Ticket) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in ticket.to_dict().items()}
-
-
-def _ticket_from_json(data: dict[str, Any]) -> Ticket:
-    row = dict(data)
-    for name in _TIMESTAMPS:
-        if isinstance(row.get(name), str):
-            row[name] = datetime.fromisoformat(row[name])
-    return ticket_from_row(row)
 
 
 def _prediction_of(row: Any) -> PredictionRecord:
@@ -54,6 +57,22 @@ def _prediction_of(row: Any) -> PredictionRecord:
         labels=row["labels"],
         created_at=as_utc(row["created_at"]),
     )
+
+
+def _history_row(conn: Any, record: ResolvedRecord, resolved_id: int) -> dict[str, Any]:
+    ticket_id = record.ticket.ticket_id
+    latest = conn.execute(
+        sa.select(sa.func.max(ticket_history.c.version)).where(
+            ticket_history.c.ticket_id == ticket_id
+        )
+    ).scalar_one()
+    return {
+        "ticket_id": ticket_id,
+        "version": int(latest or 0) + 1,
+        "key_id": record.key_id,
+        "resolved_id": resolved_id,
+        "created_at": record.created_at,
+    }
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -69,18 +88,38 @@ class SqlFeedbackStore:
     """`FeedbackStore` on any SQLAlchemy URL; every write commits before it returns.
 
     Construct it through `open_store`, which brings the schema to the newest migration.
+    Concurrency errors are retried (`triage.store.retry`), then raised as `StoreBusyError`;
+    `on_write_failure(operation)` is called for every write that fails (the service counts
+    them in /metrics).
     """
 
     def __init__(self, url: str = DEFAULT_DATABASE_URL, engine: Engine | None = None) -> None:
         self.url = url
         self.engine = engine or make_engine(url)
+        self.on_write_failure: Callable[[str], None] | None = None
 
-    def _write(self, statement: Any, rows: Sequence[dict[str, Any]] | dict[str, Any]) -> Any:
+    def _transaction(self, operation: str, run: Callable[[], T]) -> T:
         try:
+            return with_retry(operation, run)
+        except sa.exc.IntegrityError as exc:
+            self._failed(operation)
+            raise FeedbackStoreError(f"write refused by the database: {exc.orig}") from exc
+        except (errors.TriageError, sa.exc.DBAPIError):
+            self._failed(operation)
+            raise
+
+    def _failed(self, operation: str) -> None:
+        if self.on_write_failure is not None:
+            self.on_write_failure(operation)
+
+    def _write(
+        self, operation: str, statement: Any, rows: Sequence[dict[str, Any]] | dict[str, Any]
+    ) -> Any:
+        def run() -> Any:
             with self.engine.begin() as conn:
                 return conn.execute(statement, rows)
-        except sa.exc.IntegrityError as exc:
-            raise FeedbackStoreError(f"write refused by the database: {exc.orig}") from exc
+
+        return self._transaction(operation, run)
 
     def record_predictions(self, records: Sequence[PredictionRecord]) -> None:
         """Store predictions in one transaction (committed on return)."""
@@ -97,15 +136,19 @@ class SqlFeedbackStore:
             }
             for r in records
         ]
-        self._write(predictions.insert(), rows)
+        self._write("record_predictions", predictions.insert(), rows)
 
     def has_prediction(self, prediction_id: str) -> bool:
         """True if a prediction with this id was stored."""
         query = sa.select(predictions.c.prediction_id).where(
             predictions.c.prediction_id == prediction_id
         )
-        with self.engine.connect() as conn:
-            return conn.execute(query).first() is not None
+
+        def run() -> bool:
+            with self.engine.connect() as conn:
+                return conn.execute(query).first() is not None
+
+        return with_retry("has_prediction", run)
 
     def record_feedback(self, record: FeedbackRecord) -> int:
         """Store one feedback (committed on return); `NotFoundError` for an unknown prediction."""
@@ -124,18 +167,66 @@ class SqlFeedbackStore:
             "kb_helpful": record.kb_helpful,
             "agent": record.agent,
             "comment": record.comment,
+            "key_id": record.key_id,
         }
-        return int(self._write(feedback.insert(), row).inserted_primary_key[0])
+        return int(self._write("record_feedback", feedback.insert(), row).inserted_primary_key[0])
 
-    def record_resolved(self, record: ResolvedRecord) -> int:
-        """Store a resolved ticket (committed on return)."""
+    def record_resolved(self, record: ResolvedRecord, seen_writes: int | None = None) -> int:
+        """Store a resolved ticket and its history row (next version, with the writing key) in
+        one transaction, committed on return.
+
+        `seen_writes`: how many writes of the ticket the caller saw when it checked who may
+        write; if another landed since, `WriteConflict` (nothing stored). Two writes of one
+        ticket at the same instant cannot take the same version either: the loser raises it.
+        """
         row = {
             "ticket_id": record.ticket.ticket_id,
             "prediction_id": record.prediction_id,
             "created_at": record.created_at,
             "ticket": _ticket_to_json(record.ticket),
         }
-        return int(self._write(resolved_tickets.insert(), row).inserted_primary_key[0])
+
+        def run() -> int:
+            try:
+                with self.engine.begin() as conn:
+                    inserted = conn.execute(resolved_tickets.insert(), row)
+                    resolved_id = new_id(inserted)
+                    history = _history_row(conn, record, resolved_id)
+                    if seen_writes is not None and history["version"] != seen_writes + 1:
+                        raise WriteConflict(
+                            f"ticket {record.ticket.ticket_id} was changed by another key while "
+                            "this write was checked; send it again"
+                        )
+                    conn.execute(ticket_history.insert(), history)
+                    ticket_log.append(conn, resolved_id, record.created_at)
+            except sa.exc.IntegrityError as exc:
+                raise WriteConflict(
+                    f"ticket {record.ticket.ticket_id} was written by another request at the "
+                    "same moment; send it again"
+                ) from exc
+            return resolved_id
+
+        return self._transaction("record_resolved", run)
+
+    def ticket_log_head(self) -> int:
+        """The newest ticket-log id (0 when empty)."""
+        return with_retry("ticket_log_head", lambda: ticket_log.head(self.engine))
+
+    def read_ticket_log(
+        self, after: int, upto: int | None = None, since: datetime | None = None
+    ) -> list[ticket_log.LogEntry]:
+        """Resolved tickets logged with `after` < id <= `upto` (after `since`), oldest first."""
+        return with_retry(
+            "read_ticket_log", lambda: ticket_log.read(self.engine, after, upto, since)
+        )
+
+    def request_bundle(self, bundle_dir: str) -> desired.DesiredBundle:
+        """Record the bundle every worker should serve from now on."""
+        return self._transaction("request_bundle", lambda: desired.request(self.engine, bundle_dir))
+
+    def desired_bundle(self) -> desired.DesiredBundle | None:
+        """The newest reload request, or None."""
+        return with_retry("desired_bundle", lambda: desired.current(self.engine))
 
     def add_key(self, key: ApiKey) -> None:
         """Store an API key (its hash only)."""
@@ -147,13 +238,17 @@ class SqlFeedbackStore:
             "created_at": key.created_at,
             "revoked_at": key.revoked_at,
         }
-        self._write(api_keys.insert(), row)
+        self._write("add_key", api_keys.insert(), row)
 
     def get_key(self, key_id: str) -> ApiKey | None:
         """The stored key with this public id, or None."""
         query = sa.select(api_keys).where(api_keys.c.key_id == key_id)
-        with self.engine.connect() as conn:
-            row = conn.execute(query).mappings().first()
+
+        def run() -> Any:
+            with self.engine.connect() as conn:
+                return conn.execute(query).mappings().first()
+
+        row = with_retry("get_key", run)
         if row is None:
             return None
         return ApiKey(
@@ -197,6 +292,62 @@ class SqlFeedbackStore:
                     prediction_id=row["prediction_id"],
                     created_at=as_utc(row["created_at"]),
                 )
+
+    def ticket_history(self, ticket_id: str) -> list[TicketWrite]:
+        """Every recorded write of `ticket_id`, oldest (the owner's) first."""
+        query = (
+            sa.select(ticket_history)
+            .where(ticket_history.c.ticket_id == ticket_id)
+            .order_by(ticket_history.c.version)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [
+            TicketWrite(
+                r["ticket_id"], r["version"], r["key_id"], r["resolved_id"], as_utc(r["created_at"])
+            )
+            for r in rows
+        ]
+
+    def count_feedback(self, key_id: str, since: datetime) -> int:
+        """How many feedback rows `key_id` sent after `since`."""
+        query = _since(
+            sa.select(sa.func.count()).select_from(feedback).where(feedback.c.key_id == key_id),
+            feedback.c.created_at,
+            since,
+        )
+
+        def run() -> int:
+            with self.engine.connect() as conn:
+                return int(conn.execute(query).scalar_one())
+
+        return with_retry("count_feedback", run)
+
+    def purge_feedback(self, key_id: str) -> int:
+        """Delete every feedback row `key_id` sent (committed on return); how many."""
+        with self.engine.begin() as conn:
+            return int(conn.execute(feedback.delete().where(feedback.c.key_id == key_id)).rowcount)
+
+    def revoke_key(self, key_id: str) -> ApiKey:
+        """Mark a key revoked now (kept for the record); `NotFoundError` for an unknown id."""
+        key = self.get_key(key_id)
+        if key is None:
+            raise NotFoundError(f"API key {key_id} not found; list ids with the key's creator")
+        if key.revoked_at is None:
+            with self.engine.begin() as conn:
+                stamp = {"revoked_at": datetime.now(UTC)}
+                conn.execute(api_keys.update().where(api_keys.c.key_id == key_id), stamp)
+        revoked = self.get_key(key_id)
+        assert revoked is not None
+        return revoked
+
+    def last_revocation(self) -> datetime | None:
+        """When a key was last revoked (None: never): workers compare it to drop cached keys."""
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(sa.func.max(api_keys.c.revoked_at))).scalar_one()
+        if isinstance(value, str):  # SQLite returns max() of a datetime column as text
+            value = datetime.fromisoformat(value)
+        return _aware(value)
 
     def close(self) -> None:
         """Release the connection pool."""

@@ -1,0 +1,66 @@
+"""A bundle's model file: skops, whose types are checked before anything is built; the joblib
+pickles of bundles exported before it are still read, with a warning to re-export."""
+
+from __future__ import annotations
+
+import io
+import logging
+import zipfile
+from pathlib import Path
+
+from triage.errors import BundleError
+
+logger = logging.getLogger(__name__)
+
+SKOPS_FILE = "model.skops"
+PICKLE_FILE = "model.joblib"
+"""Bundles exported before skops: a joblib pickle (it can run any code when loaded)."""
+MODEL_FILES = (SKOPS_FILE, PICKLE_FILE)
+TRUSTED_MODULE = "triage."
+"""Types skops does not trust by default that a model may hold: triage's own classes (skops
+trusts scikit-learn, NumPy and SciPy types itself). Anything else is refused."""
+
+
+def dump_model(model: object, folder: Path) -> str:
+    """Write `model` to `folder` with skops (deflate-compressed); returns the file name."""
+    import skops.io as sio  # ~0.5 s of imports: only when a bundle is written or read
+
+    sio.dump(model, Path(folder) / SKOPS_FILE, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+    return SKOPS_FILE
+
+
+def load_model_bytes(files: dict[str, bytes], where: Path) -> object:
+    """The model of a bundle from its verified bytes (relative path -> bytes)."""
+    if SKOPS_FILE in files:
+        return _from_skops(files[SKOPS_FILE], where)
+    if PICKLE_FILE in files:
+        logger.warning("%s: a joblib pickle (exported before skops); re-export the bundle", where)
+        return _from_pickle(files[PICKLE_FILE], where)
+    raise BundleError(f"{where}: manifest lists no {SKOPS_FILE}; re-export the bundle")
+
+
+def _from_skops(data: bytes, where: Path) -> object:
+    import skops.io as sio
+
+    try:
+        untrusted = sio.get_untrusted_types(data=data)
+        foreign = [t for t in untrusted if not t.startswith(TRUSTED_MODULE)]
+        if foreign:
+            raise BundleError(
+                f"{where}: {SKOPS_FILE} names types outside triage, scikit-learn, NumPy and "
+                f"SciPy ({', '.join(foreign[:5])}); refusing to load, re-export the bundle"
+            )
+        return sio.loads(data, trusted=untrusted)
+    except BundleError:
+        raise
+    except Exception as exc:  # a corrupt archive can raise anything; this is the process edge
+        raise BundleError(f"{where}: {SKOPS_FILE} cannot be loaded ({exc}); re-export") from exc
+
+
+def _from_pickle(data: bytes, where: Path) -> object:
+    import joblib
+
+    try:
+        return joblib.load(io.BytesIO(data))
+    except Exception as exc:  # a corrupt pickle can raise anything; this is the process edge
+        raise BundleError(f"{where}: {PICKLE_FILE} cannot be loaded ({exc}); re-export") from exc
