@@ -136,6 +136,7 @@ def main() -> int:
         "in_run_test": run["baselines"],
         "in_run_metrics": run["metrics"],
         "in_run_auto": run.get("auto"),
+        "served": run.get("served"),
         "train_wall_s": wall,
         "train_peak_rss_mb": rss,
         "timings_s": run["timings_s"],

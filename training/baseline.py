@@ -10,7 +10,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from triage.text_model import TextBaseline
 
 logger = logging.getLogger(__name__)
 
@@ -20,43 +20,6 @@ DESCRIPTION = (
     "TF-IDF word 1-2 grams + char_wb 3-5 grams (scikit-learn defaults), "
     "LogisticRegression(C=10, class_weight='balanced') per target"
 )
-
-
-class TextBaseline:
-    """What a data scientist writes in twenty lines, kept as a yardstick (scikit-learn style).
-
-    `fit(texts, {target: labels (None = unlabelled)})`; `predict_proba(texts)` -> per target
-    (n, k) in `classes[target]` order. The vectoriser is shared by the targets. Issue 9 measured
-    it on the 48k IT tickets at 0.8654 accuracy / 0.8681 macro-F1 (80/20 split, seed 0).
-    """
-
-    def fit(self, texts: Sequence[str], labels: Mapping[str, Sequence[str | None]]) -> TextBaseline:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_union
-
-        self.vectorizer_ = make_union(
-            TfidfVectorizer(ngram_range=(1, 2)),
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)),
-        )
-        X = self.vectorizer_.fit_transform(list(texts))
-        self.models_: dict[str, Any] = {}
-        for target, values in labels.items():
-            rows = [i for i, v in enumerate(values) if v is not None]
-            y = [str(values[i]) for i in rows]
-            if len(set(y)) < 2:
-                continue
-            # scikit-learn's default max_iter (100), as the baseline was measured; it may stop
-            # before convergence, which is part of what "plain" means.
-            self.models_[target] = LogisticRegression(C=10, class_weight="balanced").fit(X[rows], y)
-        return self
-
-    def predict_proba(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        X = self.vectorizer_.transform(list(texts))
-        return {t: m.predict_proba(X) for t, m in self.models_.items()}
-
-    def classes(self, target: str) -> list[str]:
-        return [str(c) for c in self.models_[target].classes_]
 
 
 def fit_baseline(texts: Sequence[str], labels: Mapping[str, Sequence[str | None]]) -> TextBaseline:
@@ -75,30 +38,54 @@ PARALLEL_MIN_ROWS = 5000
 the 48k IT tickets it costs about as much CPU as the product, 80-100 s on one core)."""
 
 
-class BaselineJob:
-    """`fit_baseline` started now: in a spawned process for large data, else run by `result()`.
+Labels = Mapping[str, Sequence[str | None]]
 
-    `result()` -> (baseline, timings: CPU seconds and peak RSS in MB of the process that fitted
-    it; a spawned process's memory adds to the trainer's).
+
+class BaselineJob:
+    """`fit_baseline` started now: in a spawned process for large data, else run when asked.
+
+    Two fits, in order: on the `held` part (the train split: the model whose validation
+    predictions the served model is chosen against; None = no such fit) and on the `final` rows
+    (the yardstick kept in the bundle, and the served text model). `held_model()` -> the first;
+    `result()` -> (final baseline, timings: CPU seconds and peak RSS in MB of the process that
+    fitted it; a spawned process's memory adds to the trainer's).
     """
 
-    def __init__(self, texts: Sequence[str], labels: Mapping[str, Sequence[str | None]]) -> None:
+    def __init__(
+        self,
+        texts: Sequence[str],
+        labels: Labels,
+        held: tuple[Sequence[str], Labels] | None = None,
+    ) -> None:
         self.labels = {t: list(v) for t, v in labels.items()}
         self._args = (list(texts), self.labels)
+        self._held_args = (
+            None if held is None else (list(held[0]), {k: list(v) for k, v in held[1].items()})
+        )
         self._pool: ProcessPoolExecutor | None = None
-        self._future: Future[tuple[TextBaseline, dict[str, float]]] | None = None
+        self._futures: dict[str, Future[tuple[TextBaseline, dict[str, float]]]] = {}
         if len(texts) >= PARALLEL_MIN_ROWS:
             import multiprocessing
 
             # spawn, not fork: the trainer holds onnxruntime and BLAS threads
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-            self._future = self._pool.submit(_fit_measured, *self._args)
+            if self._held_args is not None:  # one worker: the held fit runs first
+                self._futures["held"] = self._pool.submit(_fit_measured, *self._held_args)
+            self._futures["final"] = self._pool.submit(_fit_measured, *self._args)
+
+    def held_model(self) -> TextBaseline | None:
+        """The baseline fitted on the held part only (None when the job has none)."""
+        if self._held_args is None:
+            return None
+        if "held" not in self._futures:
+            return _fit_measured(*self._held_args)[0]
+        return self._futures["held"].result()[0]
 
     def result(self) -> tuple[TextBaseline, dict[str, float]]:
-        if self._future is None:
+        if "final" not in self._futures:
             return _fit_measured(*self._args)
         try:
-            return self._future.result()
+            return self._futures["final"].result()
         finally:
             self.close()
 

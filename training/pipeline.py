@@ -68,6 +68,7 @@ class TrackedRun:
                 if ".baseline" not in k and "consistency" not in k
             },
             "baselines": self.result.baseline_summary(),
+            "served": self.result.served_summary(),
             "auto": self.result.auto_summary(),
             "timings_s": self.result.timings,
         }

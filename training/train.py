@@ -15,9 +15,10 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from training.candidates import HeldInputs, choose_served
 from training.config import TrainConfig
 from training.datasets import Split, fingerprint, labels, split_tickets
-from training.held_out import HeldOutVotes, blend_held_out
+from training.held_out import HeldOutVotes
 from training.policy_fit import (
     HeldOut,
     HeldScores,
@@ -108,6 +109,15 @@ class TrainResult:
         for name, rate in self.metrics.get("consistency", {}).items():
             flat[f"consistency.{name}"] = float(rate)
         return flat
+
+    def served_summary(self) -> dict[str, Any]:
+        """Per target, what is served (`training.candidates`: a blend, the plain text model
+        `text`, or the linear `scores`) and the held-out accuracy / macro-F1 it was chosen on."""
+        targets = self.metrics.get("targets", {})
+        return {
+            t: targets.get(t, {}).get("selection", {"served": clf.choice_})
+            for t, clf in self.model.classifiers.items()
+        }
 
     def baseline_summary(self) -> dict[str, dict[str, dict[str, float]]]:
         """Per target, the product next to the in-run baselines on the same test tickets."""
@@ -231,31 +241,37 @@ def _train(
     rows = final_rows(config, split)
     neighbours = _fit_neighbours(config, rows, _final_vectors(config, inputs), targets)
     val_in_pool = config.model.calibration != "validation"
-    held = HeldOutVotes(split, inputs, _voting(config, neighbours), val_in_pool)
+    held_baseline = None if job is None else job.held_model()
+    held = HeldOutVotes(split, inputs, _voting(config, neighbours), val_in_pool, held_baseline)
     classifiers, reports, held_scores = {}, {}, {}
     for target in targets:
         note(f"fit {target}")
         clf, report, held_scores[target] = _fit_target(config, target, split, X, held)
         classifiers[target], reports[target] = clf, report
     note("policy")
-    chooser = _chooser(config, split, inputs, featurizer, classifiers)
+    chooser = _chooser(config, split, inputs, featurizer, classifiers, held_baseline)
     policies, guard, policy_report = fit_policies(
         config.policy, chooser, _held_out(config, split, inputs, chooser, held_scores)
     )
     for target in targets:
         classifiers[target] = _refit_target(config, target, classifiers[target], split, X, reports)
     _timed(timings, "fit_s", start)
-    links = _links(config, rows, targets)
-    model = TriageModel(featurizer, classifiers, policies, links, neighbours, guard)
-    note("evaluate")
-    metrics, curves = _evaluate(config, model, split, inputs["test"], reports)
-    metrics["policy"] = policy_report
     baseline = None
     if job is not None:
         start = time.perf_counter()
         note("baselines")
-        baseline = _add_baselines(config, metrics, split, job, timings)
+        baseline, cost = job.result()
+        timings.update({f"baseline_{k}": v for k, v in cost.items()})
         _timed(timings, "baselines_wait_s", start)
+    links = _links(config, rows, targets)
+    served_text = baseline if any(c.uses_text for c in classifiers.values()) else None
+    model = TriageModel(featurizer, classifiers, policies, links, neighbours, guard, served_text)
+    note("evaluate")
+    metrics, curves = _evaluate(config, model, split, inputs["test"], reports)
+    metrics["policy"] = policy_report
+    metrics["served"] = {t: clf.choice_ for t, clf in classifiers.items()}
+    if baseline is not None:
+        _add_baselines(metrics, split, job, baseline)
     return TrainResult(
         config=config,
         model=model,
@@ -375,10 +391,16 @@ def _fit_target(
         held_rows, y_held = _rows(split.val, target)
         held_scores = clf.decision_function(X["val"][held_rows])
         held_part = "val"
-    votes = held.votes(held_part, held_rows, target, clf.classes_.tolist())
-    held_scores = blend_held_out(clf, held_scores, votes, y_held, config.seed, m.prior_shifts)
+    classes = clf.classes_.tolist()
+    votes = held.votes(held_part, held_rows, target, classes)
+    # the baseline saw the train part: only validation rows give it honest held-out scores
+    text = held.text(held_part, held_rows, target, classes) if held_part == "val" else None
+    inputs = HeldInputs(held_scores, votes, text, clf.label_indices(y_held))
+    held_scores, choice = choose_served(clf, inputs, config.seed, m.prior_shifts)
     clf.calibrate_scores(held_scores, y_held)
     report = {
+        "served": choice["served"],
+        "selection": choice,
         "dropped_rare_classes": dropped,
         "temperature": clf.scaler_.temperature_,
         "calibration": m.calibration,
@@ -399,8 +421,8 @@ def _refit_target(
     reports: dict[str, Any],
 ) -> TargetClassifier:
     """With `model.refit` (calibration "refit"), the final classifier on train + validation."""
-    if config.model.calibration != "refit":
-        return clf
+    if config.model.calibration != "refit" or clf.text_only_:
+        return clf  # text alone: the served text model is already the one refitted
     kept = set(clf.classes_.tolist())
     rows, y = _rows(split.train, target, kept)
     final, reports[target]["fit_rows"] = _refit(clf, X, rows, y, *_rows(split.val, target, kept))
@@ -430,6 +452,7 @@ def _refit(
     )
     final.scaler_ = calibrated.scaler_
     final.blend_ = calibrated.blend_
+    final.choice_ = calibrated.choice_
     logger.info("refitted on %d train + %d validation rows", len(y), len(y_val))
     return final, len(y) + len(y_val)
 
@@ -460,13 +483,15 @@ def _chooser(
     inputs: dict[str, FeatureInput],
     featurizer: TicketFeaturizer,
     classifiers: dict[str, TargetClassifier],
+    text_model: Any = None,
 ) -> TriageModel:
-    """The served path as it stands before any refit: classifiers, links and neighbours from
-    the train part only, so validation rows are unseen by every piece that scores them."""
+    """The served path as it stands before any refit: classifiers, links, neighbours and the
+    text model from the train part only, so validation rows are unseen by every piece that
+    scores them."""
     targets = list(classifiers)
     neighbours = _fit_neighbours(config, split.train, inputs["train"].embeddings, targets)
     links = _links(config, split.train, targets)
-    return TriageModel(featurizer, dict(classifiers), {}, links, neighbours)
+    return TriageModel(featurizer, dict(classifiers), {}, links, neighbours, None, text_model)
 
 
 def _held_out(
@@ -567,33 +592,31 @@ def _baseline_job(config: TrainConfig, split: Split, targets: list[str]) -> Iter
     from training.baseline import BaselineJob
 
     fit_part = final_rows(config, split)
-    restricted = {}
+    restricted, restricted_kept = {}, {}
     for target in targets:
-        kept = _kept_classes(config, split.train, target)
+        kept = restricted_kept[target] = _kept_classes(config, split.train, target)
         restricted[target] = [v if v in kept else None for v in labels(fit_part, target)]
-    job = BaselineJob([t.text for t in fit_part], restricted)
+    held = None
+    if config.model.calibration != "cross_fit":  # validation rows to choose the served model on
+        train_labels = {
+            t: [v if v in restricted_kept[t] else None for v in labels(split.train, t)]
+            for t in targets
+        }
+        held = ([t.text for t in split.train], train_labels)
+    job = BaselineJob([t.text for t in fit_part], restricted, held)
     try:
         yield job
     finally:
         job.close()
 
 
-def _add_baselines(
-    config: TrainConfig,
-    metrics: dict[str, Any],
-    split: Split,
-    job: Any,
-    timings: dict[str, float],
-) -> Any:
+def _add_baselines(metrics: dict[str, Any], split: Split, job: Any, baseline: Any) -> None:
     """Majority and TF-IDF + LR baselines, fitted on the same rows and classes as the final model
-    and evaluated on every labelled test ticket, as ours. Returns the fitted `TextBaseline`,
-    which the bundle keeps so `triage evaluate` can score it too.
-    """
+    and evaluated on every labelled test ticket, as ours (`baseline` is the job's result, which
+    the bundle keeps so `triage evaluate` can score it too)."""
     from training.baseline import NAME, baseline_scores
     from triage.metrics import majority_baseline
 
-    baseline, cost = job.result()
-    timings.update({f"baseline_{k}": v for k, v in cost.items()})
     fit_labels = job.labels
     test_labels = {t: labels(split.test, t) for t in fit_labels}
     scores = baseline_scores(baseline, [t.text for t in split.test], test_labels)
@@ -604,7 +627,6 @@ def _add_baselines(
         if target in scores:
             report["baselines"][NAME] = scores[target]
         report["baseline_fit_rows"] = len(y)
-    return baseline
 
 
 def build_bundle(result: TrainResult, out_dir: Path, version: str | None = None) -> Path:
@@ -633,6 +655,7 @@ def bundle_manifest(result: TrainResult, version: str | None = None) -> dict[str
         "thresholds": {t: p.thresholds for t, p in model.policies.items()},
         "target_precision": result.config.policy.target_precision,
         "policy": policy_manifest(model),
+        "served": result.served_summary(),
         "links": [
             {"parent": link.parent, "child": link.child, "allowed": link.allowed}
             for link in model.links

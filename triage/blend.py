@@ -20,55 +20,88 @@ VOTE_FLOOR = 1e-3
 impossible (log 0.001 = -6.9; the blend learns how much that counts)."""
 
 
+PARTS = ("scores", "votes", "text")
+"""What a blend can weigh: the linear model's scores, the log vote shares, and the plain text
+model's log-probabilities (`triage.text_model.TextBaseline`)."""
+
+START_WEIGHT = {"scores": 1.0, "votes": 0.5, "text": 0.5}
+"""Per part, the weight the fit is pulled towards (text alone starts at 1, see `_start`)."""
+
+
 class VoteBlend:
-    """Blended logits `z_c = a_c * s_c + b_c * log(v_c + VOTE_FLOOR) + beta_c` for k classes.
+    """Blended logits `z_c = a_c * s_c + b_c * log(v_c + VOTE_FLOOR) + d_c * t_c + beta_c`.
 
     `s` (n, k) are a linear model's decision scores, `v` (n, k) its neighbours' vote shares (rows
-    sum to 1 or 0). The 3k parameters are fitted by log-loss on held-out rows (rows
-    the linear model and the neighbour pool did not learn from), so the blend learns per class how
-    far to trust the text model and the neighbours. An L2 pull towards (1, 0.5, 0) worth
-    `prior_rows` rows keeps small validation sets from overfitting. Measured on the 48k IT
-    tickets (training part, BENCHMARKS.md): a full logistic-regression stacker over the same 2k
-    inputs was level within noise, and this form has few enough parameters for validation sets
-    of a few hundred rows. Weighing the classes equally in the fit ("balanced") was measured worse
-    on both the 48k categories (macro-F1 0.859 vs 0.879) and hadoop priority (0.260 vs 0.283),
-    as the linear model is already fitted with balanced class weights.
+    sum to 1 or 0), `t` (n, k) the plain text model's log-probabilities; `parts` says which of
+    them the blend uses (the others weigh 0). The parameters (k per part + k biases) are fitted
+    by log-loss on held-out rows (rows the models and the neighbour pool did not learn from), so
+    the blend learns per class how far to trust each part. An L2 pull towards the start (1, 0.5,
+    0.5, 0) worth `prior_rows` rows keeps small validation sets from overfitting. Measured on the
+    48k IT tickets (training part, BENCHMARKS.md): a full logistic-regression stacker over the
+    same inputs was level within noise. Weighing the classes equally in the fit ("balanced")
+    was measured worse on both the 48k categories (macro-F1 0.859 vs 0.879) and hadoop priority
+    (0.260 vs 0.283), as the linear model is already fitted with balanced class weights.
     """
 
     prior_shift_: NDArray[np.float64] | None = None  # class default: blends fitted before it
     prior_strength_: float = 0.0
+    parts: tuple[str, ...] = ("scores", "votes")  # class default: blends from before parts
+    text_weight_: NDArray[np.float64] | None = None
 
-    def __init__(self, prior_rows: float = 10.0) -> None:
+    def __init__(self, prior_rows: float = 10.0, parts: tuple[str, ...] = ("scores", "votes")):
+        unknown = set(parts) - set(PARTS)
+        if unknown or not parts:
+            raise ConfigError(f"blend parts {parts!r}: use a non-empty subset of {PARTS}")
         self.prior_rows = prior_rows
+        self.parts = tuple(p for p in PARTS if p in parts)
+
+    @property
+    def uses_text(self) -> bool:
+        return "text" in self.parts
 
     def fit(
-        self, scores: NDArray[np.float64], votes: NDArray[np.float64], y: NDArray[np.int64]
+        self,
+        scores: NDArray[np.float64],
+        votes: NDArray[np.float64],
+        y: NDArray[np.int64],
+        text: NDArray[np.float64] | None = None,
     ) -> VoteBlend:
-        """Fit on held-out scores (n, k), votes (n, k) and class indices y (n,) in 0..k-1."""
-        _check(scores, votes)
-        start = _start(scores.shape[1])
+        """Fit on held-out scores, votes and text log-probabilities (each (n, k); text only
+        when used) and class indices y (n,) in 0..k-1."""
+        parts = self._components(scores, votes, text)
+        start = _start(self.parts, scores.shape[1])
         penalty = self.prior_rows / max(len(y), 1)
         weights = np.full(len(y), 1.0 / max(len(y), 1))
         result = minimize(
             _loss_and_grad,
             start,
-            args=(scores, np.log(votes + VOTE_FLOOR), y, weights, start, penalty),
+            args=(parts, y, weights, start, penalty),
             jac=True,
             method="L-BFGS-B",
         )
-        self.score_weight_, self.vote_weight_, self.bias_ = np.split(result.x, 3)
+        fitted = dict(
+            zip(self.parts, np.split(result.x[: -scores.shape[1]], len(self.parts)), strict=True)
+        )
+        zero = np.zeros(scores.shape[1])
+        self.score_weight_ = fitted.get("scores", zero)
+        self.vote_weight_ = fitted.get("votes", zero)
+        self.text_weight_ = fitted.get("text")
+        self.bias_ = result.x[-scores.shape[1] :]
         logger.info(
-            "vote blend: mean score weight %.2f, mean vote weight %.2f on %d rows",
-            self.score_weight_.mean(),
-            self.vote_weight_.mean(),
+            "blend %s: mean weights %s on %d rows",
+            "+".join(self.parts),
+            ", ".join(f"{w.mean():.2f}" for w in fitted.values()),
             len(y),
         )
         return self
 
     def logits(
-        self, scores: NDArray[np.float64], votes: NDArray[np.float64]
+        self,
+        scores: NDArray[np.float64],
+        votes: NDArray[np.float64],
+        text: NDArray[np.float64] | None = None,
     ) -> NDArray[np.float64]:
-        """Blended logits (n, k) for scores (n, k) and vote shares (n, k)."""
+        """Blended logits (n, k) for scores, vote shares and text log-probabilities (n, k)."""
         _check(scores, votes)
         if scores.shape[1] != len(self.bias_):
             raise ConfigError(
@@ -79,7 +112,25 @@ class VoteBlend:
             + self.vote_weight_ * np.log(votes + VOTE_FLOOR)
             + self.bias_
         )
+        if self.text_weight_ is not None:
+            if text is None:
+                raise ConfigError("this blend weighs the text model: pass its log-probabilities")
+            z = z + self.text_weight_ * text
         return z if self.prior_shift_ is None else z + self.prior_shift_
+
+    def _components(
+        self,
+        scores: NDArray[np.float64],
+        votes: NDArray[np.float64],
+        text: NDArray[np.float64] | None,
+    ) -> list[NDArray[np.float64]]:
+        _check(scores, votes)
+        if self.uses_text and (text is None or text.shape != scores.shape):
+            raise ConfigError(
+                f"this blend weighs the text model: pass its log-probabilities {scores.shape}"
+            )
+        given = {"scores": scores, "votes": np.log(votes + VOTE_FLOOR), "text": text}
+        return [np.asarray(given[p], dtype=np.float64) for p in self.parts]
 
 
 def choose_prior_shift(
@@ -119,6 +170,7 @@ def cross_fitted_logits(
     y: NDArray[np.int64],
     folds: int = 5,
     seed: int = 0,
+    text: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
     """Blend logits (n, k) of every row from a blend fitted on the other folds; `blend` itself is
     then fitted on all rows. A temperature and thresholds chosen on these logits are honest.
@@ -131,27 +183,33 @@ def cross_fitted_logits(
         order = np.random.default_rng(seed).permutation(len(y))
         for held in np.array_split(order, n_splits):
             fit = np.setdiff1d(order, held)
-            part = VoteBlend(blend.prior_rows).fit(scores[fit], votes[fit], y[fit])
-            out[held] = part.logits(scores[held], votes[held])
-    blend.fit(scores, votes, y)
+            part = VoteBlend(blend.prior_rows, blend.parts)
+            part.fit(scores[fit], votes[fit], y[fit], _rows(text, fit))
+            out[held] = part.logits(scores[held], votes[held], _rows(text, held))
+    blend.fit(scores, votes, y, text)
     if n_splits < 2:
-        out = blend.logits(scores, votes)
+        out = blend.logits(scores, votes, text)
     return out
+
+
+def _rows(
+    values: NDArray[np.float64] | None, rows: NDArray[np.int64]
+) -> NDArray[np.float64] | None:
+    return None if values is None else values[rows]
 
 
 def _loss_and_grad(
     theta: NDArray[np.float64],
-    scores: NDArray[np.float64],
-    log_votes: NDArray[np.float64],
+    parts: list[NDArray[np.float64]],
     y: NDArray[np.int64],
     weights: NDArray[np.float64],
     start: NDArray[np.float64],
     penalty: float,
 ) -> tuple[float, NDArray[np.float64]]:
-    """Weighted mean log-loss (weights sum to 1) + penalty * |theta - start|^2, and its
-    gradient (3k,)."""
-    a, b, beta = np.split(theta, 3)
-    z = a * scores + b * log_votes + beta
+    """Weighted mean log-loss (weights sum to 1) + penalty * |theta - start|^2, and its gradient;
+    theta holds k weights per part (each part (n, k)), then k biases."""
+    *w, beta = np.split(theta, len(parts) + 1)
+    z = beta + sum((wj * part for wj, part in zip(w, parts, strict=True)), np.zeros_like(parts[0]))
     z -= z.max(axis=1, keepdims=True)
     log_norm = np.log(np.exp(z).sum(axis=1))
     rows = np.arange(len(y))
@@ -159,16 +217,18 @@ def _loss_and_grad(
     residual = np.exp(z - log_norm[:, None])
     residual[rows, y] -= 1.0
     residual *= weights[:, None]
-    grad = np.concatenate(
-        [(residual * scores).sum(axis=0), (residual * log_votes).sum(axis=0), residual.sum(axis=0)]
-    )
+    grad = np.concatenate([(residual * part).sum(axis=0) for part in parts] + [residual.sum(0)])
     shift = theta - start
     return loss + penalty * float(shift @ shift), grad + 2 * penalty * shift
 
 
-def _start(k: int) -> NDArray[np.float64]:
-    """The prior the fit is pulled towards: scores as they are, votes at half weight, no bias."""
-    return np.concatenate([np.ones(k), np.full(k, 0.5), np.zeros(k)])
+def _start(parts: tuple[str, ...], k: int) -> NDArray[np.float64]:
+    """The prior the fit is pulled towards: scores as they are, votes and text at half weight
+    (text alone at full weight), no bias."""
+    weights = [
+        1.0 if part == "text" and "scores" not in parts else START_WEIGHT[part] for part in parts
+    ]
+    return np.concatenate([np.full(k, w) for w in weights] + [np.zeros(k)])
 
 
 def _check(scores: NDArray[np.float64], votes: NDArray[np.float64]) -> None:

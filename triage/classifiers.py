@@ -35,6 +35,11 @@ class TargetClassifier:
     """
 
     blend_: VoteBlend | None = None  # class default: no blend (and bundles from before 2026-12)
+    text_only_: bool = False
+    """True when validation chose the plain text model alone (`triage.text_model`): the logits
+    are its log-probabilities and the linear model is not used."""
+    choice_: str = "scores"
+    """What the served logits weigh (`triage.blend.PARTS` joined by '+'), chosen on validation."""
 
     def __init__(
         self,
@@ -110,8 +115,23 @@ class TargetClassifier:
             scores = np.column_stack([-scores / 2, scores / 2])
         return scores
 
-    def logits(self, X: sp.spmatrix, votes: Votes = None) -> NDArray[np.float64]:
-        """What the temperature scales, (n, k): the linear scores, or their blend with votes."""
+    @property
+    def uses_text(self) -> bool:
+        """True when the logits need the plain text model's log-probabilities (`text`)."""
+        return self.text_only_ or (self.blend_ is not None and self.blend_.uses_text)
+
+    def logits(
+        self, X: sp.spmatrix, votes: Votes = None, text: Votes = None
+    ) -> NDArray[np.float64]:
+        """What the temperature scales, (n, k): the linear scores, their blend with votes (and
+        the text model's log-probabilities `text` (n, k)), or `text` alone (`text_only_`)."""
+        if self.uses_text and text is None:
+            raise ConfigError(
+                "this classifier weighs the plain text model: pass `text` "
+                "(TriageModel.predict_proba computes it from the model's text model)"
+            )
+        if self.text_only_ and text is not None:
+            return text
         scores = self.decision_function(X)
         blend = self.blend_
         if blend is None:
@@ -121,7 +141,7 @@ class TargetClassifier:
                 "this classifier blends neighbour votes: pass `votes` "
                 "(TriageModel.predict_proba computes them from the model's neighbours)"
             )
-        return blend.logits(scores, votes)
+        return blend.logits(scores, votes, text)
 
     def calibrate(self, X: sp.spmatrix, y: Sequence[str], votes: Votes = None) -> TargetClassifier:
         """Fit the temperature on held-out rows whose label is known to the model."""
@@ -153,16 +173,20 @@ class TargetClassifier:
             self.epochs,
         )
 
-    def predict_proba(self, X: sp.spmatrix, votes: Votes = None) -> NDArray[np.float64]:
+    def predict_proba(
+        self, X: sp.spmatrix, votes: Votes = None, text: Votes = None
+    ) -> NDArray[np.float64]:
         """Calibrated probabilities (n, k), rows sum to 1, columns in `classes_` order."""
-        return self.scaler_.transform(self.logits(X, votes))
+        return self.scaler_.transform(self.logits(X, votes, text))
 
-    def uncalibrated_proba(self, X: sp.spmatrix, votes: Votes = None) -> NDArray[np.float64]:
+    def uncalibrated_proba(
+        self, X: sp.spmatrix, votes: Votes = None, text: Votes = None
+    ) -> NDArray[np.float64]:
         """Softmax of the logits (temperature 1), to measure what calibration buys."""
-        return softmax(self.logits(X, votes))
+        return softmax(self.logits(X, votes, text))
 
-    def predict(self, X: sp.spmatrix, votes: Votes = None) -> NDArray[np.str_]:
-        labels: NDArray[np.str_] = self.classes_[self.logits(X, votes).argmax(axis=1)]
+    def predict(self, X: sp.spmatrix, votes: Votes = None, text: Votes = None) -> NDArray[np.str_]:
+        labels: NDArray[np.str_] = self.classes_[self.logits(X, votes, text).argmax(axis=1)]
         return labels
 
     def label_indices(self, y: Sequence[str]) -> NDArray[np.int64]:

@@ -25,6 +25,7 @@ from triage.prediction import LabelScore, TargetPrediction, TriageResult
 from triage.retrieval.protocol import RetrieverLike
 from triage.retrieval.retriever import Retriever
 from triage.schema import Ticket
+from triage.text_model import TextBaseline
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,9 @@ class TriageModel:
     neighbours: EmbeddingNeighbours | None = None
     """Exact kNN over the final training rows' vectors (None: no embeddings, no guard, no votes)."""
     familiarity: FamiliarityGuard | None = None
+    text_model: TextBaseline | None = None
+    """The plain TF-IDF + LR model, for targets whose served logits weigh it (class default:
+    bundles from before issue 9c)."""
 
     def __init__(
         self,
@@ -79,6 +83,7 @@ class TriageModel:
         links: Sequence[LinkTable] = (),
         neighbours: EmbeddingNeighbours | None = None,
         familiarity: FamiliarityGuard | None = None,
+        text_model: TextBaseline | None = None,
     ) -> None:
         self.featurizer = featurizer
         self.classifiers = classifiers
@@ -88,6 +93,7 @@ class TriageModel:
         ]
         self.neighbours = neighbours
         self.familiarity = familiarity
+        self.text_model = text_model
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -106,8 +112,8 @@ class TriageModel:
         the parent (`link`); without, every target alone.
         """
         X = self.featurizer.transform(data)
-        votes = self.votes(data)
-        proba = {t: c.predict_proba(X, votes[t]) for t, c in self.classifiers.items()}
+        votes, text = self.votes(data), self.text_logs(data)
+        proba = {t: c.predict_proba(X, votes[t], text[t]) for t, c in self.classifiers.items()}
         return self.link(proba) if consistent else proba
 
     def link(self, proba: dict[str, NDArray[np.float64]]) -> dict[str, NDArray[np.float64]]:
@@ -126,8 +132,19 @@ class TriageModel:
     def uncalibrated_proba(self, data: FeatureInput) -> dict[str, NDArray[np.float64]]:
         """Softmax of the logits per target (temperature 1): what calibration starts from."""
         X = self.featurizer.transform(data)
-        votes = self.votes(data)
-        return {t: c.uncalibrated_proba(X, votes[t]) for t, c in self.classifiers.items()}
+        votes, text = self.votes(data), self.text_logs(data)
+        return {t: c.uncalibrated_proba(X, votes[t], text[t]) for t, c in self.classifiers.items()}
+
+    def text_logs(self, data: FeatureInput) -> dict[str, NDArray[np.float64] | None]:
+        """Per target, the text model's log-probabilities (n, k) when its classifier uses them."""
+        wanted = {t: c.classes_.tolist() for t, c in self.classifiers.items() if c.uses_text}
+        out: dict[str, NDArray[np.float64] | None] = dict.fromkeys(self.classifiers)
+        if not wanted:
+            return out
+        if self.text_model is None:
+            raise BundleError("a classifier weighs the text model but the bundle has none")
+        out.update(self.text_model.log_proba(data.texts, wanted))
+        return out
 
     def votes(self, data: FeatureInput) -> dict[str, NDArray[np.float64] | None]:
         """Per target, the neighbours' vote shares (n, k) when its classifier blends them."""

@@ -98,3 +98,30 @@ def test_blend_logits_include_its_prior_shift() -> None:
     plain = blend.logits(scores, votes)
     blend.prior_shift_ = np.array([0.5, 0.0, -0.5])
     np.testing.assert_allclose(blend.logits(scores, votes), plain + blend.prior_shift_)
+
+
+def test_blend_with_the_text_part_weighs_it_where_it_knows() -> None:
+    scores, votes, y = two_sources(3000, seed=5)
+    rng = np.random.default_rng(6)
+    text = np.log(rng.dirichlet(np.ones(3), len(y)) * 0.2 + 1e-6)
+    text[np.arange(len(y)), y] += 3.0  # the text model knows every class
+    fit, held = slice(0, 2000), slice(2000, None)
+    blend = VoteBlend(parts=("scores", "votes", "text")).fit(
+        scores[fit], votes[fit], y[fit], text[fit]
+    )
+    assert blend.uses_text and blend.text_weight_ is not None
+    assert blend.text_weight_.mean() > 0.5
+    with_text = blend.logits(scores[held], votes[held], text[held]).argmax(axis=1)
+    without = VoteBlend().fit(scores[fit], votes[fit], y[fit]).logits(scores[held], votes[held])
+    assert (with_text == y[held]).mean() > (without.argmax(axis=1) == y[held]).mean()
+    with pytest.raises(ConfigError, match="text model"):
+        blend.logits(scores[held], votes[held])
+
+
+def test_blend_without_scores_keeps_their_weight_at_zero() -> None:
+    scores, votes, y = two_sources(600, seed=7)
+    text = np.log(np.full((len(y), 3), 1 / 3))
+    blend = VoteBlend(parts=("votes", "text")).fit(scores, votes, y, text)
+    np.testing.assert_array_equal(blend.score_weight_, 0.0)
+    with pytest.raises(ConfigError, match="subset"):
+        VoteBlend(parts=("words",))
