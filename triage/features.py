@@ -111,6 +111,7 @@ class TicketFeaturizer:
         for vectorizer in (self.word_, self.char_):
             if vectorizer is not None:
                 vectorizer.fit(data.texts)  # type: ignore[attr-defined]
+                plain_vocabulary(vectorizer)
         if self.embeddings and data.embeddings is None:
             raise ConfigError(
                 "features.embeddings is on but no embeddings were given; pass an embedder"
@@ -270,3 +271,11 @@ def _one_hot(values: list[str], vocabulary: list[str]) -> sp.csr_matrix:
     cols = [index[values[r]] for r in rows]
     data = np.ones(len(rows), dtype=np.float32)
     return sp.csr_matrix((data, (rows, cols)), shape=(len(values), max(len(vocabulary), 1)))
+
+
+def plain_vocabulary(vectorizer: Any) -> None:
+    """Make a fitted vectoriser's `vocabulary_` values Python ints (scikit-learn leaves NumPy
+    int64 after pruning). skops then writes the dict as one JSON string instead of one node per
+    term: measured on 23k char n-grams, dump 21.5 s -> 0.66 s, load 5.9 s -> 0.88 s (a bundle
+    holds up to 500k terms). Same transform."""
+    vectorizer.vocabulary_ = {term: int(i) for term, i in vectorizer.vocabulary_.items()}

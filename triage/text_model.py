@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from triage.features import plain_vocabulary
+
 PROBA_FLOOR = 1e-6
 """Added before the log of a probability, so a class the model rules out stays finite (-13.8)."""
 
@@ -32,6 +34,8 @@ class TextBaseline:
             TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)),
         )
         X = self.vectorizer_.fit_transform(list(texts))
+        for _, vectorizer in self.vectorizer_.transformer_list:
+            plain_vocabulary(vectorizer)  # skops writes it as one JSON string
         self.models_: dict[str, Any] = {}
         for target, values in labels.items():
             rows = [i for i, v in enumerate(values) if v is not None]

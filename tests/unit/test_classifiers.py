@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from tiny_data import make_ticket
+from tiny_data import make_ticket, make_tickets
 
 from triage.blend import VoteBlend
 from triage.calibration import TemperatureScaler, expected_calibration_error, softmax
@@ -195,3 +195,16 @@ def test_featurizer_row_path_survives_pickling() -> None:
     clone = pickle.loads(pickle.dumps(featurizer))
     after = clone.transform(FeatureInput(data.texts[:1], ["email"], ["en"], data.embeddings[:1]))  # type: ignore[index]
     assert abs(before - after).max() == 0
+
+
+def test_featurizer_vocabulary_is_plain_ints_and_survives_skops(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from triage.model_io import SKOPS_FILE, dump_model, load_model_bytes
+
+    data = feature_input(make_tickets(60, seed=1))
+    featurizer = TicketFeaturizer(embeddings=False).fit(data)
+    for vectorizer in (featurizer.word_, featurizer.char_):
+        assert {type(v) for v in vectorizer.vocabulary_.values()} == {int}  # type: ignore[union-attr]
+    dump_model(featurizer, tmp_path)
+    loaded = load_model_bytes({SKOPS_FILE: (tmp_path / SKOPS_FILE).read_bytes()}, tmp_path)
+    assert isinstance(loaded, TicketFeaturizer)
+    assert (loaded.transform(data) != featurizer.transform(data)).nnz == 0
