@@ -29,21 +29,46 @@ class FeatureConfig(_Strict):
 
     word: bool = True
     char: bool = True
-    embeddings: bool = True
+    embeddings: bool = False
+    """The sentence embedding as linear features. Off by default: the embedding reaches the
+    model through the neighbour votes (`model.neighbours`), which measured better on the 48k
+    IT tickets than the same vectors as features (BENCHMARKS.md, Training)."""
     meta: bool = True
     embedding_weight: float = Field(1.0, gt=0)
     max_word_features: int = Field(200_000, gt=0)
     max_char_features: int = Field(300_000, gt=0)
     min_df: int = Field(2, ge=1)
+    cues: bool = True
+    """Impact and urgency cues (`triage.cues`): one 0/1 feature per family of phrasings."""
+    sublinear_tf: bool = False
+    """log(1 + tf) instead of raw counts. Off: on the 48k IT tickets' training part raw counts
+    blended 0.3 points better (a repeated word there is a signal, BENCHMARKS.md)."""
 
 
 class ModelConfig(_Strict):
-    """The per-target linear classifier."""
+    """The per-target linear classifier and its blend with neighbour votes."""
 
-    kind: Literal["logreg", "linear_svc"] = "linear_svc"
-    C: float = Field(0.5, gt=0)
-    class_weight: Literal["balanced"] | None = None
+    kind: Literal["sgd_log", "logreg", "linear_svc"] = "sgd_log"
+    C: float = Field(4.0, gt=0)
+    """Inverse regularisation, as in scikit-learn's LogisticRegression; `sgd_log` uses
+    alpha = 1 / (C * rows). 4 was chosen on the training parts of the 48k IT tickets, hadoop and
+    the synthetic tickets (BENCHMARKS.md); `linear_svc` was used with 0.5 before 2026-12."""
+    epochs: int = Field(30, gt=0, le=1000)
+    """Passes over the data of `sgd_log` (unused by the others)."""
+    class_weight: Literal["balanced"] | None = "balanced"
     max_iter: int = Field(2000, gt=0)
+    neighbours: int = Field(30, ge=0, le=500)
+    """k nearest training tickets (by embedding) whose labels vote; their similarity-weighted
+    vote shares are blended with the linear scores per class (`triage.blend.VoteBlend`, fitted on
+    held-out rows). 0: no neighbours, the linear model alone."""
+    prior_shifts: list[float] = Field(
+        default_factory=lambda: [0.0, 0.25, 0.5, 0.75, 1.0], min_length=1
+    )
+    """Strengths g of the blend's shift away from the classes' shares, `-g * log(share)`, tried
+    on the held-out rows' cross-fitted logits; the one with the best mean of accuracy and
+    macro-F1 is kept (`triage.blend.choose_prior_shift`). [0.0]: no shift (the log-loss fit
+    alone, which favours frequent classes)."""
+
     refit: bool = True
     """After the temperature and the per-class thresholds are chosen on the validation split
     (scores of the model fitted on the train split), refit the final classifier with the same

@@ -67,6 +67,8 @@ class TrackedRun:
                 for k, v in self.result.summary_metrics().items()
                 if ".baseline" not in k and "consistency" not in k
             },
+            "baselines": self.result.baseline_summary(),
+            "served": self.result.served_summary(),
             "auto": self.result.auto_summary(),
             "timings_s": self.result.timings,
         }

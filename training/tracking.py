@@ -124,6 +124,8 @@ def log_result(result: TrainResult, retrieval: str) -> None:
     retrieval index's state (`included`, `absent` or why it failed) as a tag."""
     mlflow.log_param("data_fingerprint", result.data_fingerprint)
     mlflow.log_param("split_method", result.split_method)
+    for target, served in result.served_summary().items():  # what validation chose to serve
+        mlflow.log_param(f"served.{target}", served["served"])
     mlflow.set_tag("retrieval", retrieval[:5000])
     mlflow.log_metrics({f"split.{k}": float(v) for k, v in result.split_sizes.items()})
     mlflow.log_metrics({_metric_key(k): v for k, v in result.summary_metrics().items() if v == v})

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,20 +15,22 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from training.candidates import HeldInputs, choose_served
 from training.config import TrainConfig
 from training.datasets import Split, fingerprint, labels, split_tickets
+from training.held_out import HeldOutVotes
 from training.policy_fit import (
     HeldOut,
     HeldScores,
     fit_policies,
     held_out_of_fold,
-    held_out_served,
     policy_manifest,
 )
 from triage.classifiers import TargetClassifier, out_of_fold_scores
 from triage.embeddings import Embedder
 from triage.errors import DataError
 from triage.features import FeatureInput, TicketFeaturizer, feature_input
+from triage.guards import known_word_counts
 from triage.links import LinkTable
 from triage.neighbours import EmbeddingNeighbours
 from triage.policy import precision_coverage_curve
@@ -58,6 +61,8 @@ class TrainResult:
     retrieval_error: str | None = None
     embedder_object: Embedder | None = None
     """The (cached) embedder used in training; not saved, reused to build the retrieval index."""
+    baseline: Any = None
+    """The in-run `training.baseline.TextBaseline`, saved into the bundle for `triage evaluate`."""
 
     def auto_summary(self) -> dict[str, Any]:
         """Per target on the test split, as served: auto coverage, auto precision with its
@@ -105,6 +110,25 @@ class TrainResult:
             flat[f"consistency.{name}"] = float(rate)
         return flat
 
+    def served_summary(self) -> dict[str, Any]:
+        """Per target, what is served (`training.candidates`: a blend, the plain text model
+        `text`, or the linear `scores`) and the held-out accuracy / macro-F1 it was chosen on."""
+        targets = self.metrics.get("targets", {})
+        return {
+            t: targets.get(t, {}).get("selection", {"served": clf.choice_})
+            for t, clf in self.model.classifiers.items()
+        }
+
+    def baseline_summary(self) -> dict[str, dict[str, dict[str, float]]]:
+        """Per target, the product next to the in-run baselines on the same test tickets."""
+        out = {}
+        for target, report in self.metrics.get("targets", {}).items():
+            side = {"product": {k: round(float(report[k]), 4) for k in ("accuracy", "macro_f1")}}
+            for name, base in report.get("baselines", {}).items():
+                side[name] = {k: round(float(v), 4) for k, v in base.items()}
+            out[target] = side
+        return out
+
 
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(float(value), 4)
@@ -115,12 +139,10 @@ def make_embedder(
 ) -> Embedder | None:
     """The configured embedder (or the given one), wrapped in the on-disk cache when configured.
 
-    None when not `needed` (default: when neither the features nor the familiarity guard use
-    embeddings).
+    None when not `needed` (default: when the features, the neighbour votes or the familiarity
+    guard use embeddings).
     """
-    if needed is None:
-        needed = config.features.embeddings or config.policy.familiarity_quantile is not None
-    if not needed:
+    if not (uses_embeddings(config) if needed is None else needed):
         return None
     base = embedder if embedder is not None else embedder_from_spec(config.embedder)
     if config.embedding_cache is None:
@@ -130,6 +152,16 @@ def make_embedder(
 
     keyer = Pseudonymizer(load_secret(Path(config.privacy.secret_file)))  # keyed cache keys
     return CachedEmbedder(base, Path(config.embedding_cache), keyer)
+
+
+def uses_embeddings(config: TrainConfig) -> bool:
+    """True when the model reads sentence embeddings (as features, for neighbour votes or for
+    the familiarity guard)."""
+    return (
+        config.features.embeddings
+        or config.model.neighbours > 0
+        or config.policy.familiarity_quantile is not None
+    )
 
 
 def trainable_targets(
@@ -172,11 +204,29 @@ def train(
     embedder: Embedder | None = None,
     progress: Progress | None = None,
 ) -> TrainResult:
-    """Split, featurise, fit, calibrate, choose thresholds, evaluate on the held-out test split."""
+    """Split, featurise, fit, calibrate, choose thresholds, evaluate on the held-out test split.
+
+    The in-run baseline (`config.baselines`) is fitted alongside, in a second process on large
+    data (`training.baseline.BaselineJob`).
+    """
     note = progress or (lambda step: None)
-    timings: dict[str, float] = {}
     targets, skipped = trainable_targets(config, tickets)
     split = _training_split(config, tickets, targets)
+    with _baseline_job(config, split, targets) as job:
+        return _train(config, tickets, split, (targets, skipped), embedder, note, job)
+
+
+def _train(
+    config: TrainConfig,
+    tickets: Sequence[Ticket],
+    split: Split,
+    trainable: tuple[list[str], dict[str, str]],
+    embedder: Embedder | None,
+    note: Progress,
+    job: Any,
+) -> TrainResult:
+    targets, skipped = trainable
+    timings: dict[str, float] = {}
     start = time.perf_counter()
     note("embedding")
     emb = make_embedder(config, embedder)
@@ -188,31 +238,40 @@ def train(
     X = {name: featurizer.transform(data) for name, data in inputs.items() if len(data)}
     _timed(timings, "features_s", start)
     start = time.perf_counter()
+    rows = final_rows(config, split)
+    neighbours = _fit_neighbours(config, rows, _final_vectors(config, inputs), targets)
+    val_in_pool = config.model.calibration != "validation"
+    held_baseline = None if job is None else job.held_model()
+    held = HeldOutVotes(split, inputs, _voting(config, neighbours), val_in_pool, held_baseline)
     classifiers, reports, held_scores = {}, {}, {}
     for target in targets:
         note(f"fit {target}")
-        clf, report, held_scores[target] = _fit_target(config, target, split, X)
+        clf, report, held_scores[target] = _fit_target(config, target, split, X, held)
         classifiers[target], reports[target] = clf, report
     note("policy")
-    chooser = _chooser(config, split, inputs, featurizer, classifiers)
+    chooser = _chooser(config, split, inputs, featurizer, classifiers, held_baseline)
     policies, guard, policy_report = fit_policies(
         config.policy, chooser, _held_out(config, split, inputs, chooser, held_scores)
     )
     for target in targets:
         classifiers[target] = _refit_target(config, target, classifiers[target], split, X, reports)
     _timed(timings, "fit_s", start)
-    rows = final_rows(config, split)
+    baseline = None
+    if job is not None:
+        start = time.perf_counter()
+        note("baselines")
+        baseline, cost = job.result()
+        timings.update({f"baseline_{k}": v for k, v in cost.items()})
+        _timed(timings, "baselines_wait_s", start)
     links = _links(config, rows, targets)
-    neighbours = _fit_neighbours(rows, _final_vectors(config, inputs), targets)
-    model = TriageModel(featurizer, classifiers, policies, links, neighbours, guard)
+    served_text = baseline if any(c.uses_text for c in classifiers.values()) else None
+    model = TriageModel(featurizer, classifiers, policies, links, neighbours, guard, served_text)
     note("evaluate")
     metrics, curves = _evaluate(config, model, split, inputs["test"], reports)
     metrics["policy"] = policy_report
-    if config.baselines:
-        start = time.perf_counter()
-        note("baselines")
-        _add_baselines(config, metrics, split, inputs["test"], model)
-        _timed(timings, "baselines_s", start)
+    metrics["served"] = {t: clf.choice_ for t, clf in classifiers.items()}
+    if baseline is not None:
+        _add_baselines(metrics, split, job, baseline)
     return TrainResult(
         config=config,
         model=model,
@@ -226,6 +285,7 @@ def train(
         curves=curves,
         timings=timings,
         embedder_object=emb,
+        baseline=baseline,
     )
 
 
@@ -286,6 +346,8 @@ def _featurizer(config: TrainConfig) -> TicketFeaturizer:
         max_word_features=f.max_word_features,
         max_char_features=f.max_char_features,
         min_df=f.min_df,
+        sublinear_tf=f.sublinear_tf,
+        cues=f.cues,
     )
 
 
@@ -297,38 +359,57 @@ def _rows(
     return np.asarray(rows, dtype=np.int64), [str(values[i]) for i in rows]
 
 
+def _kept_classes(config: TrainConfig, train: Sequence[Ticket], target: str) -> set[str]:
+    """Classes with at least `min_examples_per_class` tickets in the train part."""
+    counts = Counter(v for v in labels(train, target) if v is not None)
+    return {str(c) for c, n in counts.items() if n >= config.min_examples_per_class}
+
+
+def _classifier(config: TrainConfig) -> TargetClassifier:
+    m = config.model
+    return TargetClassifier(m.kind, m.C, m.class_weight, m.max_iter, config.seed, m.epochs)
+
+
 def _fit_target(
-    config: TrainConfig, target: str, split: Split, X: dict[str, Any]
-) -> tuple[TargetClassifier, dict[str, Any], HeldScores | None]:
-    """The target's classifier fitted on the train part and calibrated on held-out scores (the
-    validation part, or out-of-fold scores with cross-fitting, which are returned too)."""
-    rows, y = _rows(split.train, target)
-    counts = Counter(y)
-    kept = {c for c, n in counts.items() if n >= config.min_examples_per_class}
-    dropped = sorted(set(counts) - kept)
+    config: TrainConfig, target: str, split: Split, X: dict[str, Any], held: HeldOutVotes
+) -> tuple[TargetClassifier, dict[str, Any], HeldScores]:
+    """The target's classifier fitted on the train part, its neighbour-vote blend and
+    calibration fitted on held-out rows (the validation part, or out-of-fold scores with
+    cross-fitting); returns those rows with their honest (cross-fitted) held-out logits too."""
+    kept = _kept_classes(config, split.train, target)
+    dropped = sorted({str(v) for v in labels(split.train, target) if v is not None} - kept)
     rows, y = _rows(split.train, target, kept)
     m = config.model
-    clf = TargetClassifier(m.kind, m.C, m.class_weight, m.max_iter, config.seed).fit(
-        X["train"][rows], y
-    )
+    clf = _classifier(config).fit(X["train"][rows], y)
     fit_rows = len(y)
     if m.calibration == "cross_fit":
         # Held-out scores for every training row, from models that did not see the row; the
         # final model (fitted on all rows above) takes their temperature and thresholds.
         held_scores = out_of_fold_scores(clf, X["train"][rows], y, m.cross_fit_folds)
-        y_held = y
+        held_part, held_rows, y_held = "train", rows, y
     else:
-        val_rows, y_held = _rows(split.val, target)
-        held_scores = clf.decision_function(X["val"][val_rows])
+        held_rows, y_held = _rows(split.val, target)
+        held_scores = clf.decision_function(X["val"][held_rows])
+        held_part = "val"
+    classes = clf.classes_.tolist()
+    votes = held.votes(held_part, held_rows, target, classes)
+    # the baseline saw the train part: only validation rows give it honest held-out scores
+    text = held.text(held_part, held_rows, target, classes) if held_part == "val" else None
+    inputs = HeldInputs(held_scores, votes, text, clf.label_indices(y_held))
+    held_scores, choice = choose_served(clf, inputs, config.seed, m.prior_shifts)
     clf.calibrate_scores(held_scores, y_held)
     report = {
+        "served": choice["served"],
+        "selection": choice,
         "dropped_rare_classes": dropped,
         "temperature": clf.scaler_.temperature_,
         "calibration": m.calibration,
         "calibration_rows": len(y_held),
         "fit_rows": fit_rows,
+        "neighbour_blend": clf.blend_ is not None,
+        "prior_shift": None if clf.blend_ is None else clf.blend_.prior_strength_,
     }
-    return clf, report, ((rows, held_scores) if m.calibration == "cross_fit" else None)
+    return clf, report, (held_rows, held_scores)
 
 
 def _refit_target(
@@ -340,8 +421,8 @@ def _refit_target(
     reports: dict[str, Any],
 ) -> TargetClassifier:
     """With `model.refit` (calibration "refit"), the final classifier on train + validation."""
-    if config.model.calibration != "refit":
-        return clf
+    if config.model.calibration != "refit" or clf.text_only_:
+        return clf  # text alone: the served text model is already the one refitted
     kept = set(clf.classes_.tolist())
     rows, y = _rows(split.train, target, kept)
     final, reports[target]["fit_rows"] = _refit(clf, X, rows, y, *_rows(split.val, target, kept))
@@ -358,10 +439,11 @@ def _refit(
 ) -> tuple[TargetClassifier, int]:
     """A clone of `calibrated` fitted on its train rows + the validation rows of its classes.
 
-    It keeps `calibrated`'s temperature (and the caller its thresholds), chosen on the validation
-    scores of the model that did not see them. Same feature space (the featuriser stays the one
-    fitted on the train part) and the same classes: classes rarer than `min_examples_per_class`
-    in the train part stay out, so every threshold still names a class of the final model.
+    It keeps `calibrated`'s temperature and vote blend (and the caller its thresholds), chosen
+    on the validation scores of the model that did not see them. Same feature space (the
+    featuriser stays the one fitted on the train part) and the same classes: classes rarer than
+    `min_examples_per_class` in the train part stay out, so every threshold still names a class
+    of the final model.
     """
     if not len(val_rows):
         return calibrated, len(y)
@@ -369,6 +451,8 @@ def _refit(
         sp.vstack([X["train"][rows], X["val"][val_rows]], format="csr"), y + y_val
     )
     final.scaler_ = calibrated.scaler_
+    final.blend_ = calibrated.blend_
+    final.choice_ = calibrated.choice_
     logger.info("refitted on %d train + %d validation rows", len(y), len(y_val))
     return final, len(y) + len(y_val)
 
@@ -399,13 +483,15 @@ def _chooser(
     inputs: dict[str, FeatureInput],
     featurizer: TicketFeaturizer,
     classifiers: dict[str, TargetClassifier],
+    text_model: Any = None,
 ) -> TriageModel:
-    """The served path as it stands before any refit: classifiers, links and neighbours from
-    the train part only, so validation rows are unseen by every piece that scores them."""
+    """The served path as it stands before any refit: classifiers, links, neighbours and the
+    text model from the train part only, so validation rows are unseen by every piece that
+    scores them."""
     targets = list(classifiers)
-    neighbours = _fit_neighbours(split.train, inputs["train"].embeddings, targets)
+    neighbours = _fit_neighbours(config, split.train, inputs["train"].embeddings, targets)
     links = _links(config, split.train, targets)
-    return TriageModel(featurizer, dict(classifiers), {}, links, neighbours)
+    return TriageModel(featurizer, dict(classifiers), {}, links, neighbours, None, text_model)
 
 
 def _held_out(
@@ -413,13 +499,23 @@ def _held_out(
     split: Split,
     inputs: dict[str, FeatureInput],
     chooser: TriageModel,
-    held_scores: dict[str, HeldScores | None],
+    held_scores: dict[str, HeldScores],
 ) -> HeldOut:
     """The served probabilities of rows the deciding models did not see: the validation part,
-    or with cross-fitting every training row with its out-of-fold scores (then linked)."""
-    if not cross_fitting(config):
-        return held_out_served(chooser, split.val, inputs["val"])
-    return held_out_of_fold(chooser, split.train, inputs["train"], held_scores)
+    or with cross-fitting every training row with its out-of-fold scores (then linked).
+
+    Each target's labelled held-out rows take their cross-fitted logits (`_fit_target`): the
+    vote blend was fitted on these rows, so its own logits on them would flatter it.
+    """
+    if cross_fitting(config):
+        oof: dict[str, HeldScores | None] = dict(held_scores)
+        return held_out_of_fold(chooser, split.train, inputs["train"], oof)
+    data = inputs["val"]
+    proba = chooser.predict_proba(data, consistent=False)
+    for target, (rows, logits) in held_scores.items():
+        proba[target][rows] = chooser.classifiers[target].scaler_.transform(logits)
+    known = known_word_counts(chooser.featurizer, data.texts)
+    return HeldOut(split.val, chooser.link(proba), chooser.nearest_similarity(data), known)
 
 
 def _final_vectors(
@@ -434,13 +530,24 @@ def _final_vectors(
 
 
 def _fit_neighbours(
-    tickets: Sequence[Ticket], vectors: NDArray[np.float32] | None, targets: Sequence[str]
+    config: TrainConfig,
+    tickets: Sequence[Ticket],
+    vectors: NDArray[np.float32] | None,
+    targets: Sequence[str],
 ) -> EmbeddingNeighbours | None:
     """Exact kNN over the given training tickets' vectors with their labels per target (the
     model's `neighbours`: familiarity guard, neighbour votes); None without vectors."""
     if vectors is None or not len(vectors):
         return None
-    return EmbeddingNeighbours().fit(vectors, {t: labels(tickets, t) for t in targets})
+    k = config.model.neighbours or EmbeddingNeighbours().k
+    return EmbeddingNeighbours(k=k).fit(vectors, {t: labels(tickets, t) for t in targets})
+
+
+def _voting(
+    config: TrainConfig, neighbours: EmbeddingNeighbours | None
+) -> EmbeddingNeighbours | None:
+    """The neighbours whose votes the classifiers blend (None with `model.neighbours: 0`)."""
+    return neighbours if config.model.neighbours > 0 else None
 
 
 def _evaluate(
@@ -474,50 +581,66 @@ def _evaluate(
     return metrics, curves
 
 
-def _add_baselines(
-    config: TrainConfig,
-    metrics: dict[str, Any],
-    split: Split,
-    test: FeatureInput,
-    model: TriageModel,
-) -> None:
-    """In-run majority and TF-IDF + LR baselines, fitted on the same rows as the final model.
-
-    Same tickets (`final_rows`) and, per target, the same classes (rare classes dropped from
-    the final model are dropped here too); evaluated on every labelled test ticket, as ours.
-    """
-    from triage.metrics import evaluate_target, majority_baseline
+@contextmanager
+def _baseline_job(config: TrainConfig, split: Split, targets: list[str]) -> Iterator[Any]:
+    """The in-run TF-IDF + LR baseline (`training.baseline`), started on the final model's rows
+    and, per target, its classes (rare classes dropped from the final model are dropped here);
+    None when `config.baselines` is off. Its worker process is stopped on the way out."""
+    if not config.baselines:
+        yield None
+        return
+    from training.baseline import BaselineJob
 
     fit_part = final_rows(config, split)
-    fit_input = feature_input(fit_part)  # word TF-IDF only: no embeddings needed
-    tfidf = TicketFeaturizer(word=True, char=False, embeddings=False, meta=False).fit(fit_input)
-    X_train = tfidf.transform(fit_input)
-    X_test = tfidf.transform(test)
-    for target, report in metrics["targets"].items():
-        rows, y = _rows(fit_part, target, set(model.classifiers[target].classes_.tolist()))
-        test_rows, y_test = _rows(split.test, target)
-        lr = TargetClassifier("logreg", 1.0, None, 300, config.seed).fit(X_train[rows], y)
-        base = evaluate_target(
-            y_test, lr.uncalibrated_proba(X_test[test_rows]), lr.classes_.tolist()
-        )
-        report["baselines"] = {
-            "majority": majority_baseline(y, y_test),
-            "tfidf_lr": {"accuracy": base["accuracy"], "macro_f1": base["macro_f1"]},
+    restricted, restricted_kept = {}, {}
+    for target in targets:
+        kept = restricted_kept[target] = _kept_classes(config, split.train, target)
+        restricted[target] = [v if v in kept else None for v in labels(fit_part, target)]
+    held = None
+    if config.model.calibration != "cross_fit":  # validation rows to choose the served model on
+        train_labels = {
+            t: [v if v in restricted_kept[t] else None for v in labels(split.train, t)]
+            for t in targets
         }
+        held = ([t.text for t in split.train], train_labels)
+    job = BaselineJob([t.text for t in fit_part], restricted, held)
+    try:
+        yield job
+    finally:
+        job.close()
+
+
+def _add_baselines(metrics: dict[str, Any], split: Split, job: Any, baseline: Any) -> None:
+    """Majority and TF-IDF + LR baselines, fitted on the same rows and classes as the final model
+    and evaluated on every labelled test ticket, as ours (`baseline` is the job's result, which
+    the bundle keeps so `triage evaluate` can score it too)."""
+    from training.baseline import NAME, baseline_scores
+    from triage.metrics import majority_baseline
+
+    fit_labels = job.labels
+    test_labels = {t: labels(split.test, t) for t in fit_labels}
+    scores = baseline_scores(baseline, [t.text for t in split.test], test_labels)
+    for target, report in metrics["targets"].items():
+        y = [v for v in fit_labels[target] if v is not None]
+        y_test = [str(v) for v in test_labels[target] if v is not None]
+        report["baselines"] = {"majority": majority_baseline(y, y_test)}
+        if target in scores:
+            report["baselines"][NAME] = scores[target]
         report["baseline_fit_rows"] = len(y)
 
 
 def build_bundle(result: TrainResult, out_dir: Path, version: str | None = None) -> Path:
     """Write `result` as a self-describing bundle (see `triage.bundle`); returns the folder."""
+    from training.baseline import save_baseline
     from triage.bundle import write_bundle
 
     manifest = bundle_manifest(result, version)
-    extra = None
-    if result.retriever is not None:
-        retriever = result.retriever
 
-        def extra(folder: Path) -> None:
-            retriever.save(folder / "retrieval", checksums=False)  # the manifest covers it
+    def extra(folder: Path) -> None:
+        if result.retriever is not None:
+            result.retriever.save(folder / "retrieval", checksums=False)  # the manifest covers it
+        if result.baseline is not None:
+            save_baseline(result.baseline, folder)
 
     return write_bundle(Path(out_dir), result.model, manifest, extra)
 
@@ -532,6 +655,7 @@ def bundle_manifest(result: TrainResult, version: str | None = None) -> dict[str
         "thresholds": {t: p.thresholds for t, p in model.policies.items()},
         "target_precision": result.config.policy.target_precision,
         "policy": policy_manifest(model),
+        "served": result.served_summary(),
         "links": [
             {"parent": link.parent, "child": link.child, "allowed": link.allowed}
             for link in model.links

@@ -12,6 +12,10 @@ from triage.errors import ConfigError
 SEARCH_BLOCK = 256
 """Queries per matrix product: bounds the (block, n) similarity matrix to about 50 MB at 48k."""
 
+VOTE_TAU = 0.1
+"""Softness of the neighbour vote: a neighbour 0.1 less similar than the nearest counts 1/e as much.
+Chosen on the 48k IT tickets' training part (0.05 / 0.1 / 0.2 within noise; BENCHMARKS.md)."""
+
 
 class EmbeddingNeighbours:
     """Exact cosine k-nearest neighbours over the training tickets' unit vectors (sklearn style).
@@ -77,6 +81,36 @@ class EmbeddingNeighbours:
         values = np.asarray(self.labels_[target], dtype=object)
         labelled: NDArray[np.object_] = values[rows]
         return labelled
+
+    def vote_shares(
+        self,
+        target: str,
+        sims: NDArray[np.float32],
+        rows: NDArray[np.int64],
+        classes: Sequence[str],
+        tau: float = VOTE_TAU,
+    ) -> NDArray[np.float64]:
+        """Similarity-weighted share of each class among the neighbours, (m, len(classes)).
+
+        `sims`, `rows` (m, k) from `search`. Neighbour j of a query weighs
+        exp((sim_j - sim_best) / tau); unlabelled neighbours and labels outside `classes` do not
+        vote; a query without any voting neighbour gets a row of zeros.
+        """
+        shares = np.zeros((len(rows), len(classes)), dtype=np.float64)
+        if rows.size == 0:
+            return shares
+        lookup = {c: i for i, c in enumerate(classes)}
+        labels = self.label_array(target, rows).ravel()
+        codes = np.fromiter((lookup.get(v, -1) for v in labels), np.int64, len(labels))
+        codes = codes.reshape(rows.shape)
+        voting = codes >= 0
+        weights = np.exp((sims.astype(np.float64) - sims[:, :1]) / tau)
+        np.add.at(shares, (np.nonzero(voting)[0], codes[voting]), weights[voting])
+        total = shares.sum(axis=1, keepdims=True)
+        out: NDArray[np.float64] = np.divide(
+            shares, total, out=np.zeros_like(shares), where=total > 0
+        )
+        return out
 
 
 def _top_k(scores: NDArray[np.float32], k: int) -> tuple[NDArray[np.float32], NDArray[np.int64]]:

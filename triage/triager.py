@@ -25,6 +25,7 @@ from triage.prediction import LabelScore, TargetPrediction, TriageResult
 from triage.retrieval.protocol import RetrieverLike
 from triage.retrieval.retriever import Retriever
 from triage.schema import Ticket
+from triage.text_model import TextBaseline
 
 logger = logging.getLogger(__name__)
 
@@ -49,14 +50,30 @@ def _blas() -> Any:
     return ThreadpoolController()
 
 
+def _search(
+    neighbours: EmbeddingNeighbours, vectors: NDArray[np.float32], k: int | None = None
+) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
+    """`neighbours.search`, on one BLAS thread for the service's small batches."""
+    if len(vectors) > SINGLE_THREAD_ROWS:
+        return neighbours.search(vectors, k=k)
+    with _blas().limit(limits=1, user_api="blas"):
+        return neighbours.search(vectors, k=k)
+
+
 class TriageModel:
     """Featuriser + one calibrated classifier and action policy per target + consistency links,
     plus the training tickets' embeddings (`neighbours`) and the familiarity guard that uses them.
+
+    Classifiers with a vote blend read their neighbours' votes from `neighbours` (one search per
+    `predict_proba` call).
     """
 
     neighbours: EmbeddingNeighbours | None = None
-    """Exact kNN over the final training rows' vectors (None: no embeddings, no guard)."""
+    """Exact kNN over the final training rows' vectors (None: no embeddings, no guard, no votes)."""
     familiarity: FamiliarityGuard | None = None
+    text_model: TextBaseline | None = None
+    """The plain TF-IDF + LR model, for targets whose served logits weigh it (class default:
+    bundles from before issue 9c)."""
 
     def __init__(
         self,
@@ -66,6 +83,7 @@ class TriageModel:
         links: Sequence[LinkTable] = (),
         neighbours: EmbeddingNeighbours | None = None,
         familiarity: FamiliarityGuard | None = None,
+        text_model: TextBaseline | None = None,
     ) -> None:
         self.featurizer = featurizer
         self.classifiers = classifiers
@@ -75,6 +93,7 @@ class TriageModel:
         ]
         self.neighbours = neighbours
         self.familiarity = familiarity
+        self.text_model = text_model
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -93,7 +112,8 @@ class TriageModel:
         the parent (`link`); without, every target alone.
         """
         X = self.featurizer.transform(data)
-        proba = {t: c.predict_proba(X) for t, c in self.classifiers.items()}
+        votes, text = self.votes(data), self.text_logs(data)
+        proba = {t: c.predict_proba(X, votes[t], text[t]) for t, c in self.classifiers.items()}
         return self.link(proba) if consistent else proba
 
     def link(self, proba: dict[str, NDArray[np.float64]]) -> dict[str, NDArray[np.float64]]:
@@ -110,19 +130,41 @@ class TriageModel:
         return out
 
     def uncalibrated_proba(self, data: FeatureInput) -> dict[str, NDArray[np.float64]]:
-        """Softmax of raw scores per target (temperature 1): what calibration starts from."""
+        """Softmax of the logits per target (temperature 1): what calibration starts from."""
         X = self.featurizer.transform(data)
-        return {t: c.uncalibrated_proba(X) for t, c in self.classifiers.items()}
+        votes, text = self.votes(data), self.text_logs(data)
+        return {t: c.uncalibrated_proba(X, votes[t], text[t]) for t, c in self.classifiers.items()}
+
+    def text_logs(self, data: FeatureInput) -> dict[str, NDArray[np.float64] | None]:
+        """Per target, the text model's log-probabilities (n, k) when its classifier uses them."""
+        wanted = {t: c.classes_.tolist() for t, c in self.classifiers.items() if c.uses_text}
+        out: dict[str, NDArray[np.float64] | None] = dict.fromkeys(self.classifiers)
+        if not wanted:
+            return out
+        if self.text_model is None:
+            raise BundleError("a classifier weighs the text model but the bundle has none")
+        out.update(self.text_model.log_proba(data.texts, wanted))
+        return out
+
+    def votes(self, data: FeatureInput) -> dict[str, NDArray[np.float64] | None]:
+        """Per target, the neighbours' vote shares (n, k) when its classifier blends them."""
+        blended = [t for t, c in self.classifiers.items() if c.blend_ is not None]
+        out: dict[str, NDArray[np.float64] | None] = dict.fromkeys(self.classifiers)
+        if not blended or self.neighbours is None:
+            return out
+        if data.embeddings is None:
+            raise ConfigError("this model votes with neighbours: pass the tickets' embeddings")
+        sims, rows = _search(self.neighbours, data.embeddings)  # once for every target
+        for target in blended:
+            classes = self.classifiers[target].classes_.tolist()
+            out[target] = self.neighbours.vote_shares(target, sims, rows, classes)
+        return out
 
     def nearest_similarity(self, data: FeatureInput) -> NDArray[np.float32] | None:
         """Cosine similarity (n,) of each ticket's nearest training ticket; None without vectors."""
         if self.neighbours is None or data.embeddings is None or not len(data):
             return None
-        if len(data) > SINGLE_THREAD_ROWS:
-            similarity, _ = self.neighbours.search(data.embeddings, k=1)
-        else:
-            with _blas().limit(limits=1, user_api="blas"):
-                similarity, _ = self.neighbours.search(data.embeddings, k=1)
+        similarity, _ = _search(self.neighbours, data.embeddings, k=1)
         return similarity[:, 0] if similarity.shape[1] else None
 
     def unfamiliar(self, data: FeatureInput) -> list[str | None]:

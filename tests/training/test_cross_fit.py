@@ -39,7 +39,9 @@ def fitted_rows(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 @pytest.fixture(scope="module")
 def crossfit(tickets: list[Ticket]) -> TrainResult:
-    return train(tiny_config(baselines=False, model={"cross_fit_folds": 3}), tickets)
+    # The linear model alone; tests/training/test_blend.py covers the blend with neighbour votes.
+    model = {"cross_fit_folds": 3, "neighbours": 0}
+    return train(tiny_config(baselines=False, model=model), tickets)
 
 
 def test_cross_fit_final_model_is_fit_on_all_training_rows(
@@ -96,7 +98,7 @@ def test_cross_fit_thresholds_and_temperature_come_from_out_of_fold_scores(
 def test_cross_fit_off_and_refit_off_calibrates_on_the_validation_split(
     tickets: list[Ticket],
 ) -> None:
-    model = {"cross_fit_folds": 0, "refit": False}
+    model = {"cross_fit_folds": 0, "refit": False, "neighbours": 0}  # the linear model alone
     config = tiny_config(baselines=False, targets=["category"], model=model)
     result = train(config, tickets)
     split = split_tickets(tickets, config.split, config.seed, "category")

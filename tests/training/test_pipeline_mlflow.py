@@ -168,6 +168,10 @@ def test_pipeline_cli_evaluate_writes_json_per_target(loop: Loop, tmp_path: Path
     for target in ("category", "priority", "support_line"):
         assert {"accuracy", "macro_f1", "coverage", "ece"} <= set(report[target])
         assert summary[target]["accuracy"] == report[target]["accuracy"]
+        # the bundle's in-run baseline, scored on the same tickets, side by side
+        base = summary["baselines"]["tfidf_lr"][target]
+        assert 0 < base["accuracy"] <= 1 and 0 < base["macro_f1"] <= 1
+        assert report["details"]["baselines"] == summary["baselines"]
     by_alias = CliRunner().invoke(
         app,
         [
@@ -225,6 +229,7 @@ def test_pipeline_retrieval_index_built_without_embedding_features(tmp_path: Pat
 
     config = tiny_config(
         features={"embeddings": False},
+        model={"neighbours": 0},
         policy={"min_support": 5, "familiarity_quantile": None},  # nothing needs vectors
         baselines=False,
     )
@@ -279,7 +284,8 @@ class FailingEmbedder(HashingEmbedder):
 def test_pipeline_index_bug_is_not_swallowed() -> None:
     from training.train import train
 
-    config = tiny_config(features={"embeddings": False}, baselines=False)
+    # a model that needs no embeddings (no embedding features, no neighbour votes)
+    config = tiny_config(features={"embeddings": False}, model={"neighbours": 0}, baselines=False)
     tickets = make_tickets(120, seed=9)
     result = train(config, tickets)
     result.embedder_object = FailingEmbedder(32)  # the embedder the index is built with

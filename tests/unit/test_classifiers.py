@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from tiny_data import make_ticket
+from tiny_data import make_ticket, make_tickets
 
+from triage.blend import VoteBlend
 from triage.calibration import TemperatureScaler, expected_calibration_error, softmax
 from triage.classifiers import TargetClassifier
 from triage.embeddings import HashingEmbedder
@@ -28,7 +29,7 @@ def separable(n: int = 120, k: int = 3, seed: int = 0) -> tuple[sp.csr_matrix, l
     return sp.csr_matrix(X), [f"class{c}" for c in y]
 
 
-@pytest.mark.parametrize("kind", ["linear_svc", "logreg"])
+@pytest.mark.parametrize("kind", ["linear_svc", "logreg", "sgd_log"])
 def test_classifier_probabilities_sum_to_one_and_argmax_is_predict(kind: str) -> None:
     X, y = separable()
     clf = TargetClassifier(kind).fit(X[:80], y[:80]).calibrate(X[80:100], y[80:100])
@@ -38,18 +39,49 @@ def test_classifier_probabilities_sum_to_one_and_argmax_is_predict(kind: str) ->
     assert (clf.classes_[proba.argmax(axis=1)] == clf.predict(X[100:])).all()
 
 
-@pytest.mark.parametrize("kind", ["linear_svc", "logreg"])
+@pytest.mark.parametrize("kind", ["linear_svc", "logreg", "sgd_log"])
 def test_classifier_learns_separable_data(kind: str) -> None:
     X, y = separable()
     clf = TargetClassifier(kind).fit(X, y)
     assert (clf.predict(X) == np.asarray(y)).mean() == 1.0
 
 
-def test_classifier_same_seed_same_model() -> None:
+@pytest.mark.parametrize("kind", ["logreg", "sgd_log"])
+def test_classifier_same_seed_same_model(kind: str) -> None:
     X, y = separable(seed=3)
-    a = TargetClassifier("logreg", random_state=7).fit(X, y).calibrate(X, y)
-    b = TargetClassifier("logreg", random_state=7).fit(X, y).calibrate(X, y)
+    a = TargetClassifier(kind, random_state=7).fit(X, y).calibrate(X, y)
+    b = TargetClassifier(kind, random_state=7).fit(X, y).calibrate(X, y)
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+
+
+def test_classifier_clone_keeps_the_sgd_settings() -> None:
+    clf = TargetClassifier("sgd_log", C=3.0, class_weight="balanced", epochs=7)
+    clone = clf.clone()
+    assert (clone.kind, clone.C, clone.epochs, clone.class_weight) == (
+        "sgd_log",
+        3.0,
+        7,
+        "balanced",
+    )
+
+
+def test_classifier_sgd_regularisation_follows_c_and_rows() -> None:
+    X, y = separable(120)
+    clf = TargetClassifier("sgd_log", C=2.0).fit(X, y)
+    assert clf.estimator_.alpha == pytest.approx(1 / (2.0 * 120))
+
+
+def test_classifier_with_a_blend_needs_votes_and_uses_them() -> None:
+    X, y = separable()
+    clf = TargetClassifier("sgd_log").fit(X, y)
+    votes = np.eye(3)[clf.label_indices(y)]  # every row's neighbours agree with its label
+    clf.blend_ = VoteBlend().fit(clf.decision_function(X), votes, clf.label_indices(y))
+    with pytest.raises(ConfigError, match="votes"):
+        clf.predict_proba(X)
+    proba = clf.predict_proba(X, votes)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-9)
+    assert (clf.predict(X, votes) == np.asarray(y)).all()
+    assert clf.clone().blend_ is None
 
 
 def test_classifier_single_class_is_a_clear_error() -> None:
@@ -89,7 +121,9 @@ def test_temperature_scaling_lowers_ece_of_overconfident_scores() -> None:
     assert after < before / 2
 
 
-@pytest.mark.parametrize("kind,k", [("linear_svc", 3), ("logreg", 4), ("linear_svc", 2)])
+@pytest.mark.parametrize(
+    "kind,k", [("linear_svc", 3), ("logreg", 4), ("linear_svc", 2), ("sgd_log", 3)]
+)
 def test_classifier_scores_equal_sklearn_decision_function(kind: str, k: int) -> None:
     X, y = separable(90, k=k)
     clf = TargetClassifier(kind).fit(X, y)
@@ -119,10 +153,12 @@ def _featurizer_and_input(n: int = 80) -> tuple[TicketFeaturizer, FeatureInput]:
     rng = random.Random(0)
     start = datetime(2026, 1, 1, tzinfo=UTC)
     tickets = [make_ticket(i, rng, start) for i in range(n)]
+    tickets[1] = tickets[1].replace(body="the whole department is down, urgent")  # cues fire
     vectors = HashingEmbedder(16).encode([t.text for t in tickets])
     vectors[0, :3] = 0.0  # exact zeros are dropped by both paths
     data = feature_input(tickets, vectors)
-    return TicketFeaturizer(min_df=1).fit(data), data
+    featurizer = TicketFeaturizer(min_df=1, sublinear_tf=False, cues=True)
+    return featurizer.fit(data), data
 
 
 def _unknown_meta(data: FeatureInput) -> FeatureInput:
@@ -159,3 +195,16 @@ def test_featurizer_row_path_survives_pickling() -> None:
     clone = pickle.loads(pickle.dumps(featurizer))
     after = clone.transform(FeatureInput(data.texts[:1], ["email"], ["en"], data.embeddings[:1]))  # type: ignore[index]
     assert abs(before - after).max() == 0
+
+
+def test_featurizer_vocabulary_is_plain_ints_and_survives_skops(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from triage.model_io import SKOPS_FILE, dump_model, load_model_bytes
+
+    data = feature_input(make_tickets(60, seed=1))
+    featurizer = TicketFeaturizer(embeddings=False).fit(data)
+    for vectorizer in (featurizer.word_, featurizer.char_):
+        assert {type(v) for v in vectorizer.vocabulary_.values()} == {int}  # type: ignore[union-attr]
+    dump_model(featurizer, tmp_path)
+    loaded = load_model_bytes({SKOPS_FILE: (tmp_path / SKOPS_FILE).read_bytes()}, tmp_path)
+    assert isinstance(loaded, TicketFeaturizer)
+    assert (loaded.transform(data) != featurizer.transform(data)).nnz == 0

@@ -49,3 +49,25 @@ def test_neighbours_refuse_wrong_shapes() -> None:
         nn.search(_vectors(2, dim=8))
     with pytest.raises(ConfigError, match="3 category labels for 5"):
         EmbeddingNeighbours().fit(_vectors(5), {"category": ["a"] * 3})
+
+
+def test_neighbours_vote_shares_weigh_nearer_neighbours_more() -> None:
+    nn = EmbeddingNeighbours(k=3).fit(_vectors(3), {"category": ["a", "b", None]})
+    sims = np.array([[0.9, 0.8, 0.7], [0.5, 0.5, 0.1]], dtype=np.float32)
+    rows = np.array([[0, 1, 2], [1, 2, 0]], dtype=np.int64)
+    shares = nn.vote_shares("category", sims, rows, ["a", "b", "c"], tau=0.1)
+    near, far = 1.0, float(np.exp(-1.0))  # 0.1 less similar counts 1/e as much
+    expected = [near / (near + far), far / (near + far), 0.0]
+    np.testing.assert_allclose(shares[0], expected, rtol=1e-5)  # float32 similarities
+    a = float(np.exp(-4.0))  # "a" is 0.4 less similar; the unlabelled row does not vote
+    np.testing.assert_allclose(shares[1], [a / (1 + a), 1 / (1 + a), 0.0], rtol=1e-5)
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0)
+
+
+def test_neighbours_vote_shares_without_voters_are_zero() -> None:
+    nn = EmbeddingNeighbours(k=2).fit(_vectors(2), {"category": ["x", None]})
+    sims, rows = nn.search(_vectors(1, seed=4))
+    shares = nn.vote_shares("category", sims, rows, ["a", "b"])  # "x" is not a class
+    assert shares.shape == (1, 2) and not shares.any()
+    empty = nn.vote_shares("category", sims[:0], rows[:0], ["a", "b"])
+    assert empty.shape == (0, 2)

@@ -95,12 +95,15 @@ def evaluate(
     with 95% confidence (`broken_promises`); `promise: below_target` flags a point estimate
     below the target whose interval still holds it.
     """
+    from training.baseline import bundle_baseline_scores
     from training.evaluate import broken_promises, evaluate_triager, summary, write_report
 
     tickets = load_tickets(data, mapping)
     with tempfile.TemporaryDirectory() as tmp:
         bundle = _bundle_path(model, Path(tmp), config, tracking_uri)
-        report = evaluate_triager(Triager.load(bundle), tickets)
+        triager = Triager.load(bundle)
+        report = evaluate_triager(triager, tickets)
+        report["baselines"] = bundle_baseline_scores(bundle, triager.manifest, tickets)
     if out is not None:
         write_report(report, out)
     broken = broken_promises(report)
@@ -109,6 +112,7 @@ def evaluate(
             "model_version": report["model_version"],
             "n_tickets": len(tickets),
             **summary(report),
+            "baselines": report["baselines"],
             "broken_promises": broken,
         },
         as_json,

@@ -1,0 +1,94 @@
+"""Per target, the blend or the plain baseline: chosen on held-out rows, served as chosen."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from tiny_data import make_tickets, tiny_config
+
+from training.candidates import BASELINE, HeldInputs, choose_served
+from training.train import TrainResult, build_bundle, train
+from triage.classifiers import TargetClassifier
+from triage.features import feature_input
+from triage.schema import Ticket
+from triage.triager import Triager
+
+
+def held_inputs(scores_know: bool, n: int = 600, seed: int = 0) -> HeldInputs:
+    """3 classes; either the linear scores know them, or the text model knows every one (the
+    other is noise), so that no blend can beat the text model alone."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, n)
+    noise = rng.normal(0, 1, (n, 3))
+    signal = noise.copy()
+    signal[np.arange(n), y] += 3.0
+    votes = rng.dirichlet(np.ones(3), n)
+    text = np.log(np.exp(noise) / np.exp(noise).sum(axis=1, keepdims=True))
+    if not scores_know:
+        signal[np.arange(n), y] += 10.0
+        signal, text = noise, np.log(np.exp(signal) / np.exp(signal).sum(axis=1, keepdims=True))
+    return HeldInputs(signal, votes, text, y.astype(np.int64))
+
+
+def fitted_classifier() -> TargetClassifier:
+    import scipy.sparse as sp
+
+    X = sp.csr_matrix(np.eye(3))
+    return TargetClassifier("logreg").fit(X, ["0", "1", "2"])
+
+
+def test_choose_served_keeps_the_baseline_when_the_blend_does_not_beat_it() -> None:
+    clf = fitted_classifier()
+    held = held_inputs(scores_know=False)
+    logits, report = choose_served(clf, held, seed=0, shifts=[0.0])
+    assert report["served"] == BASELINE and clf.text_only_ and clf.blend_ is None
+    np.testing.assert_array_equal(logits, held.text)  # what is calibrated is what is served
+    base = report["validation"][BASELINE]
+    assert all(
+        s["accuracy"] <= base["accuracy"] or s["macro_f1"] <= base["macro_f1"]
+        for name, s in report["validation"].items()
+        if name != BASELINE
+    )
+
+
+def test_choose_served_takes_a_blend_that_beats_the_baseline_on_both() -> None:
+    clf = fitted_classifier()
+    logits, report = choose_served(clf, held_inputs(scores_know=True), seed=0, shifts=[0.0])
+    chosen, base = report["served"], report["validation"][BASELINE]
+    assert chosen != BASELINE and clf.choice_ == chosen and not clf.text_only_
+    assert clf.blend_ is not None and "+".join(clf.blend_.parts) == chosen
+    won = report["validation"][chosen]
+    assert won["accuracy"] > base["accuracy"] and won["macro_f1"] > base["macro_f1"]
+    assert logits.shape == (600, 3)
+
+
+@pytest.fixture(scope="module")
+def baseline_served() -> tuple[TrainResult, list[Ticket]]:
+    tickets = make_tickets(400, seed=11)
+    return train(tiny_config(), tickets), tickets
+
+
+def test_train_records_the_choice_and_serves_it_from_the_bundle(
+    baseline_served: tuple[TrainResult, list[Ticket]], tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    result, tickets = baseline_served
+    served = result.served_summary()
+    assert set(served) == set(result.model.targets)
+    for target, choice in served.items():
+        clf = result.model.classifiers[target]
+        assert choice["served"] == clf.choice_
+        assert BASELINE in choice["validation"]  # the baseline competed on validation rows
+    bundle = build_bundle(result, Path(str(tmp_path)) / "bundle")
+    loaded = Triager.load(bundle, embedder=None)
+    assert loaded.manifest["served"] == served
+    for target, clf in result.model.classifiers.items():
+        report = result.metrics["targets"][target]
+        if not clf.text_only_:  # the baseline sees the same rows as a refitted linear model
+            assert report["baseline_fit_rows"] == report["fit_rows"]
+    users = [t for t, c in loaded.model.classifiers.items() if c.uses_text]
+    assert (loaded.model.text_model is not None) == bool(users)
+    data = feature_input(tickets[:20], loaded.embed([t.text for t in tickets[:20]]))
+    for target, proba in loaded.model.predict_proba(data).items():
+        np.testing.assert_allclose(proba, result.model.predict_proba(data)[target], atol=1e-9)

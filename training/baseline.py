@@ -1,0 +1,154 @@
+"""The plain baseline every run is compared with: TF-IDF n-grams + logistic regression."""
+
+from __future__ import annotations
+
+import logging
+import resource
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from triage.text_model import TextBaseline
+
+logger = logging.getLogger(__name__)
+
+BASELINE_FILE = "baseline.joblib"
+NAME = "tfidf_lr"
+DESCRIPTION = (
+    "TF-IDF word 1-2 grams + char_wb 3-5 grams (scikit-learn defaults), "
+    "LogisticRegression(C=10, class_weight='balanced') per target"
+)
+
+
+def fit_baseline(texts: Sequence[str], labels: Mapping[str, Sequence[str | None]]) -> TextBaseline:
+    """A fitted `TextBaseline` (silences scikit-learn's convergence warning, by design)."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return TextBaseline().fit(texts, labels)
+
+
+PARALLEL_MIN_ROWS = 5000
+"""From this many rows the baseline is fitted in a second process while the product trains (on
+the 48k IT tickets it costs about as much CPU as the product, 80-100 s on one core)."""
+
+
+Labels = Mapping[str, Sequence[str | None]]
+
+
+class BaselineJob:
+    """`fit_baseline` started now: in a spawned process for large data, else run when asked.
+
+    Two fits, in order: on the `held` part (the train split: the model whose validation
+    predictions the served model is chosen against; None = no such fit) and on the `final` rows
+    (the yardstick kept in the bundle, and the served text model). `held_model()` -> the first;
+    `result()` -> (final baseline, timings: CPU seconds and peak RSS in MB of the process that
+    fitted it; a spawned process's memory adds to the trainer's).
+    """
+
+    def __init__(
+        self,
+        texts: Sequence[str],
+        labels: Labels,
+        held: tuple[Sequence[str], Labels] | None = None,
+    ) -> None:
+        self.labels = {t: list(v) for t, v in labels.items()}
+        self._args = (list(texts), self.labels)
+        self._held_args = (
+            None if held is None else (list(held[0]), {k: list(v) for k, v in held[1].items()})
+        )
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: dict[str, Future[tuple[TextBaseline, dict[str, float]]]] = {}
+        if len(texts) >= PARALLEL_MIN_ROWS:
+            import multiprocessing
+
+            # spawn, not fork: the trainer holds onnxruntime and BLAS threads
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            if self._held_args is not None:  # one worker: the held fit runs first
+                self._futures["held"] = self._pool.submit(_fit_measured, *self._held_args)
+            self._futures["final"] = self._pool.submit(_fit_measured, *self._args)
+
+    def held_model(self) -> TextBaseline | None:
+        """The baseline fitted on the held part only (None when the job has none)."""
+        if self._held_args is None:
+            return None
+        if "held" not in self._futures:
+            return _fit_measured(*self._held_args)[0]
+        return self._futures["held"].result()[0]
+
+    def result(self) -> tuple[TextBaseline, dict[str, float]]:
+        if "final" not in self._futures:
+            return _fit_measured(*self._args)
+        try:
+            return self._futures["final"].result()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the worker (also when training failed before the result was read)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _fit_measured(
+    texts: list[str], labels: dict[str, list[str | None]]
+) -> tuple[TextBaseline, dict[str, float]]:
+    start = time.process_time()
+    baseline = fit_baseline(texts, labels)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return baseline, {"cpu_s": round(time.process_time() - start, 1), "peak_rss_mb": round(peak)}
+
+
+def baseline_scores(
+    baseline: TextBaseline, texts: Sequence[str], labels: Mapping[str, Sequence[str | None]]
+) -> dict[str, dict[str, float]]:
+    """Accuracy and macro-F1 of the baseline per target on labelled texts."""
+    from triage.metrics import evaluate_target
+
+    proba = baseline.predict_proba(texts)
+    out = {}
+    for target, values in labels.items():
+        if target not in proba:
+            continue
+        rows = [i for i, v in enumerate(values) if v is not None]
+        report = evaluate_target(
+            [str(values[i]) for i in rows], proba[target][rows], baseline.classes(target)
+        )
+        out[target] = {"accuracy": report["accuracy"], "macro_f1": report["macro_f1"]}
+    return out
+
+
+def save_baseline(baseline: TextBaseline, folder: Path) -> None:
+    import joblib
+
+    joblib.dump(baseline, Path(folder) / BASELINE_FILE, compress=3)
+
+
+def load_baseline(bundle_dir: Path, manifest: Mapping[str, Any]) -> TextBaseline | None:
+    """The bundle's baseline when it has one (checksums are verified by `Triager.load`)."""
+    import joblib
+
+    if BASELINE_FILE not in manifest.get("files", {}):
+        return None
+    baseline: TextBaseline = joblib.load(Path(bundle_dir) / BASELINE_FILE)
+    return baseline
+
+
+def bundle_baseline_scores(
+    bundle_dir: Path, manifest: Mapping[str, Any], tickets: Sequence[Any]
+) -> dict[str, Any]:
+    """The bundle's baseline on labelled tickets, per target, to read next to the product's:
+    `{"tfidf_lr": {target: {"accuracy", "macro_f1"}}}`, or `{}` for a bundle without one."""
+    from training.datasets import labels
+
+    baseline = load_baseline(bundle_dir, manifest)
+    if baseline is None:
+        return {}
+    per_target = {t: labels(tickets, t) for t in baseline.models_}
+    return {NAME: baseline_scores(baseline, [t.text for t in tickets], per_target)}

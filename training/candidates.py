@@ -1,0 +1,148 @@
+"""Per target, what is served: the blend or the plain baseline, chosen on held-out rows only."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from triage.blend import VoteBlend, choose_prior_shift, cross_fitted_logits
+from triage.classifiers import TargetClassifier
+from triage.metrics import evaluate_target
+
+logger = logging.getLogger(__name__)
+
+MIN_BLEND_ROWS = 20
+"""Fewer labelled held-out rows than this and the classifier is served without a blend."""
+
+BASELINE = "text"
+"""The plain text model alone (`triage.text_model.TextBaseline`): issue 9's baseline."""
+
+BLENDS = (("scores", "votes"), ("scores", "votes", "text"), ("votes", "text"), ("scores", "text"))
+"""Blends tried (`triage.blend.PARTS`); the ones whose parts are all available compete, and so
+does the linear model alone (`scores`) when there are no votes."""
+
+
+@dataclass
+class HeldInputs:
+    """One target's labelled held-out rows, as the served parts score them (n rows, k classes):
+    linear scores, neighbour vote shares (None without neighbours), the train-only baseline's
+    log-probabilities (None without a baseline), and the class indices y (-1: unknown)."""
+
+    scores: NDArray[np.float64]
+    votes: NDArray[np.float64] | None
+    text: NDArray[np.float64] | None
+    y: NDArray[np.int64]
+
+
+def choose_served(
+    clf: TargetClassifier, held: HeldInputs, seed: int, shifts: Sequence[float]
+) -> tuple[NDArray[np.float64], dict[str, Any]]:
+    """Set `clf`'s served form (blend, text alone or its own scores) and return the held-out
+    logits (n, k) to calibrate and choose the policy on, with a report of the choice.
+
+    Rule: a blend is served only if its cross-fitted held-out predictions beat the baseline's
+    held-out predictions in both accuracy and macro-F1; among such blends the best mean of the
+    two wins; otherwise the baseline alone. Without a baseline, the best blend (or the scores).
+    """
+    known = held.y >= 0
+    if (held.votes is None and held.text is None) or known.sum() < MIN_BLEND_ROWS:
+        clf.choice_ = "scores"
+        return held.scores, {"served": "scores", "reason": "no blend inputs or too few rows"}
+    tried: dict[str, tuple[NDArray[np.float64], VoteBlend | None]] = {}
+    if held.votes is None:  # no neighbours: the linear model alone competes (as before 9c)
+        tried["scores"] = (held.scores[known], None)
+    for parts in (p for p in BLENDS if _available(p, held)):
+        tried["+".join(parts)] = _blend_candidate(parts, held, known, seed, shifts)
+    scores = {name: _score(logits, held.y[known]) for name, (logits, _) in tried.items()}
+    choice = _pick(scores, None if held.text is None else _score(held.text[known], held.y[known]))
+    report: dict[str, Any] = {"served": choice, "validation": scores}
+    if held.text is not None:
+        report["validation"][BASELINE] = _score(held.text[known], held.y[known])
+    clf.choice_ = choice
+    if choice == BASELINE:
+        clf.blend_, clf.text_only_ = None, True
+        return np.asarray(held.text, dtype=np.float64), report
+    logits_known, blend = tried[choice]
+    clf.blend_ = blend
+    if blend is None:
+        return held.scores, report
+    logits = np.empty_like(held.scores)
+    logits[known] = logits_known
+    rest = ~known
+    logits[rest] = blend.logits(held.scores[rest], _votes(held)[rest], _take(held.text, rest))
+    return logits, report
+
+
+def _available(parts: tuple[str, ...], held: HeldInputs) -> bool:
+    return ("votes" not in parts or held.votes is not None) and (
+        "text" not in parts or held.text is not None
+    )
+
+
+def _votes(held: HeldInputs) -> NDArray[np.float64]:
+    """Vote shares, or zeros for a blend without votes (they weigh 0 there)."""
+    return held.votes if held.votes is not None else np.zeros_like(held.scores)
+
+
+def _take(
+    values: NDArray[np.float64] | None, rows: NDArray[np.bool_]
+) -> NDArray[np.float64] | None:
+    return None if values is None else values[rows]
+
+
+def _blend_candidate(
+    parts: tuple[str, ...],
+    held: HeldInputs,
+    known: NDArray[np.bool_],
+    seed: int,
+    shifts: Sequence[float],
+) -> tuple[NDArray[np.float64], VoteBlend]:
+    """Cross-fitted logits of the known rows (each from a blend that did not see it) with the
+    prior shift chosen on them, and the blend fitted on all known rows."""
+    blend = VoteBlend(parts=parts)
+    logits = cross_fitted_logits(
+        blend,
+        held.scores[known],
+        _votes(held)[known],
+        held.y[known],
+        seed=seed,
+        text=_take(held.text, known),
+    )
+    strength, shift = choose_prior_shift(logits, held.y[known], tuple(shifts))
+    blend.prior_strength_, blend.prior_shift_ = strength, shift
+    return logits + shift, blend
+
+
+def _score(logits: NDArray[np.float64], y: NDArray[np.int64]) -> dict[str, float]:
+    """Accuracy and macro-F1 (over the classes present in y) of the arg-max of `logits`."""
+    k = logits.shape[1]
+    report = evaluate_target([str(v) for v in y], _softmax(logits), [str(c) for c in range(k)])
+    return {"accuracy": round(report["accuracy"], 4), "macro_f1": round(report["macro_f1"], 4)}
+
+
+def _softmax(z: NDArray[np.float64]) -> NDArray[np.float64]:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    out: NDArray[np.float64] = e / e.sum(axis=1, keepdims=True)
+    return out
+
+
+def _pick(scores: dict[str, dict[str, float]], baseline: dict[str, float] | None) -> str:
+    """The best blend by mean of accuracy and macro-F1, if it beats `baseline` on both."""
+
+    def mean(s: dict[str, float]) -> float:
+        return (s["accuracy"] + s["macro_f1"]) / 2
+
+    beating = {
+        name: s
+        for name, s in scores.items()
+        if baseline is None
+        or (s["accuracy"] > baseline["accuracy"] and s["macro_f1"] > baseline["macro_f1"])
+    }
+    if not beating:
+        return BASELINE
+    return max(sorted(beating), key=lambda name: mean(beating[name]))
