@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from triage.errors import BundleError
+from triage.features import plain_vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -33,12 +34,11 @@ def dump_model(model: object, folder: Path) -> str:
 
 
 def plain_vocabularies(model: object) -> int:
-    """Turn the NumPy integer values of every fitted `vocabulary_` (scikit-learn's text
-    vectorisers) inside `model` into Python ints, in place; how many vocabularies.
+    """`plain_vocabulary` on every fitted vectoriser inside `model`, in place, whatever holds it
+    (the featuriser and the text baseline do it when they fit; this catches any other); how many.
 
     skops writes each NumPy scalar as a file of its own: a 50,000-term vocabulary became 50,000
-    `.npy` members, and loading them took most of a bundle's load time. Python ints are written
-    inline; the vectoriser uses either as a column index, so answers do not change."""
+    `.npy` members, and loading them took most of a bundle's load time."""
     seen: set[int] = set()
     stack: list[object] = [model]
     changed = 0
@@ -47,9 +47,8 @@ def plain_vocabularies(model: object) -> int:
         if id(obj) in seen or isinstance(obj, (str, bytes, int, float, np.ndarray)):
             continue
         seen.add(id(obj))
-        vocabulary = getattr(obj, "vocabulary_", None)
-        if isinstance(vocabulary, dict):
-            obj.vocabulary_ = {term: int(column) for term, column in vocabulary.items()}  # type: ignore[attr-defined]
+        if isinstance(getattr(obj, "vocabulary_", None), dict):
+            plain_vocabulary(obj)
             changed += 1
         stack.extend(_children(obj))
     return changed
