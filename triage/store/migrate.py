@@ -14,12 +14,16 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
 from triage.errors import FeedbackStoreError
+from triage.store.retry import is_transient
 
 logger = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 RACE_WAIT_S = 1.0
-"""Wait before the one retry when another worker was migrating at the same moment."""
+"""Wait before a retry when another worker was migrating at the same moment."""
+RACE_ATTEMPTS = 5
+"""Tries in all: each waits up to the busy timeout for the lock, so a slow migration on a
+loaded machine (several revisions, four workers queueing) still lets every worker in."""
 PG_LOCK_KEY = 0x7472_6961_6765  # "triage": the advisory lock that serialises migrations
 
 
@@ -72,22 +76,23 @@ def upgrade_to_head(engine: Engine) -> str:
 
     A database at a revision this code does not know (written by a newer triage) is refused.
     Workers starting at once take turns (`lock_schema`); should one still lose a race (a lock
-    wait past SQLite's busy timeout, or a database without such a lock), it waits and retries
-    once (the winner has migrated by then).
+    wait past SQLite's busy timeout, or a database without such a lock), it waits and retries,
+    `RACE_ATTEMPTS` tries in all (the winner has migrated by then).
     """
     where = engine.url.render_as_string(hide_password=True)
-    try:
-        _refuse_unknown(engine)
+    for attempt in range(1, RACE_ATTEMPTS + 1):
         try:
+            _refuse_unknown(engine)
             command.upgrade(alembic_config(engine), "head")
-        except sa.exc.DBAPIError:
-            logger.warning("schema migration raced another worker; retrying")
+            break
+        except sa.exc.DBAPIError as exc:
+            if attempt == RACE_ATTEMPTS or not is_transient(exc):
+                raise FeedbackStoreError(
+                    f"cannot open or migrate database {where}: {exc.orig}; "
+                    "check TRIAGE_DATABASE_URL"
+                ) from exc
+            logger.warning("schema migration raced another worker (%s); retrying", exc.orig)
             time.sleep(RACE_WAIT_S)
-            command.upgrade(alembic_config(engine), "head")
-    except sa.exc.DBAPIError as exc:
-        raise FeedbackStoreError(
-            f"cannot open or migrate database {where}: {exc.orig}; check TRIAGE_DATABASE_URL"
-        ) from exc
     head = head_revision()
     logger.info("feedback database ready at schema %s", head)
     return head
