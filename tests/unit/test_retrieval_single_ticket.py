@@ -186,3 +186,36 @@ def test_retrieval_tfidf_cosine_is_bitwise_the_sparse_product() -> None:
         query = index._cosine._matrix([tokenize(text)])  # type: ignore[union-attr]
         want = (index._cosine.base.tocsr() @ query.T).toarray().reshape(-1).astype(np.float32)  # type: ignore[union-attr]
         np.testing.assert_array_equal(index.cosine_scores(text)[1], want)
+
+
+def test_retrieval_tfidf_scores_of_many_texts_are_bitwise_each_alone() -> None:
+    rng = np.random.default_rng(4)
+    vocab = [f"w{i}" for i in range(80)]
+    index = BM25Index()
+    docs = [" ".join(rng.choice(vocab, size=int(rng.integers(1, 20)))) for _ in range(150)]
+    index.add([f"d{i}" for i in range(150)], docs)
+    index.cosine_scores("warm up")
+    index.add(["new", "d3"], ["w1 w2 brandnew", "w5 w5 w6"])  # online rows and a replaced one
+    index.remove(["d9"])
+    texts = [" ".join(rng.choice([*vocab, "brandnew"], size=int(n))) for n in range(0, 40, 3)]
+    ids, many = index.cosine_scores_many(texts)
+    assert many.shape == (len(texts), len(ids))
+    for text, row in zip(texts, many, strict=True):
+        np.testing.assert_array_equal(row, index.cosine_scores(text)[1])
+
+
+def test_retrieval_search_of_a_large_batch_ranks_each_text_as_alone(retriever: Retriever) -> None:
+    texts = [f"{q} {n}" for n in range(6) for q in QUERIES]  # 30 queries: the batched products
+    batch = retriever.search(texts, targets=("category",))
+    alone = [retriever.search([t], targets=("category",))[0] for t in texts]
+    for got, want in zip(batch, alone, strict=True):
+        assert [(s.ticket_id, s.relevance) for s in got.similar] == [
+            (s.ticket_id, s.relevance) for s in want.similar
+        ]
+        assert [(a.article_id, a.relevance) for a in got.kb] == [
+            (a.article_id, a.relevance) for a in want.kb
+        ]
+        assert got.votes == want.votes
+        scores = [*(s.similarity for s in got.similar), *(a.score for a in got.kb)]
+        expected = [*(s.similarity for s in want.similar), *(a.score for a in want.kb)]
+        np.testing.assert_allclose(scores, expected, atol=1e-6)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -53,6 +54,13 @@ def tokenize(text: str) -> list[str]:
     """Lower-case tokens: each whole token ("srv-fin-07", "0x80070005", "fsdownload.java") plus its
     parts split on punctuation and camelCase ("srv", "fin", "07"; "fs", "download"); stop words and
     one-letter tokens dropped."""
+    return list(_query_tokens(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _query_tokens(text: str) -> tuple[str, ...]:
+    """`tokenize`, remembered for the last texts: a query is scored against the solved tickets
+    and the KB articles, and the regular expressions cost more than either scoring."""
     tokens: list[str] = []
     for match in _TOKEN.finditer(text):
         raw = match.group()
@@ -62,7 +70,7 @@ def tokenize(text: str) -> list[str]:
             pieces.add(part.lower())
             pieces.update(c.lower() for c in _CAMEL.findall(part))
         tokens.extend(t for t in sorted(pieces) if len(t) > 1 and t not in STOPWORDS)
-    return tokens
+    return tuple(tokens)
 
 
 class BM25Index:
@@ -194,6 +202,15 @@ class BM25Index:
         if self._cosine is None or self._cosine.stale():
             self._cosine = TfidfCosine(self._docs)
         return self._cosine.scores(tokenize(text))
+
+    def cosine_scores_many(self, texts: Sequence[str]) -> tuple[list[str], NDArray[np.float32]]:
+        """`cosine_scores` of several texts in one sparse product: (ids, shape (len(texts), n)),
+        each row the same bits as `cosine_scores` of that text alone."""
+        if not self._docs:
+            return [], np.zeros((len(texts), 0), dtype=np.float32)
+        if self._cosine is None or self._cosine.stale():
+            self._cosine = TfidfCosine(self._docs)
+        return self._cosine.scores_many([_query_tokens(text) for text in texts])
 
     def cosine_pair(self, query: str, document: str) -> float:
         """TF-IDF cosine of `query` to a text outside the index, weighted with the index's idf
