@@ -188,22 +188,6 @@ def test_retrieval_tfidf_cosine_is_bitwise_the_sparse_product() -> None:
         np.testing.assert_array_equal(index.cosine_scores(text)[1], want)
 
 
-def test_retrieval_tfidf_scores_of_many_texts_are_bitwise_each_alone() -> None:
-    rng = np.random.default_rng(4)
-    vocab = [f"w{i}" for i in range(80)]
-    index = BM25Index()
-    docs = [" ".join(rng.choice(vocab, size=int(rng.integers(1, 20)))) for _ in range(150)]
-    index.add([f"d{i}" for i in range(150)], docs)
-    index.cosine_scores("warm up")
-    index.add(["new", "d3"], ["w1 w2 brandnew", "w5 w5 w6"])  # online rows and a replaced one
-    index.remove(["d9"])
-    texts = [" ".join(rng.choice([*vocab, "brandnew"], size=int(n))) for n in range(0, 40, 3)]
-    ids, many = index.cosine_scores_many(texts)
-    assert many.shape == (len(texts), len(ids))
-    for text, row in zip(texts, many, strict=True):
-        np.testing.assert_array_equal(row, index.cosine_scores(text)[1])
-
-
 def test_retrieval_search_of_a_large_batch_ranks_each_text_as_alone(retriever: Retriever) -> None:
     texts = [f"{q} {n}" for n in range(6) for q in QUERIES]  # 30 queries: the batched products
     batch = retriever.search(texts, targets=("category",))

@@ -205,19 +205,15 @@ class Collection:
         keep: Filter | None = None,
         exclude: frozenset[str] = frozenset(),
         dense_hits: list[Hit] | None = None,
-        lexical_scores: tuple[list[str], NDArray[np.float32]] | None = None,
     ) -> Signals:
-        """The candidates of one query with their cosine and lexical similarity (unranked).
-
-        `dense_hits` / `lexical_scores`: this query's `pool` nearest vectors and its lexical
-        scores against every document, when already computed (see `signals_many`)."""
+        """The candidates of one query with their cosine and lexical similarity (unranked)."""
         if pool <= 0 or len(self) == 0:
             return Signals([], {}, {})
         if dense_hits is None:
             dense_hits = self.dense.search(vector, pool, filter=keep)[0]
         dense = {h.id: h.score for h in dense_hits if h.id not in exclude}
         allowed = _allowed(self.dense, keep, exclude)
-        ids, scores = lexical_scores or self._lexical_scores(text, config.lexical)
+        ids, scores = self._lexical_scores(text, config.lexical)
         lexical = _best(ids, scores, pool, allowed)
         candidates = list(dict.fromkeys([*dense, *lexical]))
         dense.update(self._cosines([c for c in candidates if c not in dense], vector))
@@ -250,27 +246,14 @@ class Collection:
         *,
         keep: Filter | None = None,
     ) -> list[Signals]:
-        """`signals` for each query (vectors (m, dim)), with one dense search for all and, for
-        TF-IDF, one sparse product for all queries' lexical scores."""
+        """`signals` for each query (vectors (m, dim)), with one dense search for all."""
         if pool <= 0 or len(self) == 0:
             return [Signals([], {}, {}) for _ in texts]
         hits = self.dense.search(vectors, pool, filter=keep)
-        lexical = self._lexical_rows(texts, config.lexical)
         return [
-            self.signals(
-                text, vectors[i], pool, config, keep=keep, dense_hits=hits[i], lexical_scores=lex
-            )
-            for i, (text, lex) in enumerate(zip(texts, lexical, strict=True))
+            self.signals(text, vectors[i], pool, config, keep=keep, dense_hits=hits[i])
+            for i, text in enumerate(texts)
         ]
-
-    def _lexical_rows(
-        self, texts: Sequence[str], kind: str
-    ) -> list[tuple[list[str], NDArray[np.float32]]]:
-        """`_lexical_scores` of each text; TF-IDF in one product (`cosine_scores_many`)."""
-        if kind != "tfidf":
-            return [self.lexical.relative_scores(text) for text in texts]
-        ids, scores = self.lexical.cosine_scores_many(texts)
-        return [(ids, row) for row in scores]
 
     def top(
         self,

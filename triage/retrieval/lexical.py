@@ -203,15 +203,6 @@ class BM25Index:
             self._cosine = TfidfCosine(self._docs)
         return self._cosine.scores(tokenize(text))
 
-    def cosine_scores_many(self, texts: Sequence[str]) -> tuple[list[str], NDArray[np.float32]]:
-        """`cosine_scores` of several texts in one sparse product: (ids, shape (len(texts), n)),
-        each row the same bits as `cosine_scores` of that text alone."""
-        if not self._docs:
-            return [], np.zeros((len(texts), 0), dtype=np.float32)
-        if self._cosine is None or self._cosine.stale():
-            self._cosine = TfidfCosine(self._docs)
-        return self._cosine.scores_many([_query_tokens(text) for text in texts])
-
     def cosine_pair(self, query: str, document: str) -> float:
         """TF-IDF cosine of `query` to a text outside the index, weighted with the index's idf
         (the same weights `cosine_scores` uses), in [0, 1]."""

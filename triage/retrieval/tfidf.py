@@ -97,34 +97,6 @@ class TfidfCosine:
             out[self._dead] = 0.0
         return self.ids, out.astype(np.float32)
 
-    def scores_many(
-        self, queries: Sequence[Sequence[str]]
-    ) -> tuple[list[str], NDArray[np.float32]]:
-        """`scores` of several token lists at once: (ids, shape (len(queries), len(ids))).
-
-        One sparse product per part (the built matrix, the online rows) instead of a column walk
-        per query; scipy adds a row's products term by term in vocabulary order as `_dot_columns`
-        does, so every row has the same bits as `scores` of that query alone."""
-        query = self._query_matrix(queries)
-        out = np.zeros((len(queries), len(self.ids)), dtype=np.float64)
-        out[:, : self.n_base] = (query[:, : self.base.shape[1]] @ self.base.T).toarray()
-        if self._delta:
-            out[:, self.n_base :] = (query @ self._delta_csc().T).toarray()
-        if self._dead:
-            out[:, self._dead] = 0.0
-        return self.ids, out.astype(np.float32)
-
-    def _query_matrix(self, queries: Sequence[Sequence[str]]) -> Any:
-        """CSR (len(queries), vocabulary) of the queries' rows (`_query_weights`, terms sorted)."""
-        from scipy.sparse import csr_matrix
-
-        rows = [self._query_weights(tokens) for tokens in queries]
-        indptr = np.cumsum([0, *(terms.size for terms, _ in rows)])
-        indices = np.concatenate([terms for terms, _ in rows]) if rows else np.zeros(0, np.intp)
-        data = np.concatenate([w for _, w in rows]) if rows else np.zeros(0)
-        shape = (len(queries), len(self.vocab))
-        return csr_matrix((data, indices, indptr), shape=shape)
-
     def pair(self, query: Sequence[str], document: Sequence[str]) -> float:
         """Cosine of two token lists weighted with this collection's idf, for a document that is
         not (or not in this form) in the collection: e.g. a ticket's body alone, when its subject
