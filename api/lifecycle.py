@@ -41,9 +41,20 @@ def load_triager(bundle_dir: Path, settings: Settings) -> TriagerLike:
         raise
     except (TriageError, OSError, ValueError, KeyError, ImportError) as exc:
         raise BundleError(f"{bundle_dir}: cannot be loaded ({exc}); re-export the bundle") from exc
+    _cap_embedder_threads(triager, settings.embed_threads)
     if settings.warmup:
         _warm_up(triager, bundle_dir)
     return triager
+
+
+def _cap_embedder_threads(triager: TriagerLike, threads: int) -> None:
+    """`TRIAGE_EMBED_THREADS`: the ONNX embedder's onnxruntime threads (0 keeps its default).
+    Set before the first embedding, which creates the session."""
+    from triage.onnx_embedder import OnnxEmbedder
+
+    embedder = getattr(triager, "embedder", None)
+    if threads and isinstance(embedder, OnnxEmbedder):
+        embedder.threads = threads
 
 
 def _warm_up(triager: TriagerLike, bundle_dir: Path) -> None:

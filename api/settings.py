@@ -63,6 +63,9 @@ class Settings(BaseSettings):
         default=1_000, ge=0, le=30_000, description="Wait for another worker's prediction."
     )
     search_threads: int = Field(default=1, ge=1, le=64, description="FAISS threads per search.")
+    embed_threads: int = Field(
+        default=0, ge=0, le=64, description="onnxruntime threads per embedding; 0: its default."
+    )
     # insight: KPIs, recurring issues, KB gaps, emerging incidents
     timezone: str = Field(default="Europe/Amsterdam", description="Zone KPIs are reported in.")
     sla_response_hours: dict[str, float] = Field(

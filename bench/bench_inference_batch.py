@@ -5,8 +5,8 @@
 
 Measures, on the latest `--n` tickets of the file (the held-out period), each in the same process:
 1. the bundle's embedder over calls of 32 tickets in arrival order, with the embedder's batch size
-   32 (a call pads to its longest text) or 8 (length-sorted sub-batches), next to the whole set
-   in one length-sorted call (the best case);
+   (at most that many texts per onnxruntime call, grouped by token count: `plan_batches`) 32 or
+   8, next to the whole set in one call (the best case);
 2. `Triager.predict_many` tickets/s for calls of 1, 8 and 32 tickets, next to the embedding alone;
 3. the ticket index's TF-IDF signal: a query on a freshly loaded index (builds the matrix), a
    query right after one online add, and a query with no change.

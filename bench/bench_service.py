@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import platform
@@ -42,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from loadgen import LightConnection
 
 ROOT = Path(__file__).resolve().parents[1]
 TRIAGE = Path(sys.executable).parent / "triage"
@@ -95,7 +97,8 @@ def in_process(bundle: Path, texts: list[dict[str, str]], rounds: int = 3) -> di
     alike: the bundle's embedder at batch sizes 1, 8 and 32 (each call sorted by length, its
     best case; the ceiling is the best of them) and `Triager.predict_many` in calls of 32 (the
     service's micro-batch, one FAISS thread as on its inference thread); best of `rounds` each,
-    plus the median over rounds of predict_many / ceiling within the same round."""
+    plus the median over rounds of predict_many / ceiling within the same round and the CPU
+    time `predict_many` spends per ticket (least of the rounds)."""
     from triage.retrieval.index import set_search_threads
     from triage.schema import Ticket
     from triage.triager import Triager
@@ -108,7 +111,7 @@ def in_process(bundle: Path, texts: list[dict[str, str]], rounds: int = 3) -> di
     strings = [t.text for t in tickets]
     triager.predict_many(tickets[:32])  # warm-up (builds the TF-IDF matrix)
     rates: dict[str, float] = {}
-    ratios = []
+    ratios, cpu_ms = [], []
     for _ in range(rounds):
         now = {
             f"texts_per_s_batch{b}": _rate(
@@ -116,7 +119,9 @@ def in_process(bundle: Path, texts: list[dict[str, str]], rounds: int = 3) -> di
             )
             for b in (1, 8, 32)
         }
+        cpu0 = time.process_time()
         now["predict_many_calls_of_32"] = _rate(len(tickets), lambda: _in_calls(triager, tickets))
+        cpu_ms.append(1000 * (time.process_time() - cpu0) / len(tickets))
         ratios.append(
             now["predict_many_calls_of_32"] / max(now[f"texts_per_s_batch{b}"] for b in (1, 8, 32))
         )
@@ -125,6 +130,7 @@ def in_process(bundle: Path, texts: list[dict[str, str]], rounds: int = 3) -> di
     return {
         "embedder": embedder.name,
         **rates,
+        "predict_many_cpu_ms_per_ticket": round(min(cpu_ms), 2),  # CPU of all its threads
         "ceiling_texts_per_s": ceiling,
         "predict_many_share_of_ceiling": round(rates["predict_many_calls_of_32"] / ceiling, 3),
         "predict_many_share_same_round_median": round(statistics.median(ratios), 3),
@@ -232,6 +238,14 @@ def _children(pid: int) -> list[int]:
     return [int(c) for c in path.read_text().split()] if path.exists() else []
 
 
+def request_body(texts: list[dict[str, str]], i: int, batch: int) -> tuple[str, bytes]:
+    """(path, JSON body) of request `i`: one ticket, or `batch` tickets for the batch endpoint."""
+    if batch:
+        tickets = [texts[(i + j) % len(texts)] for j in range(batch)]
+        return "/v1/triage/batch", json.dumps({"tickets": tickets}).encode()
+    return "/v1/triage", json.dumps({"ticket": texts[i % len(texts)]}).encode()
+
+
 async def run_level(
     url: str,
     key: str,
@@ -239,42 +253,107 @@ async def run_level(
     concurrency: int,
     seconds: float,
     batch: int = 0,
+    client: str = "light",
+    server_pid: int | None = None,
 ) -> dict[str, object]:
+    """Closed loop: `concurrency` workers each send a request as soon as the last is answered,
+    for `seconds`. With `server_pid`, also the CPU time the server and this load generator
+    spent per answered request (they share the machine's cores)."""
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
+    bodies = [request_body(texts, i, batch) for i in range(len(texts))]
+    post = await _poster(client, url, key, concurrency)
     stop = time.monotonic() + seconds
-    limits = httpx.Limits(max_connections=concurrency + 2)
-    async with httpx.AsyncClient(
-        base_url=url, headers={"X-API-Key": key}, limits=limits, timeout=60
-    ) as client:
 
-        async def worker(offset: int) -> None:
-            i = offset
-            while time.monotonic() < stop:
-                if batch:
-                    path, body = (
-                        "/v1/triage/batch",
-                        {"tickets": [texts[(i + j) % len(texts)] for j in range(batch)]},
-                    )
-                else:
-                    path, body = "/v1/triage", {"ticket": texts[i % len(texts)]}
-                t0 = time.perf_counter()
-                r = await client.post(path, json=body)
-                latencies.append(time.perf_counter() - t0)
-                statuses[r.status_code] += 1
-                if r.status_code == 429:
-                    await asyncio.sleep(float(r.headers.get("Retry-After", "1")))
-                i += concurrency
+    async def worker(offset: int) -> None:
+        i = offset
+        while time.monotonic() < stop:
+            path, body = bodies[i % len(bodies)]
+            t0 = time.perf_counter()
+            status, headers = await post(offset, path, body)
+            latencies.append(time.perf_counter() - t0)
+            statuses[status] += 1
+            if status == 429:
+                await asyncio.sleep(float(headers.get("retry-after", "1")))
+            i += concurrency
 
-        started = time.monotonic()
-        await asyncio.gather(*(worker(k) for k in range(concurrency)))
-        elapsed = time.monotonic() - started
+    cpu = _CpuClock(server_pid)
+    started = time.monotonic()
+    await asyncio.gather(*(worker(k) for k in range(concurrency)))
+    elapsed = time.monotonic() - started
     result = summary(latencies, statuses, elapsed)
+    result |= cpu.per_request(sum(statuses.values()), elapsed)
+    await post(-1, "", b"")  # close the connections
     result["concurrency"] = concurrency
+    result["client"] = client
     result["load_avg_1m"] = round(os.getloadavg()[0], 2)
     if batch:
         result["tickets_per_s"] = round(statuses.get(200, 0) * batch / elapsed, 1)
     return result
+
+
+Post = Callable[[int, str, bytes], Any]
+
+
+async def _poster(client: str, url: str, key: str, concurrency: int) -> Post:
+    """`post(worker, path, body) -> (status, lower-cased headers)` over the chosen client;
+    `post(-1, "", b"")` closes it. "light": one raw keep-alive connection per worker
+    (`loadgen.py`); "httpx": one `httpx.AsyncClient` with a pool (what the earlier runs used)."""
+    headers = {"X-API-Key": key}
+    if client == "light":
+        conns = [LightConnection(url, headers) for _ in range(concurrency)]
+
+        async def light(worker: int, path: str, body: bytes) -> tuple[int, dict[str, str]]:
+            if worker < 0:
+                await asyncio.gather(*(c.close() for c in conns))
+                return 0, {}
+            return await conns[worker].post(path, body)
+
+        return light
+    limits = httpx.Limits(max_connections=concurrency + 2)
+    pool = httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=60)
+
+    async def heavy(worker: int, path: str, body: bytes) -> tuple[int, dict[str, str]]:
+        if worker < 0:
+            await pool.aclose()
+            return 0, {}
+        r = await pool.post(path, content=body, headers={"content-type": "application/json"})
+        return r.status_code, {k.lower(): v for k, v in r.headers.items()}
+
+    return heavy
+
+
+class _CpuClock:
+    """CPU seconds used by this process and by the server process tree since creation."""
+
+    def __init__(self, server_pid: int | None) -> None:
+        self.server_pid = server_pid
+        self.client0, self.server0 = time.process_time(), self._server()
+
+    def _server(self) -> float:
+        if self.server_pid is None:
+            return 0.0
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for pid in (self.server_pid, *_children(self.server_pid)):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+        return total
+
+    def per_request(self, requests: int, elapsed: float) -> dict[str, float]:
+        client = time.process_time() - self.client0
+        out = {
+            "client_cpu_ms_per_request": round(1000 * client / max(requests, 1), 2),
+            "client_share_of_cores": round(client / (elapsed * (os.cpu_count() or 1)), 3),
+        }
+        if self.server_pid is not None:
+            server = self._server() - self.server0
+            out["server_cpu_ms_per_request"] = round(1000 * server / max(requests, 1), 2)
+            out["server_share_of_cores"] = round(server / (elapsed * (os.cpu_count() or 1)), 3)
+        return out
 
 
 async def run_open_loop(
@@ -380,6 +459,12 @@ def main() -> None:
     parser.add_argument("--capacity", type=int, default=256, help="TRIAGE_QUEUE_CAPACITY")
     parser.add_argument("--index", type=Path, help="serve the bundle with this saved retriever")
     parser.add_argument(
+        "--client",
+        choices=("light", "httpx"),
+        default="light",
+        help="load generator: raw keep-alive connections (light), or httpx (earlier runs)",
+    )
+    parser.add_argument(
         "--overload", type=float, default=4.0, help="open-loop x best throughput (0: skip)"
     )
     args = parser.parse_args()
@@ -399,6 +484,7 @@ def main() -> None:
         "bundle": str(bundle),
         "micro_batch": args.micro_batch,
         "capacity": args.capacity,
+        "client": args.client,
         "load_avg_1m": os.getloadavg()[0],
         "in_process": ceiling,
         **runs,
@@ -423,7 +509,7 @@ def serve_and_measure(
     folder.mkdir()
     proc, url, key = start_server(bundle, folder, workers, args.micro_batch, args.capacity)
     try:
-        results = asyncio.run(bench(url, key, texts, args))
+        results = asyncio.run(bench(url, key, texts, args, proc.pid))
         results["server"] = rss_mb(proc.pid)
         results["share_of_ceiling"] = shares(results, float(in_process["ceiling_texts_per_s"]))
         results["share_of_predict_many"] = shares(
@@ -438,12 +524,13 @@ def serve_and_measure(
 
 
 async def bench(
-    url: str, key: str, texts: list[dict[str, str]], args: argparse.Namespace
+    url: str, key: str, texts: list[dict[str, str]], args: argparse.Namespace, pid: int
 ) -> dict[str, object]:
     levels = [int(x) for x in args.levels.split(",")]
-    out: dict[str, object] = {"sequential": await run_level(url, key, texts, 1, args.seconds)}
-    out["levels"] = [await run_level(url, key, texts, c, args.seconds) for c in levels]
-    out["batch32"] = await run_level(url, key, texts, 2, args.seconds, batch=32)
+    level = functools.partial(run_level, url, key, texts, client=args.client, server_pid=pid)
+    out: dict[str, object] = {"sequential": await level(1, args.seconds)}
+    out["levels"] = [await level(c, args.seconds) for c in levels]
+    out["batch32"] = await level(2, args.seconds, batch=32)
     if args.overload:
         best = max(float(level["ok_per_s"]) for level in out["levels"])  # type: ignore[index]
         out["overload"] = await run_open_loop(

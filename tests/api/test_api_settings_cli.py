@@ -118,3 +118,22 @@ def test_cli_serve_bad_port_or_workers_exit_2_before_serving(
 ) -> None:
     result = CliRunner().invoke(app, ["serve", *args], env=env)
     assert result.exit_code == 2 and "Invalid value" in result.output
+
+
+def test_settings_embed_threads_cap_the_onnx_embedder_before_its_session(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from types import SimpleNamespace
+
+    from api.lifecycle import _cap_embedder_threads
+    from triage.onnx_embedder import META_FILE, MODEL_FILE, OnnxEmbedder
+
+    (tmp_path / META_FILE).write_text(json.dumps({"name": "minilm-onnx-int8", "dim": 384}))
+    (tmp_path / MODEL_FILE).write_bytes(b"")
+    monkeypatch.setenv("TRIAGE_EMBED_THREADS", "1")
+    embedder = OnnxEmbedder(tmp_path)  # lazy: no session until the first embedding
+    _cap_embedder_threads(SimpleNamespace(embedder=embedder), Settings().embed_threads)  # type: ignore[arg-type]
+    assert embedder.threads == 1
+    default = OnnxEmbedder(tmp_path)
+    _cap_embedder_threads(SimpleNamespace(embedder=default), 0)  # type: ignore[arg-type]
+    assert default.threads is None  # onnxruntime chooses

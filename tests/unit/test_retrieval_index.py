@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -138,3 +139,36 @@ def test_set_search_threads_caps_faiss_openmp() -> None:
         assert faiss.omp_get_max_threads() == 1
     finally:
         faiss.omp_set_num_threads(before)
+
+
+@pytest.mark.parametrize("queries", [1, 2, 40, 300])
+def test_index_exact_search_equals_brute_force_ties_in_insertion_order(queries: int) -> None:
+    rng = np.random.default_rng(queries)
+    vectors = _unit(rng, 120)
+    vectors[60:70] = vectors[5]  # duplicates: equal scores, ranked by insertion order
+    index = VectorIndex(16, kind="flat")
+    index.add([f"t{i}" for i in range(120)], vectors)
+    index.remove(["t7", "t61"])
+    stored = np.delete(vectors, [7, 61], axis=0)
+    ids = [f"t{i}" for i in range(120) if i not in (7, 61)]
+    probes = np.vstack([vectors[5], _unit(rng, queries - 1)])[:queries]
+    position = {item: row for row, item in enumerate(ids)}
+    for probe, hits in zip(probes, index.search(probes, 15), strict=True):
+        scores = stored @ probe  # float rounding differs between kernels: compare to 1e-6
+        got = np.array([h.score for h in hits])
+        np.testing.assert_allclose(got, np.sort(scores)[::-1][:15], atol=1e-6)
+        np.testing.assert_allclose(got, [scores[position[h.id]] for h in hits], atol=1e-6)
+        for a, b in itertools.pairwise(hits):
+            assert a.score > b.score or position[a.id] < position[b.id]
+
+
+def test_index_exact_search_follows_adds_and_removes() -> None:
+    rng = np.random.default_rng(9)
+    index = VectorIndex(16, kind="flat")
+    vectors = _unit(rng, 40)
+    index.add([f"a{i}" for i in range(20)], vectors[:20])
+    assert index.search(vectors[25:27], 1)[0][0].id != "b25"
+    index.add([f"b{i}" for i in range(20, 40)], vectors[20:])  # the cached view is renewed
+    assert [h[0].id for h in index.search(vectors[25:27], 1)] == ["b25", "b26"]
+    index.remove(["b25"])
+    assert index.search(vectors[25:27], 1)[0][0].id != "b25"

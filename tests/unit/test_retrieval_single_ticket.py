@@ -186,3 +186,20 @@ def test_retrieval_tfidf_cosine_is_bitwise_the_sparse_product() -> None:
         query = index._cosine._matrix([tokenize(text)])  # type: ignore[union-attr]
         want = (index._cosine.base.tocsr() @ query.T).toarray().reshape(-1).astype(np.float32)  # type: ignore[union-attr]
         np.testing.assert_array_equal(index.cosine_scores(text)[1], want)
+
+
+def test_retrieval_search_of_a_large_batch_ranks_each_text_as_alone(retriever: Retriever) -> None:
+    texts = [f"{q} {n}" for n in range(6) for q in QUERIES]  # 30 queries: the batched products
+    batch = retriever.search(texts, targets=("category",))
+    alone = [retriever.search([t], targets=("category",))[0] for t in texts]
+    for got, want in zip(batch, alone, strict=True):
+        assert [(s.ticket_id, s.relevance) for s in got.similar] == [
+            (s.ticket_id, s.relevance) for s in want.similar
+        ]
+        assert [(a.article_id, a.relevance) for a in got.kb] == [
+            (a.article_id, a.relevance) for a in want.kb
+        ]
+        assert got.votes == want.votes
+        scores = [*(s.similarity for s in got.similar), *(a.score for a in got.kb)]
+        expected = [*(s.similarity for s in want.similar), *(a.score for a in want.kb)]
+        np.testing.assert_allclose(scores, expected, atol=1e-6)

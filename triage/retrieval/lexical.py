@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -53,6 +54,13 @@ def tokenize(text: str) -> list[str]:
     """Lower-case tokens: each whole token ("srv-fin-07", "0x80070005", "fsdownload.java") plus its
     parts split on punctuation and camelCase ("srv", "fin", "07"; "fs", "download"); stop words and
     one-letter tokens dropped."""
+    return list(_query_tokens(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _query_tokens(text: str) -> tuple[str, ...]:
+    """`tokenize`, remembered for the last texts: a query is scored against the solved tickets
+    and the KB articles, and the regular expressions cost more than either scoring."""
     tokens: list[str] = []
     for match in _TOKEN.finditer(text):
         raw = match.group()
@@ -62,7 +70,7 @@ def tokenize(text: str) -> list[str]:
             pieces.add(part.lower())
             pieces.update(c.lower() for c in _CAMEL.findall(part))
         tokens.extend(t for t in sorted(pieces) if len(t) > 1 and t not in STOPWORDS)
-    return tokens
+    return tuple(tokens)
 
 
 class BM25Index:
