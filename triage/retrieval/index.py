@@ -278,10 +278,6 @@ class VectorIndex:
             ef = max(self.ef_search, fetch)
             params = faiss.SearchParametersHNSW(efSearch=ef)  # type: ignore[attr-defined]
         scores, labels = self._faiss.search(queries, fetch, params=params)
-        if self.kind_ == "flat":  # equal scores in insertion order, as `_exact_search` ranks them
-            order = np.lexsort((labels, -scores), axis=1)
-            scores = np.take_along_axis(scores, order, axis=1)
-            labels = np.take_along_axis(labels, order, axis=1)
         return [
             self._hits(row_scores, row_labels)
             for row_scores, row_labels in zip(scores.tolist(), labels.tolist(), strict=True)
