@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from triage.blend import VoteBlend, choose_prior_shift, cross_fitted_logits
+from triage.calibration import softmax
 from triage.classifiers import TargetClassifier
 from triage.metrics import evaluate_target
 
@@ -121,14 +122,8 @@ def _blend_candidate(
 def _score(logits: NDArray[np.float64], y: NDArray[np.int64]) -> dict[str, float]:
     """Accuracy and macro-F1 (over the classes present in y) of the arg-max of `logits`."""
     k = logits.shape[1]
-    report = evaluate_target([str(v) for v in y], _softmax(logits), [str(c) for c in range(k)])
+    report = evaluate_target([str(v) for v in y], softmax(logits), [str(c) for c in range(k)])
     return {"accuracy": round(report["accuracy"], 4), "macro_f1": round(report["macro_f1"], 4)}
-
-
-def _softmax(z: NDArray[np.float64]) -> NDArray[np.float64]:
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    out: NDArray[np.float64] = e / e.sum(axis=1, keepdims=True)
-    return out
 
 
 def _pick(scores: dict[str, dict[str, float]], baseline: dict[str, float] | None) -> str:
