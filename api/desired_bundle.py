@@ -40,7 +40,7 @@ class BundleFollower:
     ) -> None:
         self.holder, self.settings, self.metrics = holder, settings, metrics
         self.store, self.executor = store, executor
-        self.log = TicketLogTail(store, metrics.ticket_log_delay.observe)
+        self.log = TicketLogTail(store, metrics.ticket_log_delay.observe, metrics.count_log_tickets)
         self.generation = 0
         """The newest desired-bundle row this worker has acted on."""
         self._following = threading.Lock()  # a request and a poll never load at once

@@ -112,17 +112,6 @@ def reload(
     return (previous.version if previous else None), triager.version
 
 
-def index_resolved(holder: ModelHolder, ticket: Ticket) -> bool:
-    """Add a resolved ticket to the model serving now (run it on the inference thread, like the
-    swap, so it lands in the old index before a swap's catch-up or in the new one after it).
-    False when no model with a ticket index is loaded, or the ticket has no solution."""
-    model = holder.current
-    retriever = model.triager.retriever if model else None
-    if retriever is None:
-        return False
-    return retriever.add_ticket(ticket)
-
-
 def labels_of(result: TriageResult) -> dict[str, dict[str, Any]]:
     """What a prediction record keeps per target: label, confidence, action."""
     return {

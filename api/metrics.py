@@ -68,10 +68,20 @@ class Metrics:
             buckets=(0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0),
             registry=r,
         )
+        self.ticket_log_read = Counter(
+            "triage_ticket_log_tickets",
+            "Resolved tickets the log tail read: `embedded` into this worker's index, or "
+            "`already_indexed` (resolved through this worker, indexed when it arrived)",
+            ["outcome"],
+            registry=r,
+        )
 
     def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
         self.requests.labels(route, method, str(status)).inc()
         self.latency.labels(route).observe(seconds)
+
+    def count_log_tickets(self, outcome: str, n: int) -> None:
+        self.ticket_log_read.labels(outcome).inc(n)
 
     def count_write_failure(self, operation: str) -> None:
         self.store_write_failures.labels(operation).inc()

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from triage.schema import TARGETS
-from triage.store.records import PredictionRecord
+from triage.store.records import PredictionLabels
 
 ACTIONS: tuple[str, ...] = ("auto", "suggest", "review")
 DAILY_DAYS = 7
@@ -22,7 +22,7 @@ def window_start(now: datetime, tz: tzinfo) -> datetime:
     return datetime.combine(first, time.min, tzinfo=tz)
 
 
-def _summary(records: list[PredictionRecord]) -> dict[str, Any]:
+def _summary(records: list[PredictionLabels]) -> dict[str, Any]:
     """Tickets, per target the count of each predicted label, and the count of each action."""
     labels = {
         t: Counter(str(r.labels[t]["label"]) for r in records if t in r.labels) for t in TARGETS
@@ -38,16 +38,16 @@ def _summary(records: list[PredictionRecord]) -> dict[str, Any]:
     }
 
 
-def _latest_per_ticket(records: Iterable[PredictionRecord]) -> list[PredictionRecord]:
+def _latest_per_ticket(records: Iterable[PredictionLabels]) -> list[PredictionLabels]:
     # A ticket triaged twice is one ticket: its latest prediction counts (records oldest first).
-    latest: dict[str, PredictionRecord] = {}
+    latest: dict[str, PredictionLabels] = {}
     for record in records:
-        latest.pop(record.ticket.ticket_id, None)
-        latest[record.ticket.ticket_id] = record
+        latest.pop(record.ticket_id, None)
+        latest[record.ticket_id] = record
     return list(latest.values())
 
 
-def volume_report(records: Iterable[PredictionRecord], now: datetime, tz: tzinfo) -> dict[str, Any]:
+def volume_report(records: Iterable[PredictionLabels], now: datetime, tz: tzinfo) -> dict[str, Any]:
     """Volume of tickets triaged today, this week (since Monday) and per day for the last 7 days,
     all in the time zone `tz`; pass the records made since `window_start(now, tz)`, oldest first.
 
@@ -67,6 +67,6 @@ def volume_report(records: Iterable[PredictionRecord], now: datetime, tz: tzinfo
 
 
 def _on_or_after(
-    records: list[PredictionRecord], day_of: dict[str, date], first: date
-) -> list[PredictionRecord]:
+    records: list[PredictionLabels], day_of: dict[str, date], first: date
+) -> list[PredictionLabels]:
     return [r for r in records if day_of[r.prediction_id] >= first]

@@ -10,8 +10,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.admission import Admission, AdmissionDep
 from api.deps import FlushedPredictions, HolderDep, ModelHolder, StoreDep
+from api.desired_bundle import BundleFollower, FollowerDep
 from api.integrity import TicketWriteConflict, check_ticket_writer
-from api.lifecycle import index_resolved
 from api.privacy import PrivacyDep
 from api.schemas import ResolvedIn, ResolvedOut
 from api.security import TriageScope
@@ -24,9 +24,9 @@ logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["tickets"], dependencies=[TriageScope])
 
 
-async def _make_searchable(admission: Admission, holder: ModelHolder, ticket: Ticket) -> bool:
+async def _make_searchable(admission: Admission, follower: BundleFollower, ticket: Ticket) -> bool:
     try:
-        return await admission.execute(index_resolved, holder, ticket)
+        return await admission.execute(follower.log.index_local, follower.holder, ticket)
     except TriageError as exc:
         logger.warning("resolved ticket not indexed: %s", exc)
         return False
@@ -45,6 +45,7 @@ async def post_resolved(
     holder: HolderDep,
     admission: AdmissionDep,
     privacy: PrivacyDep,
+    follower: FollowerDep,
     key: ApiKey = TriageScope,
 ) -> Any:
     """Stores the final labels (committed first, attributed to the key), then adds the ticket to
@@ -55,7 +56,7 @@ async def post_resolved(
     record = ResolvedRecord(ticket=ticket, prediction_id=body.prediction_id, key_id=key.key_id)
     async with admission.slot():
         resolved_id = await run_in_threadpool(_record, store, holder, key, record)
-        searchable = await _make_searchable(admission, holder, ticket)
+        searchable = await _make_searchable(admission, follower, ticket)
     return ResolvedOut(resolved_id=resolved_id, searchable=searchable)
 
 

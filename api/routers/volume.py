@@ -45,7 +45,7 @@ def _zone(name: str) -> tzinfo:
 
 def _report(store: FeedbackStore, tz: tzinfo) -> dict[str, Any]:
     now = datetime.now(UTC)
-    return volume_report(store.iter_predictions(since=window_start(now, tz)), now, tz)
+    return volume_report(store.iter_prediction_labels(since=window_start(now, tz)), now, tz)
 
 
 @router.get("/stats/volume", summary="Ticket volume", dependencies=[FlushedPredictions])

@@ -76,6 +76,28 @@ def test_shared_resolved_ticket_is_searchable_on_the_other_worker_after_a_poll(
     assert "triage_ticket_log_delay_seconds_count 1.0" in b.get("/metrics").text
 
 
+def test_shared_own_resolved_ticket_is_not_embedded_again_but_a_newer_version_is(
+    pair: tuple[TestClient, TestClient],
+) -> None:
+    a, b = pair
+    keys = issue_keys(a)
+    assert a.post("/v1/tickets/resolved", json={"ticket": ZEBRA}, headers=keys["triage"]).json()[
+        "searchable"
+    ]
+    _poll(a)  # the log echoes a's own ticket: already in a's index, not embedded twice
+    metrics = a.get("/metrics").text
+    assert 'triage_ticket_log_tickets_total{outcome="already_indexed"} 1.0' in metrics
+    assert 'triage_ticket_log_tickets_total{outcome="embedded"} 0.0' in metrics
+    newer = {**ZEBRA, "solution": "replaced the zebra gateway's power supply"}
+    r = b.post("/v1/tickets/resolved", json={"ticket": newer}, headers=keys["triage"])
+    assert r.status_code == 201, r.text
+    _poll(a)  # another worker's newer version of the same ticket is embedded here
+    assert 'triage_ticket_log_tickets_total{outcome="embedded"} 1.0' in a.get("/metrics").text
+    hits = a.get("/v1/similar", params={"q": "zebra vpn router zebra dns"}, headers=keys["agent"])
+    top = hits.json()["similar"][0]
+    assert top["ticket_id"] == "INC-ZEBRA" and "power supply" in top["solution"]
+
+
 def test_shared_reload_reaches_the_other_worker_and_a_new_one(
     pair: tuple[TestClient, TestClient],
     bundle_v2: Path,

@@ -34,6 +34,21 @@ def test_store_prediction_and_feedback_round_trip(store: SqlFeedbackStore) -> No
     assert fid == 1 and fb.corrections == {"category": "Access"} and fb.kb_helpful is True
 
 
+def test_store_prediction_labels_match_predictions_without_tickets(
+    store: SqlFeedbackStore,
+) -> None:
+    store.record_predictions([prediction("a1"), prediction("b2", 1)])
+    full = list(store.iter_predictions())
+    slim = list(store.iter_prediction_labels())
+    assert [(s.prediction_id, s.ticket_id, s.labels, s.created_at) for s in slim] == [
+        (p.prediction_id, p.ticket.ticket_id, p.labels, p.created_at) for p in full
+    ]
+    later = full[0].created_at
+    assert {s.prediction_id for s in store.iter_prediction_labels(since=later)} == {
+        p.prediction_id for p in store.iter_predictions(since=later)
+    }
+
+
 def test_store_feedback_for_unknown_prediction_is_refused(store: SqlFeedbackStore) -> None:
     with pytest.raises(NotFoundError, match="prediction_id"):
         store.record_feedback(FeedbackRecord("ffff", "accepted"))

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from triage.schema import Ticket
-from triage.store.records import PredictionRecord
+from triage.store.records import PredictionLabels
 from triage.volume import volume_report, window_start
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -15,13 +14,13 @@ NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)  # a Wednesday, 13:00 in Amsterda
 
 def _record(
     n: int, when: datetime, category: str, action: str = "auto", ticket: str = ""
-) -> PredictionRecord:
+) -> PredictionLabels:
     labels = {
         "category": {"label": category, "confidence": 0.9, "action": action},
         "support_line": {"label": "2", "confidence": 0.8, "action": "suggest"},
     }
     ticket_id = ticket or f"T{n}"
-    return PredictionRecord(f"p{n}", Ticket(ticket_id=ticket_id, subject="s"), "v1", labels, when)
+    return PredictionLabels(f"p{n}", ticket_id, labels, when)
 
 
 def test_volume_window_starts_at_monday_or_six_days_back_in_the_zone() -> None:

@@ -12,6 +12,7 @@ from triage.store.desired import DesiredBundle
 from triage.store.records import (
     ApiKey,
     FeedbackRecord,
+    PredictionLabels,
     PredictionRecord,
     ResolvedRecord,
     TicketWrite,
@@ -39,6 +40,10 @@ class FeedbackStore(Protocol):
     def get_key(self, key_id: str) -> ApiKey | None: ...
 
     def iter_predictions(self, since: datetime | None = None) -> Iterator[PredictionRecord]: ...
+
+    def iter_prediction_labels(
+        self, since: datetime | None = None
+    ) -> Iterator[PredictionLabels]: ...
 
     def recent_predictions(self, limit: int) -> list[PredictionRecord]: ...
 

@@ -54,6 +54,17 @@ class PredictionRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class PredictionLabels:
+    """A stored prediction without its ticket: what counting reports need (volume), read without
+    decoding the ticket JSON."""
+
+    prediction_id: str
+    ticket_id: str
+    labels: dict[str, dict[str, Any]]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class FeedbackRecord:
     """What an agent did with a prediction."""
 

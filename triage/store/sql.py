@@ -21,6 +21,7 @@ from triage.store.migrate import upgrade_to_head
 from triage.store.records import (
     ApiKey,
     FeedbackRecord,
+    PredictionLabels,
     PredictionRecord,
     ResolvedRecord,
     TicketWrite,
@@ -266,6 +267,19 @@ class SqlFeedbackStore:
         with self.engine.connect() as conn:
             for row in conn.execute(query.order_by(predictions.c.created_at)).mappings():
                 yield _prediction_of(row)
+
+    def iter_prediction_labels(self, since: datetime | None = None) -> Iterator[PredictionLabels]:
+        """Like `iter_predictions` without the tickets (their JSON is most of the decoding cost)."""
+        columns = [predictions.c[n] for n in ("prediction_id", "ticket_id", "labels", "created_at")]
+        query = _since(sa.select(*columns), predictions.c.created_at, since)
+        with self.engine.connect() as conn:
+            for row in conn.execute(query.order_by(predictions.c.created_at)).mappings():
+                yield PredictionLabels(
+                    prediction_id=row["prediction_id"],
+                    ticket_id=row["ticket_id"],
+                    labels=row["labels"],
+                    created_at=as_utc(row["created_at"]),
+                )
 
     def recent_predictions(self, limit: int) -> list[PredictionRecord]:
         """The `limit` latest predictions, newest first (what an agent reopens)."""
