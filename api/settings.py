@@ -68,7 +68,11 @@ class Settings(BaseSettings):
         description="Embed the next micro-batch on its own thread while one is answered.",
     )
     embed_threads: int = Field(
-        default=0, ge=0, le=64, description="onnxruntime threads per embedding; 0: its default."
+        default=1,
+        ge=0,
+        le=64,
+        description="onnxruntime threads per embedding (1: the embedding thread keeps to one "
+        "core, the inference thread has the other); 0: onnxruntime's default.",
     )
     # insight: KPIs, recurring issues, KB gaps, emerging incidents
     timezone: str = Field(default="Europe/Amsterdam", description="Zone KPIs are reported in.")
