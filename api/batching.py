@@ -164,14 +164,17 @@ class MicroBatcher(Generic[In, Out]):
             prepared = await asyncio.get_running_loop().run_in_executor(
                 first.executor, first.prepare, items
             )
-        except Exception as exc:
+            if self._second is not None:
+                # `_finish` never raises (failures go to the jobs); shielded, so that stopping
+                # the collector here does not cancel the batch already in `fn`.
+                await asyncio.shield(self._second)
+        except (Exception, asyncio.CancelledError) as exc:
             self._pending -= len(items)
-            self._fail(jobs, exc)
+            stopping = isinstance(exc, asyncio.CancelledError)
+            self._fail(jobs, Overloaded("service is shutting down; retry") if stopping else exc)
+            if stopping:
+                raise
             return
-        if self._second is not None:
-            # `_finish` never raises (failures go to the jobs); shielded, so that stopping the
-            # collector here does not cancel the batch already in `fn`.
-            await asyncio.shield(self._second)
         task = asyncio.get_running_loop().create_task(self._finish(jobs, items, prepared, started))
         self._second = task
 

@@ -196,14 +196,19 @@ def test_batching_first_stage_errors_reach_their_requests_only() -> None:
     assert isinstance(bad, RuntimeError) and good == [20] and pending == 0
 
 
-def test_batching_stop_answers_the_batch_already_in_fn() -> None:
+def test_batching_stop_answers_the_batch_in_fn_and_refuses_the_prepared_one() -> None:
     rec = Recorder()
 
-    async def body(b: MicroBatcher[int, int]) -> list[int]:
-        task = asyncio.create_task(b.submit([5]))
+    async def body(b: MicroBatcher[int, int]) -> list[object]:
+        running = asyncio.create_task(b.submit([5]))
         await asyncio.sleep(0.05)  # in fn, blocked
+        waiting = asyncio.create_task(b.submit([6]))
+        await asyncio.sleep(0.05)  # prepared, waiting for fn
         threading.Timer(0.05, rec.gate.set).start()
         await b.stop()
-        return await task
+        return [*await asyncio.gather(running, waiting, return_exceptions=True), b.pending]
 
-    assert _run(_with_stages(rec, lambda items: items, body)) == [50]
+    answered, refused, pending = _run(_with_stages(rec, lambda items: items, body))
+    assert answered == [50]
+    assert isinstance(refused, Overloaded) and "shutting down" in refused.detail
+    assert pending == 0
