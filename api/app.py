@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors, logs, openapi
 from api.admission import Admission
-from api.batching import MicroBatcher
+from api.batching import FirstStage, MicroBatcher
 from api.deps import ModelHolder
 from api.desired_bundle import BundleFollower
 from api.incidents import InsightState
@@ -70,6 +70,10 @@ def _start_inference(state: AppState) -> None:
     inference = Inference(
         state.models, state.store, state.metrics, settings.similar_k, state.writer
     )
+    first = None
+    if settings.embed_beside:
+        state.embed_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedding")
+        first = FirstStage(inference.prepare, state.embed_executor)
     batcher: MicroBatcher[Ticket, tuple[str, TriageResult]] = MicroBatcher(
         inference,
         state.executor,
@@ -77,6 +81,7 @@ def _start_inference(state: AppState) -> None:
         max_wait_s=settings.micro_batch_wait_ms / 1000,
         capacity=max(settings.queue_capacity, settings.max_batch_tickets),
         max_queue_wait_s=settings.max_queue_wait_ms / 1000,
+        first=first,
     )
     batcher.start()
     state.batcher = batcher
@@ -123,6 +128,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(state.insight.stop)
         await state.batcher.stop()
         state.executor.shutdown(wait=True, cancel_futures=True)
+        if state.embed_executor is not None:
+            state.embed_executor.shutdown(wait=True, cancel_futures=True)
         if state.writer is not None:
             state.writer.close()  # queued predictions are committed before the store closes
         state.store.close()

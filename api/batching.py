@@ -7,7 +7,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -25,6 +25,16 @@ class _Job(Generic[In, Out]):
     future: asyncio.Future[list[Out]] = field(repr=False)
 
 
+@dataclass(frozen=True, slots=True)
+class FirstStage(Generic[In]):
+    """Work a batch can do on its own thread before `fn` (the embedding, which runs without
+    the GIL): `prepare(items)` on `executor`, whose result `fn` then receives instead of the
+    items. While `fn` runs one batch, the next batch's `prepare` runs beside it."""
+
+    prepare: Callable[[list[In]], Any]
+    executor: Executor
+
+
 class MicroBatcher(Generic[In, Out]):
     """Groups concurrent submissions into calls of `fn(items) -> outputs` on one worker thread.
 
@@ -34,24 +44,30 @@ class MicroBatcher(Generic[In, Out]):
     than `capacity` items would be waiting, or when the expected wait for it (items ahead x the
     measured seconds per item) would pass `max_queue_wait_s`: the queue is bounded in time as well
     as in tickets, so an accepted request never waits unboundedly. The event loop never runs `fn`.
+
+    With a `first` stage a batch is `fn(first.prepare(items))`, the two on their own threads: at
+    most one batch in each, in order, so the next batch is prepared while `fn` runs this one.
     """
 
     def __init__(
         self,
-        fn: Callable[[list[In]], list[Out]],
-        executor: ThreadPoolExecutor,
+        fn: Callable[[Any], list[Out]],
+        executor: Executor,
         max_batch: int = 32,
         max_wait_s: float = 0.0,
         capacity: int = 256,
         max_queue_wait_s: float = float("inf"),
+        first: FirstStage[In] | None = None,
     ) -> None:
-        self.fn, self.executor = fn, executor
+        self.fn, self.executor, self.first = fn, executor, first
         self.max_batch, self.max_wait_s, self.capacity = max_batch, max_wait_s, capacity
         self.max_queue_wait_s = max_queue_wait_s
         self._queue: asyncio.Queue[_Job[In, Out]] = asyncio.Queue()
         self._pending = 0
         self._seconds_per_item = 0.01
         self._task: asyncio.Task[None] | None = None
+        self._second: asyncio.Task[None] | None = None  # the batch in `fn` (with a first stage)
+        self._last_done = -math.inf
         self.batches = 0
 
     @property
@@ -73,6 +89,8 @@ class MicroBatcher(Generic[In, Out]):
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
+        if self._second is not None:  # the batch already in `fn` is answered
+            await asyncio.gather(self._second, return_exceptions=True)
         while not self._queue.empty():
             self._fail([self._queue.get_nowait()], Overloaded("service is shutting down; retry"))
 
@@ -128,20 +146,57 @@ class MicroBatcher(Generic[In, Out]):
             return None
 
     async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
         while True:
             jobs = await self._collect()
             items = [item for job in jobs for item in job.items]
-            started = time.perf_counter()
-            try:
-                outputs = await loop.run_in_executor(self.executor, self.fn, items)
-            except Exception as exc:
-                self._fail(jobs, exc)
-                continue
-            finally:
-                self._pending -= len(items)
-            self._learn(time.perf_counter() - started, len(items))
-            self._deliver(jobs, outputs)
+            if self.first is None:
+                await self._finish(jobs, items, items, time.perf_counter())
+            else:
+                await self._pipelined(jobs, items, self.first)
+
+    async def _pipelined(
+        self, jobs: list[_Job[In, Out]], items: list[In], first: FirstStage[In]
+    ) -> None:
+        """Prepare this batch while the previous one is in `fn`; hand it to `fn` once that is
+        free, and return (to collect the next batch) without waiting for `fn`."""
+        started = time.perf_counter()
+        try:
+            prepared = await asyncio.get_running_loop().run_in_executor(
+                first.executor, first.prepare, items
+            )
+            if self._second is not None:
+                # `_finish` never raises (failures go to the jobs); shielded, so that stopping
+                # the collector here does not cancel the batch already in `fn`.
+                await asyncio.shield(self._second)
+        except (Exception, asyncio.CancelledError) as exc:
+            self._pending -= len(items)
+            stopping = isinstance(exc, asyncio.CancelledError)
+            self._fail(jobs, Overloaded("service is shutting down; retry") if stopping else exc)
+            if stopping:
+                raise
+            return
+        task = asyncio.get_running_loop().create_task(self._finish(jobs, items, prepared, started))
+        self._second = task
+
+    async def _finish(
+        self, jobs: list[_Job[In, Out]], items: list[In], given: Any, started: float
+    ) -> None:
+        """Run `fn(given)` on the executor and answer the jobs (results or the error)."""
+        try:
+            outputs = await asyncio.get_running_loop().run_in_executor(
+                self.executor, self.fn, given
+            )
+        except Exception as exc:
+            self._fail(jobs, exc)
+            return
+        finally:
+            self._pending -= len(items)
+        now = time.perf_counter()
+        # Busy, a batch's time runs from the previous batch's end (the rate the queue drains);
+        # idle, from its own start.
+        self._learn(now - max(started, self._last_done), len(items))
+        self._last_done = now
+        self._deliver(jobs, outputs)
 
     def _learn(self, seconds: float, n: int) -> None:
         per_item = seconds / max(n, 1)

@@ -15,8 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Protocol
 
+import numpy as np
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
+from numpy.typing import NDArray
 
 from api.batching import MicroBatcher
 from api.errors import NotReady
@@ -45,7 +47,12 @@ class TriagerLike(Protocol):
     def predict(self, ticket: Ticket) -> TriageResult: ...
 
     def predict_many(
-        self, tickets: Sequence[Ticket], *, k_similar: int = 5, k_kb: int = 3
+        self,
+        tickets: Sequence[Ticket],
+        *,
+        k_similar: int = 5,
+        k_kb: int = 3,
+        vectors: NDArray[np.float32] | None = None,
     ) -> list[TriageResult]: ...
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 import logging
 import uuid
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 from api.deps import LoadedModel, ModelHolder, TriagerLike
 from api.metrics import Metrics
@@ -120,6 +124,16 @@ def labels_of(result: TriageResult) -> dict[str, dict[str, Any]]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A micro-batch with the model that answers it and, when embedded already, its vectors
+    (len(tickets), dim)."""
+
+    model: LoadedModel
+    tickets: list[Ticket]
+    vectors: NDArray[np.float32] | None = None
+
+
 class Inference:
     """Runs on the single inference thread: predict a micro-batch, store it, count it."""
 
@@ -134,11 +148,25 @@ class Inference:
         self.holder, self.store, self.metrics, self.kb_k = holder, store, metrics, kb_k
         self.writer = writer
 
-    def __call__(self, tickets: list[Ticket]) -> list[tuple[str, TriageResult]]:
-        """(prediction_id, result) per ticket; predictions committed, or queued on the writer."""
+    def prepare(self, tickets: list[Ticket]) -> Prepared:
+        """The batch's embedding by the model serving now (the batcher's first stage, on its
+        own thread: onnxruntime releases the GIL, so it runs beside the previous batch's
+        retrieval and classifiers). The batch is then answered by this same model."""
         model = self.holder.require()
+        embed = getattr(model.triager, "embed", None)  # a triager without one embeds itself
+        return Prepared(model, tickets, None if embed is None else embed([t.text for t in tickets]))
+
+    def __call__(self, batch: list[Ticket] | Prepared) -> list[tuple[str, TriageResult]]:
+        """(prediction_id, result) per ticket; predictions committed, or queued on the writer."""
+        given = batch if isinstance(batch, Prepared) else Prepared(self.holder.require(), batch)
+        model, tickets = given.model, given.tickets
         k = self.kb_k  # TRIAGE_SIMILAR_K: similar tickets and KB articles searched per ticket
-        results = model.triager.predict_many(tickets, k_similar=k, k_kb=k)
+        if given.vectors is None:
+            results = model.triager.predict_many(tickets, k_similar=k, k_kb=k)
+        else:
+            results = model.triager.predict_many(
+                tickets, k_similar=k, k_kb=k, vectors=given.vectors
+            )
         records = [
             PredictionRecord(uuid.uuid4().hex, t, r.model_version or model.version, labels_of(r))
             for t, r in zip(tickets, results, strict=True)

@@ -63,8 +63,16 @@ class Settings(BaseSettings):
         default=1_000, ge=0, le=30_000, description="Wait for another worker's prediction."
     )
     search_threads: int = Field(default=1, ge=1, le=64, description="FAISS threads per search.")
+    embed_beside: bool = Field(
+        default=True,
+        description="Embed the next micro-batch on its own thread while one is answered.",
+    )
     embed_threads: int = Field(
-        default=0, ge=0, le=64, description="onnxruntime threads per embedding; 0: its default."
+        default=1,
+        ge=0,
+        le=64,
+        description="onnxruntime threads per embedding (1: the embedding thread keeps to one "
+        "core, the inference thread has the other); 0: onnxruntime's default.",
     )
     # insight: KPIs, recurring issues, KB gaps, emerging incidents
     timezone: str = Field(default="Europe/Amsterdam", description="Zone KPIs are reported in.")

@@ -43,6 +43,8 @@ class AppState:
     keys: KeyCache = field(init=False)
     executor: ThreadPoolExecutor = field(init=False)
     """The one inference thread: predictions, searches, index updates and swaps run on it."""
+    embed_executor: ThreadPoolExecutor | None = None
+    """The micro-batches' embedding thread (`TRIAGE_EMBED_BESIDE`), one batch ahead of it."""
     batcher: MicroBatcher[Ticket, tuple[str, TriageResult]] = field(init=False)
     insight: InsightState = field(init=False)
     admission: Admission = field(init=False)

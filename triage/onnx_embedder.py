@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -147,6 +148,7 @@ class OnnxEmbedder:
         self.threads = threads
         self._session: Any = None
         self._tokenizer: Any = None
+        self._loading = threading.Lock()  # the service embeds on two threads; load once
 
     @property
     def name(self) -> str:
@@ -159,6 +161,11 @@ class OnnxEmbedder:
     def _load(self) -> None:
         if self._session is not None:
             return
+        with self._loading:
+            if self._session is None:
+                self._open()
+
+    def _open(self) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -168,13 +175,14 @@ class OnnxEmbedder:
         # Idle intra-op threads otherwise spin on the other core after every call, where the
         # service's retrieval, HTTP and database work needs it.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(
-            str(self.model_dir / MODEL_FILE), options, providers=["CPUExecutionProvider"]
-        )
         tokenizer = Tokenizer.from_file(str(self.model_dir / TOKENIZER_FILE))
         tokenizer.enable_truncation(max_length=int(self._meta.get("max_length", MAX_LENGTH)))
         tokenizer.no_padding()  # `_encode_batch` pads each planned batch itself
         self._tokenizer = tokenizer
+        # The session last: `_load` reads it as "loaded" without the lock.
+        self._session = ort.InferenceSession(
+            str(self.model_dir / MODEL_FILE), options, providers=["CPUExecutionProvider"]
+        )
 
     def _encode_batch(self, token_ids: Sequence[list[int]]) -> NDArray[np.float32]:
         """Vectors (len(token_ids), dim) of one batch, right-padded with id 0 to its longest."""

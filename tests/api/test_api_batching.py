@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from api.batching import MicroBatcher
+from api.batching import FirstStage, MicroBatcher
 from api.errors import Overloaded
 
 
@@ -137,3 +137,78 @@ def test_batching_refuses_when_the_expected_wait_is_too_long() -> None:
     assert answered == [1, 2]
     assert error.status == 429 and "expected wait" in error.detail
     assert 1 <= int(error.headers["Retry-After"]) <= 30
+
+
+async def _with_stages(fn, prepare, body, **kwargs):  # type: ignore[no-untyped-def]
+    inference = ThreadPoolExecutor(1, thread_name_prefix="inference")
+    embedding = ThreadPoolExecutor(1, thread_name_prefix="embedding")
+    first = FirstStage(prepare, embedding)
+    batcher: MicroBatcher[int, int] = MicroBatcher(fn, inference, first=first, **kwargs)
+    batcher.start()
+    try:
+        return await body(batcher)
+    finally:
+        await batcher.stop()
+        inference.shutdown()
+        embedding.shutdown()
+
+
+def test_batching_first_stage_prepares_the_next_batch_while_fn_runs() -> None:
+    rec = Recorder()
+    prepared: list[tuple[list[int], str]] = []
+
+    def prepare(items: list[int]) -> list[int]:
+        prepared.append((list(items), threading.current_thread().name))
+        return [i + 1 for i in items]
+
+    async def body(b: MicroBatcher[int, int]) -> list[list[int]]:
+        first = asyncio.create_task(b.submit([0]))
+        await asyncio.sleep(0.05)  # batch [0] is prepared and blocked in fn
+        rest = [asyncio.create_task(b.submit([i])) for i in range(1, 4)]
+        await asyncio.sleep(0.05)
+        seen_while_blocked = [items for items, _ in prepared]
+        assert seen_while_blocked == [[0], [1, 2, 3]]  # prepared beside the running batch
+        assert rec.batches == [] and not first.done()
+        rec.gate.set()
+        return await asyncio.gather(first, *rest)
+
+    results = _run(_with_stages(rec, prepare, body, max_batch=32))
+    assert results == [[10], [20], [30], [40]]  # fn got the prepared items, answers in order
+    assert rec.batches == [[1], [2, 3, 4]]
+    assert {thread for _, thread in prepared} == {"embedding_0"}
+    assert rec.threads == {"inference_0"}
+
+
+def test_batching_first_stage_errors_reach_their_requests_only() -> None:
+    def prepare(items: list[int]) -> list[int]:
+        if 13 in items:
+            raise RuntimeError("cannot embed")
+        return items
+
+    async def body(b: MicroBatcher[int, int]) -> list[object]:
+        bad = await asyncio.gather(b.submit([13]), return_exceptions=True)
+        good = await b.submit([2])
+        return [*bad, good, b.pending]
+
+    rec = Recorder()
+    rec.gate.set()
+    bad, good, pending = _run(_with_stages(rec, prepare, body))
+    assert isinstance(bad, RuntimeError) and good == [20] and pending == 0
+
+
+def test_batching_stop_answers_the_batch_in_fn_and_refuses_the_prepared_one() -> None:
+    rec = Recorder()
+
+    async def body(b: MicroBatcher[int, int]) -> list[object]:
+        running = asyncio.create_task(b.submit([5]))
+        await asyncio.sleep(0.05)  # in fn, blocked
+        waiting = asyncio.create_task(b.submit([6]))
+        await asyncio.sleep(0.05)  # prepared, waiting for fn
+        threading.Timer(0.05, rec.gate.set).start()
+        await b.stop()
+        return [*await asyncio.gather(running, waiting, return_exceptions=True), b.pending]
+
+    answered, refused, pending = _run(_with_stages(rec, lambda items: items, body))
+    assert answered == [50]
+    assert isinstance(refused, Overloaded) and "shutting down" in refused.detail
+    assert pending == 0
