@@ -81,6 +81,11 @@ class BaselineJob:
             return _fit_measured(*self._held_args)[0]
         return self._futures["held"].result()[0]
 
+    def held_ready(self) -> bool:
+        """True when `held_model()` would not wait for the worker (or runs here, in-process)."""
+        future = self._futures.get("held")
+        return future is None or future.done()
+
     def result(self) -> tuple[TextBaseline, dict[str, float]]:
         if "final" not in self._futures:
             return _fit_measured(*self._args)
