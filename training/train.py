@@ -243,6 +243,11 @@ class _Waits:
             work(emb)
             _timed(self.timings, "side_work_s", start)
 
+    def start_final(self) -> None:
+        """Start the baseline's final fit beside the held one (`BaselineJob.start_final`)."""
+        if self.job is not None:
+            self.job.start_final()
+
     def held(self, emb: Embedder | None) -> Any:
         """The train-part baseline (None without a job); side work first if it is not ready."""
         if self.job is None:
@@ -354,6 +359,7 @@ def _fit(
     emb = make_embedder(config, embedder)
     inputs = _inputs(split, emb)
     _timed(timings, "embedding_s", start)
+    waits.start_final()
     start = time.perf_counter()
     note("features")
     featurizer = _featurizer(config).fit(inputs["train"])
