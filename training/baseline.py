@@ -82,7 +82,7 @@ class BaselineJob:
 
     def start_final(self) -> None:
         """Start the final fit in a process of its own (large data; once). The trainer calls it
-        after its embedding step: on a first run that step is its memory peak."""
+        after its features step (its own memory peak on a first run is the embedding)."""
         if self._spawned and "final" not in self._futures:
             self._futures["final"] = self._spawn().submit(_fit_measured, *self._args)
 
@@ -92,7 +92,9 @@ class BaselineJob:
             return None
         if "held" not in self._futures:
             return _fit_measured(*self._held_args)[0]
-        return self._futures["held"].result()[0]
+        held = self._futures["held"].result()[0]
+        self._pools[0].shutdown(wait=False)  # its process is done: free its memory now
+        return held
 
     def held_ready(self) -> bool:
         """True when `held_model()` would not wait for the worker (or runs here, in-process)."""

@@ -359,12 +359,14 @@ def _fit(
     emb = make_embedder(config, embedder)
     inputs = _inputs(split, emb)
     _timed(timings, "embedding_s", start)
-    waits.start_final()
     start = time.perf_counter()
     note("features")
     featurizer = _featurizer(config).fit(inputs["train"])
     X = {name: featurizer.transform(data) for name, data in inputs.items() if len(data)}
     _timed(timings, "features_s", start)
+    # now, not earlier: beside the held fit while this process featurised, a third process on
+    # 2 cores slowed the held fit that the next step waits for
+    waits.start_final()
     start = time.perf_counter()
     rows = final_rows(config, split)
     neighbours = _fit_neighbours(config, rows, _final_vectors(config, inputs), targets)
