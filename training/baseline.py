@@ -42,13 +42,15 @@ Labels = Mapping[str, Sequence[str | None]]
 
 
 class BaselineJob:
-    """`fit_baseline` started now: in a spawned process for large data, else run when asked.
+    """`fit_baseline` started now: in spawned processes for large data, else run when asked.
 
-    Two fits, in order: on the `held` part (the train split: the model whose validation
-    predictions the served model is chosen against; None = no such fit) and on the `final` rows
-    (the yardstick kept in the bundle, and the served text model). `held_model()` -> the first;
-    `result()` -> (final baseline, timings: CPU seconds and peak RSS in MB of the process that
-    fitted it; a spawned process's memory adds to the trainer's).
+    Two fits: on the `held` part (the train split: the model whose validation predictions the
+    served model is chosen against; None = no such fit), started now, and on the `final` rows
+    (the yardstick kept in the bundle, and the served text model), started by `start_final()`
+    in a process of its own, so the two run in parallel (or now when there is no held fit, or
+    by `result()` when nobody started it). `held_model()` -> the first; `result()` -> (final
+    baseline, timings: CPU seconds and peak RSS in MB of the process that fitted it; a spawned
+    process's memory adds to the trainer's).
     """
 
     def __init__(
@@ -62,16 +64,27 @@ class BaselineJob:
         self._held_args = (
             None if held is None else (list(held[0]), {k: list(v) for k, v in held[1].items()})
         )
-        self._pool: ProcessPoolExecutor | None = None
+        self._spawned = len(texts) >= PARALLEL_MIN_ROWS
+        self._pools: list[ProcessPoolExecutor] = []
         self._futures: dict[str, Future[tuple[TextBaseline, dict[str, float]]]] = {}
-        if len(texts) >= PARALLEL_MIN_ROWS:
-            import multiprocessing
+        if self._spawned and self._held_args is not None:
+            self._futures["held"] = self._spawn().submit(_fit_measured, *self._held_args)
+        elif self._spawned:
+            self.start_final()
 
-            # spawn, not fork: the trainer holds onnxruntime and BLAS threads
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-            if self._held_args is not None:  # one worker: the held fit runs first
-                self._futures["held"] = self._pool.submit(_fit_measured, *self._held_args)
-            self._futures["final"] = self._pool.submit(_fit_measured, *self._args)
+    def _spawn(self) -> ProcessPoolExecutor:
+        import multiprocessing
+
+        # spawn, not fork: the trainer holds onnxruntime and BLAS threads
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self._pools.append(pool)
+        return pool
+
+    def start_final(self) -> None:
+        """Start the final fit in a process of its own (large data; once). The trainer calls it
+        after its features step (its own memory peak on a first run is the embedding)."""
+        if self._spawned and "final" not in self._futures:
+            self._futures["final"] = self._spawn().submit(_fit_measured, *self._args)
 
     def held_model(self) -> TextBaseline | None:
         """The baseline fitted on the held part only (None when the job has none)."""
@@ -79,9 +92,17 @@ class BaselineJob:
             return None
         if "held" not in self._futures:
             return _fit_measured(*self._held_args)[0]
-        return self._futures["held"].result()[0]
+        held = self._futures["held"].result()[0]
+        self._pools[0].shutdown(wait=False)  # its process is done: free its memory now
+        return held
+
+    def held_ready(self) -> bool:
+        """True when `held_model()` would not wait for the worker (or runs here, in-process)."""
+        future = self._futures.get("held")
+        return future is None or future.done()
 
     def result(self) -> tuple[TextBaseline, dict[str, float]]:
+        self.start_final()
         if "final" not in self._futures:
             return _fit_measured(*self._args)
         try:
@@ -90,10 +111,10 @@ class BaselineJob:
             self.close()
 
     def close(self) -> None:
-        """Stop the worker (also when training failed before the result was read)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Stop the workers (also when training failed before the result was read)."""
+        for pool in self._pools:
+            pool.shutdown(wait=True, cancel_futures=True)
+        self._pools = []
 
 
 def _fit_measured(

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,25 +94,29 @@ def run_training(
     tickets = private_tickets(config, tickets)  # before the split, the index and MLflow
     with tracking.tracked_run(config, root) as (client, run_id):
         tracking.log_config(config, data_source)
-        result = train(config, tickets, embedder=embedder, progress=progress)
-        _step(progress, "retrieval index")
-        attach_retriever(result, tickets, articles, embedder)
+        index = IndexBuild(config, tickets, articles, embedder, progress)
+        result = train(config, tickets, embedder=embedder, progress=progress, side_work=index)
+        index.attach(result)
         out = Path(bundle_dir) if bundle_dir else (root or Path.cwd()) / "models" / "runs" / run_id
-        bundle = build_bundle(result, out, version=f"{config.tracking.model_name}-run-{run_id[:8]}")
+        with _timed(result, "bundle_s"):
+            version_name = f"{config.tracking.model_name}-run-{run_id[:8]}"
+            bundle = build_bundle(result, out, version=version_name)
         retrieval = str(read_manifest(bundle)["retrieval"])
-        tracking.log_result(result, retrieval)
-        _log_plots(result)
-        tracking.log_folder(bundle, tracking.BUNDLE_ARTIFACT)
-        _log_eval_set(result.test_tickets)
+        with _timed(result, "log_run_s"):
+            tracking.log_result(result, retrieval)
+            _log_plots(result)
+            tracking.log_folder(bundle, tracking.BUNDLE_ARTIFACT)
+            _log_eval_set(result.test_tickets)
         _step(progress, "log model")
-        source = (
-            log_pyfunc(bundle)
-            if config.tracking.log_pyfunc
-            else tracking.artifact_uri(tracking.BUNDLE_ARTIFACT)  # a `runs:/` URI needs a model
-        )
-        version = tracking.register(
-            client, config.tracking.model_name, source, run_id, manifest_sha256(bundle)
-        )
+        with _timed(result, "log_model_s"):
+            source = (
+                log_pyfunc(bundle)
+                if config.tracking.log_pyfunc
+                else tracking.artifact_uri(tracking.BUNDLE_ARTIFACT)  # a `runs:/` needs a model
+            )
+            version = tracking.register(
+                client, config.tracking.model_name, source, run_id, manifest_sha256(bundle)
+            )
     return TrackedRun(run_id, config.tracking.model_name, version, bundle, result, retrieval)
 
 
@@ -128,9 +134,72 @@ def private_tickets(config: TrainConfig, tickets: Sequence[Ticket]) -> list[Tick
     return privacy.tickets(kept)
 
 
+@contextmanager
+def _timed(result: TrainResult, name: str) -> Iterator[None]:
+    """Wall seconds of the block into `result.timings[name]` (the run summary's `timings_s`)."""
+    start = time.perf_counter()
+    yield
+    result.timings[name] = round(time.perf_counter() - start, 3)
+
+
 def _step(progress: Progress | None, name: str) -> None:
     if progress is not None:
         progress(name)
+
+
+class IndexBuild:
+    """The similar-ticket and KB index, when the config asks for it: built as `train`'s side
+    work (while the baseline's process fits) and attached to the result afterwards.
+
+    An index that cannot be built (`INDEX_FAILURES`) leaves `result.retriever` None and the
+    reason in `result.retrieval_error`, which the bundle manifest, the MLflow run and the run
+    summary report; the trained model is kept.
+    """
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        tickets: Sequence[Ticket],
+        articles: Sequence[KBArticle],
+        embedder: Embedder | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.config, self.tickets, self.articles = config, tickets, articles
+        self.given, self.progress = embedder, progress
+        self.done = False
+        self.embedder: Embedder | None = None
+        self.retriever: Retriever | None = None
+        self.error: str | None = None
+        self.seconds = 0.0
+
+    def __call__(self, emb: Embedder | None) -> None:
+        """Build with the run's embedder `emb` (or the configured one when the run had none)."""
+        self.done, start = True, time.perf_counter()
+        if self.config.retrieval:
+            self.embedder = emb or make_embedder(self.config, self.given, needed=True)
+        if self.embedder is not None:
+            _step(self.progress, "retrieval index")
+            self._build(self.embedder)
+        self.seconds = round(time.perf_counter() - start, 3)
+
+    def _build(self, emb: Embedder) -> None:
+        try:
+            self.retriever = Retriever.build(list(self.tickets), list(self.articles), emb)
+        except INDEX_FAILURES as exc:
+            self.error = f"{type(exc).__name__}: {exc}"
+            logger.warning(
+                "bundle without similar tickets, the retrieval index failed: %s", self.error
+            )
+
+    def attach(self, result: TrainResult) -> None:
+        """Put the index (built now if `train` did not run it) into `result`."""
+        if not self.done:
+            self(result.embedder_object)
+        if self.embedder is None:
+            return
+        result.embedder = result.embedder or embedder_info(result.config, self.embedder)
+        result.retriever, result.retrieval_error = self.retriever, self.error
+        result.timings["index_s"] = self.seconds
 
 
 def attach_retriever(
@@ -139,25 +208,9 @@ def attach_retriever(
     articles: Sequence[KBArticle],
     embedder: Embedder | None = None,
 ) -> None:
-    """Build the similar-ticket and KB index into `result` when the config asks for it.
-
-    An index that cannot be built (`INDEX_FAILURES`) leaves `result.retriever` None and the
-    reason in `result.retrieval_error`, which the bundle manifest, the MLflow run and the run
-    summary report; the trained model is kept.
-    """
-    if not result.config.retrieval:
-        return
-    emb = result.embedder_object or make_embedder(result.config, embedder, needed=True)
-    if emb is None:
-        return
-    result.embedder = result.embedder or embedder_info(result.config, emb)
-    try:
-        result.retriever = Retriever.build(list(tickets), list(articles), emb)
-    except INDEX_FAILURES as exc:
-        result.retrieval_error = f"{type(exc).__name__}: {exc}"
-        logger.warning(
-            "bundle without similar tickets, the retrieval index failed: %s", result.retrieval_error
-        )
+    """Build the similar-ticket and KB index into `result` when the config asks for it
+    (`IndexBuild`, run now)."""
+    IndexBuild(result.config, tickets, articles, embedder).attach(result)
 
 
 def _log_plots(result: TrainResult) -> None:

@@ -14,6 +14,7 @@ from mlflow.types.schema import Array, ColSpec, ParamSchema, ParamSpec, Schema, 
 from mlflow.types.type_hints import TypeFromExample
 
 from training.scoring import DEFAULT_K_SIMILAR, score_frame
+from triage.bundle import verify_bundle
 from triage.triager import Triager
 
 PIP_PACKAGES = ("mlflow", "scikit-learn", "numpy", "scipy", "pandas", "joblib", "pyarrow")
@@ -79,13 +80,13 @@ def signature(targets: list[str]) -> ModelSignature:
 def _model_kwargs(bundle: Path) -> dict[str, Any]:
     """What `log_model` and `save_model` share. Requirements are pinned explicitly: inferring
     them takes ~10 s and records `torch+cpu`."""
-    model = TriagePyfunc()
-    model.load_context_from(bundle)
-    assert model.triager is not None
+    # the targets from the manifest: MLflow loads the logged copy and scores the input example
+    # itself (validating it), a load here too cost a second full bundle load
+    targets = [str(t) for t in verify_bundle(bundle)["targets"]]
     return {
         "python_model": TriagePyfunc(),
         "artifacts": {"bundle": str(bundle)},
-        "signature": signature(list(model.triager.targets)),
+        "signature": signature(targets),
         "input_example": input_example(),
         "pip_requirements": [f"{n}=={metadata.version(n)}" for n in PIP_PACKAGES],
     }

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from training.policy_fit import (
     held_out_of_fold,
     policy_manifest,
 )
+from triage.calibration import softmax
 from triage.classifiers import TargetClassifier, out_of_fold_scores
 from triage.embeddings import Embedder
 from triage.errors import DataError
@@ -197,23 +199,90 @@ def _timed(timings: dict[str, float], name: str, start: float) -> None:
     timings[name] = round(time.perf_counter() - start, 3)
 
 
+SideWork = Callable[[Embedder | None], None]
+"""Work that needs neither the model nor the baseline (the pipeline's retrieval index), given the
+run's embedder: `train` runs it once, while it would otherwise wait for the baseline's process."""
+
+
 def train(
     config: TrainConfig,
     tickets: Sequence[Ticket],
     *,
     embedder: Embedder | None = None,
     progress: Progress | None = None,
+    side_work: SideWork | None = None,
 ) -> TrainResult:
     """Split, featurise, fit, calibrate, choose thresholds, evaluate on the held-out test split.
 
     The in-run baseline (`config.baselines`) is fitted alongside, in a second process on large
-    data (`training.baseline.BaselineJob`).
+    data (`training.baseline.BaselineJob`); `side_work` runs while this process would wait for it
+    (or at the end without one).
     """
     note = progress or (lambda step: None)
     targets, skipped = trainable_targets(config, tickets)
     split = _training_split(config, tickets, targets)
     with _baseline_job(config, split, targets) as job:
-        return _train(config, tickets, split, (targets, skipped), embedder, note, job)
+        waits = _Waits(job, side_work, note)
+        return _train(config, tickets, split, (targets, skipped), embedder, waits)
+
+
+class _Waits:
+    """The baseline job as the trainer sees it: the side work fills the first wait for it, and
+    what each wait cost goes into the run's timings (wall seconds; the job's CPU and memory)."""
+
+    def __init__(self, job: Any, side_work: SideWork | None, note: Progress) -> None:
+        self.job, self.note = job, note
+        self._side = side_work
+        self.timings: dict[str, float] = {}
+
+    def side(self, emb: Embedder | None) -> None:
+        """Run the side work unless it ran already."""
+        work, self._side = self._side, None
+        if work is not None:
+            start = time.perf_counter()
+            work(emb)
+            _timed(self.timings, "side_work_s", start)
+
+    def start_final(self) -> None:
+        """Start the baseline's final fit beside the held one (`BaselineJob.start_final`)."""
+        if self.job is not None:
+            self.job.start_final()
+
+    def held(self, emb: Embedder | None) -> Any:
+        """The train-part baseline (None without a job); side work first if it is not ready."""
+        if self.job is None:
+            return None
+        if not self.job.held_ready():
+            self.side(emb)
+        start = time.perf_counter()
+        held = self.job.held_model()
+        _timed(self.timings, "held_baseline_wait_s", start)
+        return held
+
+    def final(self, emb: Embedder | None) -> Any:
+        """The final-rows baseline (None without a job), after the side work."""
+        self.side(emb)
+        if self.job is None:
+            return None
+        start = time.perf_counter()
+        self.note("baselines")
+        baseline, cost = self.job.result()
+        self.timings.update({f"baseline_{k}": v for k, v in cost.items()})
+        _timed(self.timings, "baselines_wait_s", start)
+        return baseline
+
+
+@dataclass
+class _Fitted:
+    """The product's parts as `_fit` leaves them (before the served text model is attached)."""
+
+    featurizer: TicketFeaturizer
+    classifiers: dict[str, TargetClassifier]
+    policies: dict[str, Any]
+    neighbours: EmbeddingNeighbours | None
+    guard: Any
+    reports: dict[str, Any]
+    policy_report: dict[str, Any]
 
 
 def _train(
@@ -222,56 +291,32 @@ def _train(
     split: Split,
     trainable: tuple[list[str], dict[str, str]],
     embedder: Embedder | None,
-    note: Progress,
-    job: Any,
+    waits: _Waits,
 ) -> TrainResult:
     targets, skipped = trainable
-    timings: dict[str, float] = {}
-    start = time.perf_counter()
-    note("embedding")
-    emb = make_embedder(config, embedder)
-    inputs = _inputs(split, emb)
-    _timed(timings, "embedding_s", start)
-    start = time.perf_counter()
-    note("features")
-    featurizer = _featurizer(config).fit(inputs["train"])
-    X = {name: featurizer.transform(data) for name, data in inputs.items() if len(data)}
-    _timed(timings, "features_s", start)
-    start = time.perf_counter()
-    rows = final_rows(config, split)
-    neighbours = _fit_neighbours(config, rows, _final_vectors(config, inputs), targets)
-    val_in_pool = config.model.calibration != "validation"
-    held_baseline = None if job is None else job.held_model()
-    held = HeldOutVotes(split, inputs, _voting(config, neighbours), val_in_pool, held_baseline)
-    classifiers, reports, held_scores = {}, {}, {}
-    for target in targets:
-        note(f"fit {target}")
-        clf, report, held_scores[target] = _fit_target(config, target, split, X, held)
-        classifiers[target], reports[target] = clf, report
-    note("policy")
-    chooser = _chooser(config, split, inputs, featurizer, classifiers, held_baseline)
-    policies, guard, policy_report = fit_policies(
-        config.policy, chooser, _held_out(config, split, inputs, chooser, held_scores)
+    timings = waits.timings
+    emb, inputs, fitted = _fit(config, split, targets, embedder, waits)
+    links = _links(config, final_rows(config, split), targets)
+    model = TriageModel(
+        fitted.featurizer,
+        fitted.classifiers,
+        fitted.policies,
+        links,
+        fitted.neighbours,
+        fitted.guard,
     )
-    for target in targets:
-        classifiers[target] = _refit_target(config, target, classifiers[target], split, X, reports)
-    _timed(timings, "fit_s", start)
-    baseline = None
-    if job is not None:
-        start = time.perf_counter()
-        note("baselines")
-        baseline, cost = job.result()
-        timings.update({f"baseline_{k}": v for k, v in cost.items()})
-        _timed(timings, "baselines_wait_s", start)
-    links = _links(config, rows, targets)
-    served_text = baseline if any(c.uses_text for c in classifiers.values()) else None
-    model = TriageModel(featurizer, classifiers, policies, links, neighbours, guard, served_text)
-    note("evaluate")
-    metrics, curves = _evaluate(config, model, split, inputs["test"], reports)
-    metrics["policy"] = policy_report
-    metrics["served"] = {t: clf.choice_ for t, clf in classifiers.items()}
+    needs_text = any(c.uses_text for c in fitted.classifiers.values())
+    evaluate = partial(_evaluate, config, model, split, inputs["test"], fitted.reports)
+    # the product's test figures need the baseline only where it is served: else measured
+    # while the baseline's process still fits
+    evaluated = None if needs_text else _evaluated(evaluate, waits)
+    baseline = waits.final(emb)
+    model.text_model = baseline if needs_text else None
+    metrics, curves = evaluated or _evaluated(evaluate, waits)
+    metrics["policy"] = fitted.policy_report
+    metrics["served"] = {t: clf.choice_ for t, clf in fitted.classifiers.items()}
     if baseline is not None:
-        _add_baselines(metrics, split, job, baseline)
+        _add_baselines(metrics, split, waits.job, baseline)
     return TrainResult(
         config=config,
         model=model,
@@ -287,6 +332,62 @@ def _train(
         embedder_object=emb,
         baseline=baseline,
     )
+
+
+def _evaluated(
+    evaluate: Callable[[], tuple[dict[str, Any], dict[str, Any]]], waits: _Waits
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    waits.note("evaluate")
+    start = time.perf_counter()
+    out = evaluate()
+    _timed(waits.timings, "evaluate_s", start)
+    return out
+
+
+def _fit(
+    config: TrainConfig,
+    split: Split,
+    targets: list[str],
+    embedder: Embedder | None,
+    waits: _Waits,
+) -> tuple[Embedder | None, dict[str, FeatureInput], _Fitted]:
+    """Embed, featurise and fit the product (classifiers, blends, policy, refit): the run's
+    embedder, its feature inputs per part and the fitted parts."""
+    timings, note = waits.timings, waits.note
+    start = time.perf_counter()
+    note("embedding")
+    emb = make_embedder(config, embedder)
+    inputs = _inputs(split, emb)
+    _timed(timings, "embedding_s", start)
+    start = time.perf_counter()
+    note("features")
+    featurizer = _featurizer(config).fit(inputs["train"])
+    X = {name: featurizer.transform(data) for name, data in inputs.items() if len(data)}
+    _timed(timings, "features_s", start)
+    # now, not earlier: beside the held fit while this process featurised, a third process on
+    # 2 cores slowed the held fit that the next step waits for
+    waits.start_final()
+    start = time.perf_counter()
+    rows = final_rows(config, split)
+    neighbours = _fit_neighbours(config, rows, _final_vectors(config, inputs), targets)
+    val_in_pool = config.model.calibration != "validation"
+    held_baseline = waits.held(emb)
+    held = HeldOutVotes(split, inputs, _voting(config, neighbours), val_in_pool, held_baseline)
+    classifiers, reports, held_scores = {}, {}, {}
+    for target in targets:
+        note(f"fit {target}")
+        clf, report, held_scores[target] = _fit_target(config, target, split, X, held)
+        classifiers[target], reports[target] = clf, report
+    note("policy")
+    chooser = _chooser(config, split, inputs, featurizer, classifiers, held_baseline)
+    policies, guard, policy_report = fit_policies(
+        config.policy, chooser, _held_out(config, split, (inputs, X), chooser, held_scores)
+    )
+    for target in targets:
+        classifiers[target] = _refit_target(config, target, classifiers[target], split, X, reports)
+    _timed(timings, "fit_s", start)
+    fitted = _Fitted(featurizer, classifiers, policies, neighbours, guard, reports, policy_report)
+    return emb, inputs, fitted
 
 
 def cross_fitting(config: TrainConfig) -> bool:
@@ -497,7 +598,7 @@ def _chooser(
 def _held_out(
     config: TrainConfig,
     split: Split,
-    inputs: dict[str, FeatureInput],
+    parts: tuple[dict[str, FeatureInput], dict[str, Any]],
     chooser: TriageModel,
     held_scores: dict[str, HeldScores],
 ) -> HeldOut:
@@ -507,11 +608,12 @@ def _held_out(
     Each target's labelled held-out rows take their cross-fitted logits (`_fit_target`): the
     vote blend was fitted on these rows, so its own logits on them would flatter it.
     """
+    inputs, X = parts
     if cross_fitting(config):
         oof: dict[str, HeldScores | None] = dict(held_scores)
         return held_out_of_fold(chooser, split.train, inputs["train"], oof)
     data = inputs["val"]
-    proba = chooser.predict_proba(data, consistent=False)
+    proba = _probabilities(chooser, data, X.get("val"))[0]  # the val features are made already
     for target, (rows, logits) in held_scores.items():
         proba[target][rows] = chooser.classifiers[target].scaler_.transform(logits)
     known = known_word_counts(chooser.featurizer, data.texts)
@@ -559,9 +661,8 @@ def _evaluate(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     from training.evaluate import evaluate_probabilities
 
-    proba = model.predict_proba(test, consistent=True)
-    raw = model.predict_proba(test, consistent=False)
-    uncalibrated = model.uncalibrated_proba(test)
+    raw, uncalibrated = _probabilities(model, test)
+    proba = model.link(raw)  # = model.predict_proba(test, consistent=True)
     unfamiliar = model.unfamiliar(test)
     metrics = evaluate_probabilities(model, split.test, proba, raw, uncalibrated, unfamiliar)
     for target, extra in reports.items():
@@ -579,6 +680,23 @@ def _evaluate(
             ),
         }
     return metrics, curves
+
+
+def _probabilities(
+    model: TriageModel, data: FeatureInput, X: Any = None
+) -> tuple[dict[str, NDArray[np.float64]], dict[str, NDArray[np.float64]]]:
+    """Per target, `model.predict_proba(data, consistent=False)` and `uncalibrated_proba(data)`
+    (n, k) from one featurisation (or `X`, the featuriser's matrix of `data` when the caller has
+    it), one neighbour search and one text-model pass; each of the two calls makes its own, and
+    on the 48k test part that was most of the evaluation's time."""
+    X = model.featurizer.transform(data) if X is None else X
+    votes, text = model.votes(data), model.text_logs(data)
+    raw, uncalibrated = {}, {}
+    for target, clf in model.classifiers.items():
+        logits = clf.logits(X, votes[target], text[target])
+        raw[target] = clf.scaler_.transform(logits)  # = clf.predict_proba
+        uncalibrated[target] = softmax(logits)  # = clf.uncalibrated_proba
+    return raw, uncalibrated
 
 
 @contextmanager

@@ -46,3 +46,26 @@ def test_baseline_job_in_a_second_process_fits_the_same_model(
         spawned.predict_proba(texts)["category"], inline.predict_proba(texts)["category"]
     )
     assert spawned_cost["peak_rss_mb"] > 0 and cost["cpu_s"] >= 0
+
+
+def test_baseline_job_runs_the_held_and_final_fits_in_two_processes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tickets = make_tickets(100, seed=6)
+    texts, y = [t.text for t in tickets], {"category": labels(tickets, "category")}
+    held = (texts[:60], {"category": y["category"][:60]})
+    inline_held = BaselineJob(texts, y, held).held_model()
+    inline, _ = BaselineJob(texts, y, held).result()
+    monkeypatch.setattr(baseline_module, "PARALLEL_MIN_ROWS", 1)
+    job = BaselineJob(texts, y, held)
+    assert set(job._futures) == {"held"}  # the final fit waits for the trainer's signal
+    job.start_final()
+    assert set(job._futures) == {"held", "final"} and len(job._pools) == 2
+    spawned_held = job.held_model()
+    spawned, _ = job.result()
+    assert job._pools == []  # both workers stopped
+    assert inline_held is not None and spawned_held is not None
+    for ours, theirs in ((spawned_held, inline_held), (spawned, inline)):
+        np.testing.assert_allclose(
+            ours.predict_proba(texts)["category"], theirs.predict_proba(texts)["category"]
+        )

@@ -347,3 +347,17 @@ def test_pipeline_registry_records_the_manifest_hash_and_refuses_a_changed_bundl
         stored.write_bytes(original)
     _, fetched = fetch_bundle(client, name, tmp_path / "again", version=number)
     assert manifest_sha256(fetched) == version.tags[MANIFEST_TAG]
+
+
+def test_pipeline_retrain_on_the_same_rows_gives_the_same_bundle_predictions(
+    loop: Loop, tmp_path: Path
+) -> None:
+    config = tiny_config(tracking={"tracking_uri": f"sqlite:///{tmp_path}/mlruns/mlflow.db"})
+    again = run_training(config, loop.tickets, root=tmp_path)
+    assert again.result.timings["index_s"] >= 0 and "side_work_s" in again.result.timings
+    first, second = Triager.load(loop.first.bundle_path), Triager.load(again.bundle_path)
+    sample = loop.tickets[:40]
+    assert [r.predictions for r in first.predict_many(sample)] == [
+        r.predictions for r in second.predict_many(sample)
+    ]
+    assert again.result.metrics["targets"] == loop.first.result.metrics["targets"]

@@ -152,3 +152,20 @@ def test_build_bundle_round_trip_predicts_identically(
     fresh = in_memory(result, loaded.manifest).predict_many(tickets[:25])
     assert loaded.predict_many(tickets[:25]) == fresh
     assert {p.action for r in fresh for p in r.predictions.values()} <= set(Action)
+
+
+def test_train_probabilities_are_the_served_ones(
+    result: TrainResult, tickets: list[Ticket]
+) -> None:
+    from training.train import _probabilities
+
+    model, data = result.model, inputs(tickets[:40])
+    raw, uncalibrated = _probabilities(model, data)
+    given, _ = _probabilities(model, data, model.featurizer.transform(data))
+    served, alone = model.predict_proba(data), model.predict_proba(data, consistent=False)
+    assert model.links  # the linked child's marginal is part of what is compared
+    for target in model.targets:
+        np.testing.assert_array_equal(raw[target], alone[target])
+        np.testing.assert_array_equal(given[target], alone[target])
+        np.testing.assert_array_equal(model.link(raw)[target], served[target])
+        np.testing.assert_array_equal(uncalibrated[target], model.uncalibrated_proba(data)[target])
