@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 
 from triage.blend import VoteBlend, choose_prior_shift, cross_fitted_logits
 from triage.calibration import softmax
+from triage.class_bias import accuracy_and_macro_f1, cross_fitted_biases
 from triage.classifiers import TargetClassifier
 from triage.metrics import evaluate_target
 
@@ -19,6 +20,10 @@ logger = logging.getLogger(__name__)
 
 MIN_BLEND_ROWS = 20
 """Fewer labelled held-out rows than this and the classifier is served without a blend."""
+
+MAX_ACCURACY_DROP = 0.0
+"""Per-class biases (`triage.class_bias`) may cost at most this much validation accuracy where
+they are fitted; they are kept only if their cross-fitted logits beat the unbiased ones."""
 
 BASELINE = "text"
 """The plain text model alone (`triage.text_model.TextBaseline`): issue 9's baseline."""
@@ -70,6 +75,8 @@ def choose_served(
         return np.asarray(held.text, dtype=np.float64), report
     logits_known, blend = tried[choice]
     clf.blend_ = blend
+    if blend is not None and blend.class_bias_ is not None:
+        report["class_bias"] = [round(float(b), 2) for b in blend.class_bias_]
     if blend is None:
         return held.scores, report
     logits = np.empty_like(held.scores)
@@ -115,8 +122,23 @@ def _blend_candidate(
         text=_take(held.text, known),
     )
     strength, shift = choose_prior_shift(logits, held.y[known], tuple(shifts))
-    blend.prior_strength_, blend.prior_shift_ = strength, shift
-    return logits + shift, blend
+    shifted, bias = with_class_biases(logits + shift, held.y[known], seed)
+    blend.prior_strength_, blend.prior_shift_ = strength, shift + bias
+    blend.class_bias_ = bias
+    return shifted, blend
+
+
+def with_class_biases(
+    logits: NDArray[np.float64], y: NDArray[np.int64], seed: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Held-out `logits` (n, k) with per-class biases for macro-F1, cross-fitted (each half's
+    rows biased by the other half's fit), and the biases (k,) fitted on all rows; zeros and the
+    logits unchanged when the cross-fitted biases do not beat no biases in the mean of accuracy
+    and macro-F1."""
+    biased, bias = cross_fitted_biases(logits, y, MAX_ACCURACY_DROP, seed=seed)
+    if sum(accuracy_and_macro_f1(biased, y)) > sum(accuracy_and_macro_f1(logits, y)):
+        return biased, bias
+    return logits, np.zeros(logits.shape[1])
 
 
 def _score(logits: NDArray[np.float64], y: NDArray[np.int64]) -> dict[str, float]:

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from tiny_data import make_tickets, tiny_config
 
-from training.candidates import BASELINE, HeldInputs, choose_served
+from training.candidates import BASELINE, HeldInputs, choose_served, with_class_biases
 from training.train import TrainResult, build_bundle, train
+from triage.class_bias import accuracy_and_macro_f1
 from triage.classifiers import TargetClassifier
 from triage.features import feature_input
 from triage.schema import Ticket
@@ -92,3 +93,23 @@ def test_train_records_the_choice_and_serves_it_from_the_bundle(
     data = feature_input(tickets[:20], loaded.embed([t.text for t in tickets[:20]]))
     for target, proba in loaded.model.predict_proba(data).items():
         np.testing.assert_allclose(proba, result.model.predict_proba(data)[target], atol=1e-9)
+
+
+def test_with_class_biases_keeps_biases_only_where_they_help_held_out_rows() -> None:
+    rng = np.random.default_rng(5)
+    n = 4000
+    y = rng.choice(3, n, p=[0.5, 0.42, 0.08]).astype(np.int64)
+    logits = rng.normal(0, 1, (n, 3))
+    logits[np.arange(n), y] += 2.0
+    balanced = logits.copy()
+    logits[:, 2] -= 1.5  # the rare class under-predicted, as a log-loss fit leaves it
+    biased, bias = with_class_biases(logits, y, seed=0)
+    assert bias[2] > bias[:2].max() and not np.array_equal(biased, logits)
+    for rows_logits, rows_y in ((logits, y), (balanced[:200], y[:200])):
+        out, fitted = with_class_biases(rows_logits, rows_y, seed=0)
+        if fitted.any():  # kept only when the cross-fitted (honest) logits score higher
+            assert sum(accuracy_and_macro_f1(out, rows_y)) > sum(
+                accuracy_and_macro_f1(rows_logits, rows_y)
+            )
+        else:
+            np.testing.assert_array_equal(out, rows_logits)
