@@ -46,7 +46,11 @@ class HeldInputs:
 
 
 def choose_served(
-    clf: TargetClassifier, held: HeldInputs, seed: int, shifts: Sequence[float]
+    clf: TargetClassifier,
+    held: HeldInputs,
+    seed: int,
+    shifts: Sequence[float],
+    class_biases: bool = False,
 ) -> tuple[NDArray[np.float64], dict[str, Any]]:
     """Set `clf`'s served form (blend, text alone or its own scores) and return the held-out
     logits (n, k) to calibrate and choose the policy on, with a report of the choice.
@@ -63,7 +67,7 @@ def choose_served(
     if held.votes is None:  # no neighbours: the linear model alone competes (as before 9c)
         tried["scores"] = (held.scores[known], None)
     for parts in (p for p in BLENDS if _available(p, held)):
-        tried["+".join(parts)] = _blend_candidate(parts, held, known, seed, shifts)
+        tried["+".join(parts)] = _blend_candidate(parts, held, known, seed, shifts, class_biases)
     scores = {name: _score(logits, held.y[known]) for name, (logits, _) in tried.items()}
     choice = _pick(scores, None if held.text is None else _score(held.text[known], held.y[known]))
     report: dict[str, Any] = {"served": choice, "validation": scores}
@@ -109,9 +113,11 @@ def _blend_candidate(
     known: NDArray[np.bool_],
     seed: int,
     shifts: Sequence[float],
+    class_biases: bool = False,
 ) -> tuple[NDArray[np.float64], VoteBlend]:
     """Cross-fitted logits of the known rows (each from a blend that did not see it) with the
-    prior shift chosen on them, and the blend fitted on all known rows."""
+    prior shift chosen on them (and, with `class_biases`, per-class biases where they help), and
+    the blend fitted on all known rows."""
     blend = VoteBlend(parts=parts)
     logits = cross_fitted_logits(
         blend,
@@ -122,9 +128,11 @@ def _blend_candidate(
         text=_take(held.text, known),
     )
     strength, shift = choose_prior_shift(logits, held.y[known], tuple(shifts))
+    blend.prior_strength_, blend.prior_shift_ = strength, shift
+    if not class_biases:
+        return logits + shift, blend
     shifted, bias = with_class_biases(logits + shift, held.y[known], seed)
-    blend.prior_strength_, blend.prior_shift_ = strength, shift + bias
-    blend.class_bias_ = bias
+    blend.prior_shift_, blend.class_bias_ = shift + bias, bias
     return shifted, blend
 
 

@@ -113,3 +113,24 @@ def test_with_class_biases_keeps_biases_only_where_they_help_held_out_rows() -> 
             )
         else:
             np.testing.assert_array_equal(out, rows_logits)
+
+
+def test_choose_served_adds_class_biases_only_when_asked() -> None:
+    rng = np.random.default_rng(6)
+    n = 3000
+    y = rng.choice(3, n, p=[0.5, 0.35, 0.15]).astype(np.int64)  # the blend's log-loss fit
+    scores = rng.normal(0, 1, (n, 3))  # under-predicts the 15% class where classes overlap
+    scores[np.arange(n), y] += 1.5
+    votes = rng.dirichlet(np.ones(3), n)
+    held = HeldInputs(scores, votes, None, y)
+    plain_clf, biased_clf = fitted_classifier(), fitted_classifier()
+    plain, plain_report = choose_served(plain_clf, held, seed=0, shifts=[0.0])
+    biased, report = choose_served(biased_clf, held, seed=0, shifts=[0.0], class_biases=True)
+    assert "class_bias" not in plain_report and plain_clf.blend_ is not None
+    assert plain_clf.blend_.class_bias_ is None
+    assert biased_clf.blend_ is not None and biased_clf.blend_.class_bias_ is not None
+    bias = biased_clf.blend_.class_bias_
+    assert report["class_bias"] == [round(float(b), 2) for b in bias]
+    np.testing.assert_allclose(biased_clf.blend_.prior_shift_, plain_clf.blend_.prior_shift_ + bias)
+    rare = y == 2  # the honest (cross-fitted) logits recall the rare class more often
+    assert (biased[rare].argmax(axis=1) == 2).mean() > (plain[rare].argmax(axis=1) == 2).mean()
