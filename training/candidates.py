@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 
 from triage.blend import VoteBlend, choose_prior_shift, cross_fitted_logits
 from triage.calibration import softmax
+from triage.class_bias import accuracy_and_macro_f1, cross_fitted_biases
 from triage.classifiers import TargetClassifier
 from triage.metrics import evaluate_target
 
@@ -19,6 +20,10 @@ logger = logging.getLogger(__name__)
 
 MIN_BLEND_ROWS = 20
 """Fewer labelled held-out rows than this and the classifier is served without a blend."""
+
+MAX_ACCURACY_DROP = 0.0
+"""Per-class biases (`triage.class_bias`) may cost at most this much validation accuracy where
+they are fitted; they are kept only if their cross-fitted logits beat the unbiased ones."""
 
 BASELINE = "text"
 """The plain text model alone (`triage.text_model.TextBaseline`): issue 9's baseline."""
@@ -41,7 +46,11 @@ class HeldInputs:
 
 
 def choose_served(
-    clf: TargetClassifier, held: HeldInputs, seed: int, shifts: Sequence[float]
+    clf: TargetClassifier,
+    held: HeldInputs,
+    seed: int,
+    shifts: Sequence[float],
+    class_biases: bool = False,
 ) -> tuple[NDArray[np.float64], dict[str, Any]]:
     """Set `clf`'s served form (blend, text alone or its own scores) and return the held-out
     logits (n, k) to calibrate and choose the policy on, with a report of the choice.
@@ -58,7 +67,7 @@ def choose_served(
     if held.votes is None:  # no neighbours: the linear model alone competes (as before 9c)
         tried["scores"] = (held.scores[known], None)
     for parts in (p for p in BLENDS if _available(p, held)):
-        tried["+".join(parts)] = _blend_candidate(parts, held, known, seed, shifts)
+        tried["+".join(parts)] = _blend_candidate(parts, held, known, seed, shifts, class_biases)
     scores = {name: _score(logits, held.y[known]) for name, (logits, _) in tried.items()}
     choice = _pick(scores, None if held.text is None else _score(held.text[known], held.y[known]))
     report: dict[str, Any] = {"served": choice, "validation": scores}
@@ -70,6 +79,8 @@ def choose_served(
         return np.asarray(held.text, dtype=np.float64), report
     logits_known, blend = tried[choice]
     clf.blend_ = blend
+    if blend is not None and blend.class_bias_ is not None:
+        report["class_bias"] = [round(float(b), 2) for b in blend.class_bias_]
     if blend is None:
         return held.scores, report
     logits = np.empty_like(held.scores)
@@ -102,9 +113,11 @@ def _blend_candidate(
     known: NDArray[np.bool_],
     seed: int,
     shifts: Sequence[float],
+    class_biases: bool = False,
 ) -> tuple[NDArray[np.float64], VoteBlend]:
     """Cross-fitted logits of the known rows (each from a blend that did not see it) with the
-    prior shift chosen on them, and the blend fitted on all known rows."""
+    prior shift chosen on them (and, with `class_biases`, per-class biases where they help), and
+    the blend fitted on all known rows."""
     blend = VoteBlend(parts=parts)
     logits = cross_fitted_logits(
         blend,
@@ -116,7 +129,24 @@ def _blend_candidate(
     )
     strength, shift = choose_prior_shift(logits, held.y[known], tuple(shifts))
     blend.prior_strength_, blend.prior_shift_ = strength, shift
-    return logits + shift, blend
+    if not class_biases:
+        return logits + shift, blend
+    shifted, bias = with_class_biases(logits + shift, held.y[known], seed)
+    blend.prior_shift_, blend.class_bias_ = shift + bias, bias
+    return shifted, blend
+
+
+def with_class_biases(
+    logits: NDArray[np.float64], y: NDArray[np.int64], seed: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Held-out `logits` (n, k) with per-class biases for macro-F1, cross-fitted (each half's
+    rows biased by the other half's fit), and the biases (k,) fitted on all rows; zeros and the
+    logits unchanged when the cross-fitted biases do not beat no biases in the mean of accuracy
+    and macro-F1."""
+    biased, bias = cross_fitted_biases(logits, y, MAX_ACCURACY_DROP, seed=seed)
+    if sum(accuracy_and_macro_f1(biased, y)) > sum(accuracy_and_macro_f1(logits, y)):
+        return biased, bias
+    return logits, np.zeros(logits.shape[1])
 
 
 def _score(logits: NDArray[np.float64], y: NDArray[np.int64]) -> dict[str, float]:

@@ -68,6 +68,11 @@ class ModelConfig(_Strict):
     on the held-out rows' cross-fitted logits; the one with the best mean of accuracy and
     macro-F1 is kept (`triage.blend.choose_prior_shift`). [0.0]: no shift (the log-loss fit
     alone, which favours frequent classes)."""
+    class_biases: bool = False
+    """After the prior shift, per-class logit biases for macro-F1 (`triage.class_bias`),
+    cross-fitted on the held-out rows and kept only where they beat no biases there. Off: on the
+    48k, hadoop and synthetic validation rows they lost to the prior shift alone (BENCHMARKS.md,
+    "Beating the plain baseline")."""
 
     refit: bool = True
     """After the temperature and the per-class thresholds are chosen on the validation split

@@ -497,7 +497,7 @@ def _fit_target(
     # the baseline saw the train part: only validation rows give it honest held-out scores
     text = held.text(held_part, held_rows, target, classes) if held_part == "val" else None
     inputs = HeldInputs(held_scores, votes, text, clf.label_indices(y_held))
-    held_scores, choice = choose_served(clf, inputs, config.seed, m.prior_shifts)
+    held_scores, choice = choose_served(clf, inputs, config.seed, m.prior_shifts, m.class_biases)
     clf.calibrate_scores(held_scores, y_held)
     report = {
         "served": choice["served"],

@@ -47,6 +47,7 @@ class VoteBlend:
     prior_strength_: float = 0.0
     parts: tuple[str, ...] = ("scores", "votes")  # class default: blends from before parts
     text_weight_: NDArray[np.float64] | None = None
+    class_bias_: NDArray[np.float64] | None = None  # the part of prior_shift_ fitted per class
 
     def __init__(self, prior_rows: float = 10.0, parts: tuple[str, ...] = ("scores", "votes")):
         unknown = set(parts) - set(PARTS)

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from tiny_data import make_tickets, tiny_config
 
-from training.candidates import BASELINE, HeldInputs, choose_served
+from training.candidates import BASELINE, HeldInputs, choose_served, with_class_biases
 from training.train import TrainResult, build_bundle, train
+from triage.class_bias import accuracy_and_macro_f1
 from triage.classifiers import TargetClassifier
 from triage.features import feature_input
 from triage.schema import Ticket
@@ -92,3 +93,44 @@ def test_train_records_the_choice_and_serves_it_from_the_bundle(
     data = feature_input(tickets[:20], loaded.embed([t.text for t in tickets[:20]]))
     for target, proba in loaded.model.predict_proba(data).items():
         np.testing.assert_allclose(proba, result.model.predict_proba(data)[target], atol=1e-9)
+
+
+def test_with_class_biases_keeps_biases_only_where_they_help_held_out_rows() -> None:
+    rng = np.random.default_rng(5)
+    n = 4000
+    y = rng.choice(3, n, p=[0.5, 0.42, 0.08]).astype(np.int64)
+    logits = rng.normal(0, 1, (n, 3))
+    logits[np.arange(n), y] += 2.0
+    balanced = logits.copy()
+    logits[:, 2] -= 1.5  # the rare class under-predicted, as a log-loss fit leaves it
+    biased, bias = with_class_biases(logits, y, seed=0)
+    assert bias[2] > bias[:2].max() and not np.array_equal(biased, logits)
+    for rows_logits, rows_y in ((logits, y), (balanced[:200], y[:200])):
+        out, fitted = with_class_biases(rows_logits, rows_y, seed=0)
+        if fitted.any():  # kept only when the cross-fitted (honest) logits score higher
+            assert sum(accuracy_and_macro_f1(out, rows_y)) > sum(
+                accuracy_and_macro_f1(rows_logits, rows_y)
+            )
+        else:
+            np.testing.assert_array_equal(out, rows_logits)
+
+
+def test_choose_served_adds_class_biases_only_when_asked() -> None:
+    rng = np.random.default_rng(6)
+    n = 3000
+    y = rng.choice(3, n, p=[0.5, 0.35, 0.15]).astype(np.int64)  # the blend's log-loss fit
+    scores = rng.normal(0, 1, (n, 3))  # under-predicts the 15% class where classes overlap
+    scores[np.arange(n), y] += 1.5
+    votes = rng.dirichlet(np.ones(3), n)
+    held = HeldInputs(scores, votes, None, y)
+    plain_clf, biased_clf = fitted_classifier(), fitted_classifier()
+    plain, plain_report = choose_served(plain_clf, held, seed=0, shifts=[0.0])
+    biased, report = choose_served(biased_clf, held, seed=0, shifts=[0.0], class_biases=True)
+    assert "class_bias" not in plain_report and plain_clf.blend_ is not None
+    assert plain_clf.blend_.class_bias_ is None
+    assert biased_clf.blend_ is not None and biased_clf.blend_.class_bias_ is not None
+    bias = biased_clf.blend_.class_bias_
+    assert report["class_bias"] == [round(float(b), 2) for b in bias]
+    np.testing.assert_allclose(biased_clf.blend_.prior_shift_, plain_clf.blend_.prior_shift_ + bias)
+    rare = y == 2  # the honest (cross-fitted) logits recall the rare class more often
+    assert (biased[rare].argmax(axis=1) == 2).mean() > (plain[rare].argmax(axis=1) == 2).mean()
