@@ -137,7 +137,11 @@ class PolicyConfig(_Strict):
     `confidence_level`; null: as a point estimate), never below `min_confidence`; a class that
     cannot show it never auto-applies. Per target a near-tie margin (at least `min_margin`), and
     the familiarity guard (`familiarity_quantile` of validation tickets' nearest-training-ticket
-    similarity; null: off).
+    similarity; null: off). For `stress_targets`, a class's threshold must also reach the
+    target on the familiar validation tickets in the lowest `stress_quantile` of that similarity
+    alone (where they hold `min_support` predictions of it; null: off): real tickets are less
+    like the training data than generated validation tickets, so the promise is checked where
+    validation looks most like them.
     """
 
     target_precision: float = Field(0.9, gt=0, le=1)
@@ -146,6 +150,8 @@ class PolicyConfig(_Strict):
     min_confidence: float = Field(0.5, ge=0, le=1)
     min_margin: float = Field(0.05, ge=0, le=1)
     familiarity_quantile: float | None = Field(0.01, ge=0, lt=0.5)
+    stress_quantile: float | None = Field(None, gt=0, lt=1)
+    stress_targets: list[str] = ["support_line"]
     suggest_mass: float = Field(0.5, ge=0, le=1)
     links: list[tuple[str, str]] = [("category", "support_line"), ("category", "priority")]
     link_min_share: float = Field(0.01, ge=0, lt=1)

@@ -71,11 +71,13 @@ def fit_policies(
     guard = _guard(policy, held)
     flagged = guard.flags(held.similarity, held.known_words, len(held.tickets)) if guard else None
     familiar = np.asarray([f is None for f in flagged or [None] * len(held.tickets)], dtype=bool)
+    strange = _least_familiar(policy, held, familiar)
     policies: dict[str, ActionPolicy] = {}
     report: dict[str, Any] = {}
     for target in model.targets:
         part = _target(model, held, target)
-        policies[target], report[target] = _target_policy(policy, part, familiar[part.rows])
+        stress = strange[part.rows] if target in policy.stress_targets else None
+        policies[target], report[target] = _target_policy(policy, part, familiar[part.rows], stress)
         logger.info(
             "%s: margin %.2f, %d of %d classes never auto-apply",
             target,
@@ -84,6 +86,11 @@ def fit_policies(
             len(part.classes),
         )
     report["familiarity"] = _guard_report(guard, familiar)
+    report["stress"] = {
+        "quantile": policy.stress_quantile,
+        "targets": [t for t in model.targets if t in policy.stress_targets],
+        "held_out_rows": int(strange.sum()),
+    }
     return policies, guard, report
 
 
@@ -95,14 +102,36 @@ def _target(model: TriageModel, held: HeldOut, target: str) -> _Target:
     return _Target(rows, held.proba[target][rows], y, clf.classes_.tolist())
 
 
+def _least_familiar(
+    policy: PolicyConfig, held: HeldOut, familiar: NDArray[np.bool_]
+) -> NDArray[np.bool_]:
+    """The familiar held-out rows in the lowest `stress_quantile` of nearest-training-ticket
+    similarity (n,): the validation tickets most like a shifted, real-world ticket."""
+    n = len(held.tickets)
+    if policy.stress_quantile is None or held.similarity is None or not familiar.any():
+        return np.zeros(n, dtype=bool)
+    cut = float(np.quantile(held.similarity[familiar], policy.stress_quantile))
+    strange: NDArray[np.bool_] = familiar & (held.similarity <= cut)
+    return strange
+
+
 def _target_policy(
-    policy: PolicyConfig, part: _Target, familiar: NDArray[np.bool_]
+    policy: PolicyConfig,
+    part: _Target,
+    familiar: NDArray[np.bool_],
+    stress: NDArray[np.bool_] | None = None,
 ) -> tuple[ActionPolicy, dict[str, Any]]:
+    """The margin and class thresholds of one target; with `stress` (rows (n,)), a class's
+    threshold must also reach the target on those rows alone where they are enough to tell."""
     margins = top_two_margin(part.proba)
     tried = {}
     for margin in sorted({policy.min_margin, *(m for m in MARGINS if m >= policy.min_margin)}):
         keep = familiar & (margins >= margin)
         chosen = _thresholds(policy, part.proba[keep], part.y[keep], part.classes)
+        if stress is not None:
+            hard = keep & stress
+            tight = _thresholds(policy, part.proba[hard], part.y[hard], part.classes)
+            chosen = {c: _stricter(t, tight[c], policy) for c, t in chosen.items()}
         thresholds = {label: c.threshold for label, c in chosen.items()}
         covered = int(auto_mask(part.proba[keep], part.classes, thresholds).sum())
         tried[margin] = (covered, chosen)
@@ -131,6 +160,19 @@ def _thresholds(
         policy.confidence_level,
         policy.min_confidence,
     )
+
+
+def _stricter(usual: ClassThreshold, hard: ClassThreshold, policy: PolicyConfig) -> ClassThreshold:
+    """The higher of a class's two thresholds; the usual one where too few hard rows say."""
+    if usual.threshold is None or hard.predictions < policy.min_support:
+        return usual
+    if hard.threshold is None:
+        why = (
+            f"on the least familiar {policy.stress_quantile:.0%} of validation tickets: "
+            f"{hard.never_reason}"
+        )
+        return ClassThreshold(None, usual.predictions, why)
+    return ClassThreshold(max(usual.threshold, hard.threshold), usual.predictions)
 
 
 def _never(chosen: dict[str, ClassThreshold]) -> tuple[tuple[str, str], ...]:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from triage.sample import noise, phrases_en, phrases_nl
 from triage.sample.entities import Slots, email_of, person_name, phone_number
+from triage.sample.escalation import desk_greeting, escalation_cue, own_attempt, vague_body
 from triage.sample.phrasebook import Frames, Problem
 from triage.schema import Channel, Level
 
@@ -26,6 +27,15 @@ PORTAL_EN = {
     "Aanvragen": "Requests",
 }
 PORTAL_LABELS = tuple(PORTAL_EN)
+ESCALATION_SAID = 0.85
+"""Share of escalated tickets whose text says so (the rest escalated for reasons not written)."""
+COMPOSED_ESCALATION, COMPOSED_VAGUE = 0.7, 0.5
+OWN_ATTEMPT, DESK_GREETING = 0.15, 0.3
+"""Shares of other tickets that say what the user tried alone, and of e-mail greetings that
+name the desk: the words of an escalation without one, so that only who tried (or a repeated
+report) tells the line, not "al", "maar het helpt niet" or "servicedesk" alone."""
+"""Shares of escalation cues and vague bodies composed from parts (`triage.sample.escalation`)
+rather than taken from the phrase book's few fixed sentences."""
 WALK_IN = {"nl": "Langs geweest bij de IT-balie: ", "en": "Walk-in at the IT desk: "}
 PHISH = {
     "nl": (
@@ -100,7 +110,7 @@ def compose(spec: TextSpec, person: Person, rnd: random.Random, slots: Slots) ->
         return subject.format_map(slots), body.format_map(slots)
     fr, pb = frames(spec.language), problem(spec.subcategory, spec.language)
     subject = _subject(spec, fr, pb, rnd)
-    sentences = _vague(fr, rnd) if spec.vague else _sentences(spec, fr, pb, rnd)
+    sentences = _vague(spec, fr, rnd) if spec.vague else _sentences(spec, fr, pb, rnd)
     body = _frame(spec, fr, person, subject, sentences, rnd)
     subject, body = subject.format_map(slots), body.format_map(slots)
     if spec.typos:
@@ -119,7 +129,9 @@ def _subject(spec: TextSpec, fr: Frames, pb: Problem, rnd: random.Random) -> str
     return subject
 
 
-def _vague(fr: Frames, rnd: random.Random) -> list[str]:
+def _vague(spec: TextSpec, fr: Frames, rnd: random.Random) -> list[str]:
+    if rnd.random() < COMPOSED_VAGUE:
+        return [vague_body(spec.language, rnd)]
     return [rnd.choice(fr.vague_bodies)]
 
 
@@ -143,8 +155,10 @@ def _extras(spec: TextSpec, fr: Frames, rnd: random.Random) -> list[str]:
     extra: list[str] = []
     if rnd.random() < 0.35:
         extra.append(rnd.choice(fr.details))
-    if spec.escalated and rnd.random() < 0.85:
-        extra.append(rnd.choice(fr.escalation_cues))
+    if spec.escalated and rnd.random() < ESCALATION_SAID:
+        extra.append(_escalation(spec, fr, rnd))
+    elif rnd.random() < OWN_ATTEMPT:
+        extra.append(own_attempt(spec.language, rnd))
     if rnd.random() < (0.85 if spec.impact is not Level.LOW else 0.45):
         extra.append(rnd.choice(fr.impact_cues[spec.impact]))
     if rnd.random() < (0.85 if spec.urgency is Level.HIGH else 0.45):
@@ -153,6 +167,12 @@ def _extras(spec: TextSpec, fr: Frames, rnd: random.Random) -> list[str]:
         extra.insert(0, rnd.choice(fr.mixed_inserts))
     rnd.shuffle(extra)
     return extra
+
+
+def _escalation(spec: TextSpec, fr: Frames, rnd: random.Random) -> str:
+    if rnd.random() < COMPOSED_ESCALATION:
+        return escalation_cue(spec.language, spec.subcategory, rnd)
+    return rnd.choice(fr.escalation_cues)
 
 
 def _core(spec: TextSpec, pb: Problem, rnd: random.Random) -> list[str]:
@@ -181,7 +201,7 @@ def _frame(
         return _portal(spec, fr, person, sentences, rnd)
     if spec.forwarded:
         return _forward(spec, fr, person, subject, sentences, rnd)
-    return _email(fr, person, sentences, rnd)
+    return _email(fr, person, sentences, rnd, spec.language)
 
 
 def _phone(fr: Frames, person: Person, sentences: list[str], rnd: random.Random) -> str:
@@ -216,10 +236,13 @@ def _portal(
     return "\n".join(lines)
 
 
-def _email(fr: Frames, person: Person, sentences: list[str], rnd: random.Random) -> str:
+def _email(
+    fr: Frames, person: Person, sentences: list[str], rnd: random.Random, language: str = "nl"
+) -> str:
     parts = []
     if rnd.random() < 0.75:
-        parts.append(rnd.choice(fr.greetings))
+        greeting = rnd.choice(fr.greetings)
+        parts.append(desk_greeting(language, rnd) if rnd.random() < DESK_GREETING else greeting)
     parts.append(" ".join(sentences))
     signature = person.name if rnd.random() < 0.7 else person.name.split(" ")[0]
     if rnd.random() < 0.45:
@@ -246,7 +269,7 @@ def _forward(
     else:
         sender = person_name(rnd)
         colleague = Person(sender, email_of(sender), person.dept, phone_number(rnd), spec.language)
-        address, quoted = colleague.email, _email(fr, colleague, sentences, rnd)
+        address, quoted = colleague.email, _email(fr, colleague, sentences, rnd, spec.language)
     header = fr.forward_header.format(
         fwd_name=sender,
         fwd_email=address,

@@ -57,6 +57,8 @@ VAGUE, FORWARDED, TYPOS, MIXED, CANCELLED = 0.05, 0.07, 0.18, 0.07, 0.015
 SHORT, REWORDED, TELEGRAPH, TWO_PROBLEMS = 0.08, 0.35, 0.12, 0.05
 """Shares of one-liners, tickets in the user's own words, in telegraph style, with a second
 unrelated problem tacked on (`triage.sample.noise`)."""
+WIDE_ESCALATION = 0.8
+"""Share of line-1 tickets with an outage's impact that the desk hands to line 2."""
 KB_LINK = 0.6
 _SWITCH = 0.08
 """Share of tickets a person writes in their other language."""
@@ -129,6 +131,8 @@ class _Labels:
     priority: Priority
     line: int
     escalated: bool
+    wide: bool = False
+    """Escalated because many are affected (an outage of a line-1 service): the impact says why."""
 
 
 class _Context:
@@ -326,9 +330,15 @@ def _labels(sub: Subcategory, outage: bool, rnd: random.Random) -> _Labels:
     else:
         impact = rnd.choices(_LEVELS, weights=sub.impact)[0]
         urgency = rnd.choices(_LEVELS, weights=sub.urgency)[0]
-    escalated = rnd.random() < sub.escalation or (outage and sub.line == 1)
+    wide = not outage and _wide(sub, impact) and rnd.random() < WIDE_ESCALATION
+    escalated = wide or rnd.random() < sub.escalation or (outage and sub.line == 1)
     line = min(3, max(sub.line, 2 if outage else 1) + (1 if escalated and not outage else 0))
-    return _Labels(impact, urgency, priority_from(impact, urgency), line, escalated)
+    return _Labels(impact, urgency, priority_from(impact, urgency), line, escalated, wide)
+
+
+def _wide(sub: Subcategory, impact: Level) -> bool:
+    """A line-1 problem reported with an impact that makes it an outage (labelling rules)."""
+    return sub.line == 1 and _LEVELS.index(impact) <= _LEVELS.index(sub.outage_from)
 
 
 def _text_spec(
@@ -349,7 +359,7 @@ def _text_spec(
         portal_label=portal,
         impact=labels.impact,
         urgency=labels.urgency,
-        escalated=labels.escalated and draft.burst is None,
+        escalated=labels.escalated and not labels.wide and draft.burst is None,
         outage=draft.burst is not None,
         vague=rnd.random() < VAGUE,
         forwarded=draft.channel is Channel.EMAIL and rnd.random() < FORWARDED,

@@ -30,6 +30,8 @@ class Subcategory:
     `line` is the support line that normally solves it; `escalation` the share that goes one line
     further (the text then says why). `burst`: an outage of it produces many tickets at once;
     `monitored`: monitoring alerts open it; `kb`: the knowledge base has articles for it.
+    `outage_from`: the impact from which a ticket of a line-1 problem reports an outage (the
+    labelling rule: a department, or several users on one access point, goes to line 2).
     """
 
     key: str
@@ -41,6 +43,7 @@ class Subcategory:
     burst: bool = False
     monitored: bool = False
     kb: bool = True
+    outage_from: Level = Level.HIGH
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +147,7 @@ CATEGORIES: tuple[Category, ...] = (
         "Netwerkbeheer",
         "Leverancier KPN",
         (
-            S("wifi_connect", 3.5, 1, 0.30, burst=True),
+            S("wifi_connect", 3.5, 1, 0.30, burst=True, outage_from=Level.MEDIUM),
             S("guest_wifi", 1.5, 1, 0.10, urgency=_CALM, impact=_REQ),
         ),
     ),
