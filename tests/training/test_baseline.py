@@ -7,7 +7,13 @@ import pytest
 from tiny_data import make_tickets
 
 import training.baseline as baseline_module
-from training.baseline import BaselineJob, TextBaseline, baseline_scores, fit_baseline
+from training.baseline import (
+    BaselineJob,
+    TextBaseline,
+    baseline_scores,
+    fit_baseline,
+    own_peak_rss_mb,
+)
 from training.datasets import labels
 
 
@@ -69,3 +75,19 @@ def test_baseline_job_runs_the_held_and_final_fits_in_two_processes(
         np.testing.assert_allclose(
             ours.predict_proba(texts)["category"], theirs.predict_proba(texts)["category"]
         )
+
+
+def test_a_spawned_fit_reports_its_own_peak_memory_not_the_trainers() -> None:
+    """Linux carries a forking parent's ru_maxrss into the spawned child; the fit's reported
+    peak must be the child's own (VmHWM), or a big trainer makes every baseline look big."""
+    import multiprocessing
+
+    ballast = bytearray(400 * 1024 * 1024)
+    ballast[::4096] = b"\x01" * len(ballast[::4096])  # touch every page: resident
+    parent = own_peak_rss_mb()
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        child = pool.apply(own_peak_rss_mb)
+    assert parent >= 400
+    assert 0 < child < parent - 300
+    del ballast
