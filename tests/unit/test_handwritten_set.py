@@ -1,4 +1,6 @@
-"""The hand-written real-phrasing test set (tests/data/handwritten_tickets.jsonl) is well formed."""
+"""The hand-written ticket sets are well formed: the real-phrasing blind set
+(tests/data/handwritten_tickets.jsonl) and the second development set (dev_tickets_2.jsonl), which
+share fields, labelling rules and the `triage` import preset; each also has checks of its own."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from triage.ingest import load_mapping, validate_file
 from triage.sample.taxonomy import CATEGORIES, category_keys
 from triage.schema import Level, Priority, priority_from
 
-SET = Path(__file__).resolve().parents[1] / "data" / "handwritten_tickets.jsonl"
+DATA = Path(__file__).resolve().parents[1] / "data"
+SET, DEV2 = DATA / "handwritten_tickets.jsonl", DATA / "dev_tickets_2.jsonl"
 FIELDS = {
     "ticket_id",
     "subject",
@@ -54,13 +57,29 @@ USUAL_LINE = {(c.key, s.key): s.line for c in CATEGORIES for s in c.subcategorie
 Row = dict[str, Any]
 
 
-@pytest.fixture(scope="module")
-def rows() -> list[Row]:
-    with SET.open(encoding="utf-8") as fh:
+def _read(path: Path) -> list[Row]:
+    with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def test_handwritten_set_rows_have_exactly_the_documented_fields(rows: list[Row]) -> None:
+@pytest.fixture(scope="module")
+def rows() -> list[Row]:
+    return _read(SET)
+
+
+@pytest.fixture(scope="module")
+def dev_rows() -> list[Row]:
+    return _read(DEV2)
+
+
+@pytest.fixture(scope="module", params=[SET, DEV2], ids=["blind", "dev2"])
+def a_set(request: pytest.FixtureRequest) -> tuple[Path, list[Row]]:
+    """Either set, for the checks both must pass."""
+    return request.param, _read(request.param)
+
+
+def test_hand_set_rows_have_exactly_the_documented_fields(a_set: tuple[Path, list[Row]]) -> None:
+    rows = a_set[1]
     bad = [r.get("ticket_id") for r in rows if set(r) != FIELDS]
     assert not bad, f"rows with missing or extra fields: {bad}"
     assert all(isinstance(r["support_line"], int) for r in rows)
@@ -80,26 +99,29 @@ def test_handwritten_set_counts_per_language_are_as_promised(rows: list[Row]) ->
     assert len(rows) >= 160
 
 
-def test_handwritten_set_channels_and_kinds_are_known(rows: list[Row]) -> None:
+def test_hand_set_channels_and_kinds_are_known(a_set: tuple[Path, list[Row]]) -> None:
+    rows = a_set[1]
+    assert {r["language"] for r in rows} == {"nl", "en", "de"}
     assert {r["channel"] for r in rows} <= {"email", "phone", "portal", "chat"}
     assert {r["kind"] for r in rows} <= KINDS
 
 
-def test_handwritten_set_labels_are_in_the_taxonomy(rows: list[Row]) -> None:
+def test_hand_set_labels_are_in_the_taxonomy(a_set: tuple[Path, list[Row]]) -> None:
+    rows = a_set[1]
     categories = set(category_keys())
     assert all(r["category"] in categories for r in rows)
     wrong = [r["ticket_id"] for r in rows if (r["category"], r["subcategory"]) not in USUAL_LINE]
     assert not wrong, f"subcategory not in its category: {wrong}"
 
 
-def test_handwritten_set_priority_follows_the_itil_matrix(rows: list[Row]) -> None:
-    for r in rows:
+def test_hand_set_priority_follows_the_itil_matrix(a_set: tuple[Path, list[Row]]) -> None:
+    for r in a_set[1]:
         expected = priority_from(Level(r["impact"]), Level(r["urgency"]))
         assert Priority(r["priority"]) == expected, r["ticket_id"]
 
 
-def test_handwritten_set_support_line_is_usual_or_one_higher(rows: list[Row]) -> None:
-    for r in rows:
+def test_hand_set_support_line_is_usual_or_one_higher(a_set: tuple[Path, list[Row]]) -> None:
+    for r in a_set[1]:
         usual = USUAL_LINE[(r["category"], r["subcategory"])]
         assert r["support_line"] in {usual, min(3, usual + 1)}, r["ticket_id"]
 
@@ -130,7 +152,23 @@ def test_handwritten_set_contact_data_is_fictional(rows: list[Row]) -> None:
     assert mobiles and all(m == "06-0" for m in mobiles), mobiles
 
 
-def test_handwritten_set_imports_with_the_triage_preset(rows: list[Row]) -> None:
-    report = validate_file(SET, load_mapping("triage"))
+def test_dev_tickets_2_ids_are_numbered(dev_rows: list[Row]) -> None:
+    ids = [r["ticket_id"] for r in dev_rows]
+    assert ids == [f"DEV2-{i:03d}" for i in range(1, len(dev_rows) + 1)]
+    assert len(dev_rows) >= 60
+
+
+def test_dev_tickets_2_hold_escalations_and_vague_tickets(dev_rows: list[Row]) -> None:
+    escalated = [
+        r for r in dev_rows if r["support_line"] > USUAL_LINE[(r["category"], r["subcategory"])]
+    ]
+    kinds = Counter(r["kind"] for r in dev_rows)
+    assert len(escalated) >= 15 and kinds["vague"] >= 5
+    assert {r["support_line"] for r in dev_rows} == {1, 2, 3}
+
+
+def test_hand_set_imports_with_the_triage_preset(a_set: tuple[Path, list[Row]]) -> None:
+    path, rows = a_set
+    report = validate_file(path, load_mapping("triage"))
     assert (report.read, report.accepted, report.rejected) == (len(rows), len(rows), 0)
     assert report.duplicates == 0
