@@ -161,12 +161,7 @@ class Inference:
         given = batch if isinstance(batch, Prepared) else Prepared(self.holder.require(), batch)
         model, tickets = given.model, given.tickets
         k = self.kb_k  # TRIAGE_SIMILAR_K: similar tickets and KB articles searched per ticket
-        if given.vectors is None:
-            results = model.triager.predict_many(tickets, k_similar=k, k_kb=k)
-        else:
-            results = model.triager.predict_many(
-                tickets, k_similar=k, k_kb=k, vectors=given.vectors
-            )
+        results = model.triager.predict_many(tickets, k_similar=k, k_kb=k, vectors=given.vectors)
         records = [
             PredictionRecord(uuid.uuid4().hex, t, r.model_version or model.version, labels_of(r))
             for t, r in zip(tickets, results, strict=True)

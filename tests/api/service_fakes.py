@@ -26,7 +26,12 @@ class FakeGatedTriager:
         return self.predict_many([ticket])[0]
 
     def predict_many(
-        self, tickets: Sequence[Ticket], *, k_similar: int = 5, k_kb: int = 3
+        self,
+        tickets: Sequence[Ticket],
+        *,
+        k_similar: int = 5,
+        k_kb: int = 3,
+        vectors: Any = None,
     ) -> list[TriageResult]:
         self.entered.set()
         self.gate.wait(timeout=30)

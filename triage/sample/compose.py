@@ -30,12 +30,12 @@ PORTAL_LABELS = tuple(PORTAL_EN)
 ESCALATION_SAID = 0.85
 """Share of escalated tickets whose text says so (the rest escalated for reasons not written)."""
 COMPOSED_ESCALATION, COMPOSED_VAGUE = 0.7, 0.5
+"""Shares of escalation cues and vague bodies composed from parts (`triage.sample.escalation`)
+rather than taken from the phrase book's few fixed sentences."""
 OWN_ATTEMPT, DESK_GREETING = 0.15, 0.3
 """Shares of other tickets that say what the user tried alone, and of e-mail greetings that
 name the desk: the words of an escalation without one, so that only who tried (or a repeated
 report) tells the line, not "al", "maar het helpt niet" or "servicedesk" alone."""
-"""Shares of escalation cues and vague bodies composed from parts (`triage.sample.escalation`)
-rather than taken from the phrase book's few fixed sentences."""
 WALK_IN = {"nl": "Langs geweest bij de IT-balie: ", "en": "Walk-in at the IT desk: "}
 PHISH = {
     "nl": (
