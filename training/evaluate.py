@@ -123,11 +123,13 @@ def evaluate_triager(triager: Triager, tickets: Sequence[Ticket]) -> dict[str, A
     actions decided as `Triager.predict_many` decides them."""
     vectors = triager.embed([t.text for t in tickets])
     data = feature_input(tickets, vectors)
-    proba = triager.model.predict_proba(data, consistent=True)
-    raw = triager.model.predict_proba(data, consistent=False)
-    uncalibrated = triager.model.uncalibrated_proba(data)
-    unfamiliar = triager.model.unfamiliar(data)
-    report = evaluate_probabilities(triager.model, tickets, proba, raw, uncalibrated, unfamiliar)
+    model = triager.model
+    found = model.search(data)  # one neighbour search for every pass below
+    proba = model.predict_proba(data, consistent=True, found=found)
+    raw = model.predict_proba(data, consistent=False, found=found)
+    uncalibrated = model.uncalibrated_proba(data, found)
+    unfamiliar = model.unfamiliar(data, found)
+    report = evaluate_probabilities(model, tickets, proba, raw, uncalibrated, unfamiliar)
     report["model_version"] = triager.version
     report["n_tickets"] = len(tickets)
     return report

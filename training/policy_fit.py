@@ -212,10 +212,11 @@ def _guard_report(guard: FamiliarityGuard | None, familiar: NDArray[np.bool_]) -
 
 def held_out_served(model: TriageModel, tickets: Sequence[Ticket], data: Any) -> HeldOut:
     """`HeldOut` for validation rows: the served path of `model` (fitted on the train part)."""
+    found = model.search(data)
     return HeldOut(
         tickets,
-        model.predict_proba(data),
-        model.nearest_similarity(data),
+        model.predict_proba(data, found=found),
+        model.nearest_similarity(data, found),
         known_word_counts(model.featurizer, data.texts),
     )
 

@@ -37,7 +37,7 @@ from triage.links import LinkTable
 from triage.neighbours import EmbeddingNeighbours
 from triage.policy import precision_coverage_curve
 from triage.schema import Ticket
-from triage.triager import TriageModel, embedder_from_spec
+from triage.triager import Found, TriageModel, embedder_from_spec
 
 logger = logging.getLogger(__name__)
 
@@ -613,11 +613,12 @@ def _held_out(
         oof: dict[str, HeldScores | None] = dict(held_scores)
         return held_out_of_fold(chooser, split.train, inputs["train"], oof)
     data = inputs["val"]
-    proba = _probabilities(chooser, data, X.get("val"))[0]  # the val features are made already
+    found = chooser.search(data)
+    proba = _probabilities(chooser, data, X.get("val"), found)[0]  # val features made already
     for target, (rows, logits) in held_scores.items():
         proba[target][rows] = chooser.classifiers[target].scaler_.transform(logits)
     known = known_word_counts(chooser.featurizer, data.texts)
-    return HeldOut(split.val, chooser.link(proba), chooser.nearest_similarity(data), known)
+    return HeldOut(split.val, chooser.link(proba), chooser.nearest_similarity(data, found), known)
 
 
 def _final_vectors(
@@ -661,9 +662,10 @@ def _evaluate(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     from training.evaluate import evaluate_probabilities
 
-    raw, uncalibrated = _probabilities(model, test)
+    found = model.search(test)  # one neighbour search for the votes and the guard
+    raw, uncalibrated = _probabilities(model, test, found=found)
     proba = model.link(raw)  # = model.predict_proba(test, consistent=True)
-    unfamiliar = model.unfamiliar(test)
+    unfamiliar = model.unfamiliar(test, found)
     metrics = evaluate_probabilities(model, split.test, proba, raw, uncalibrated, unfamiliar)
     for target, extra in reports.items():
         metrics["targets"][target].update(extra)
@@ -683,14 +685,15 @@ def _evaluate(
 
 
 def _probabilities(
-    model: TriageModel, data: FeatureInput, X: Any = None
+    model: TriageModel, data: FeatureInput, X: Any = None, found: Found | None = None
 ) -> tuple[dict[str, NDArray[np.float64]], dict[str, NDArray[np.float64]]]:
     """Per target, `model.predict_proba(data, consistent=False)` and `uncalibrated_proba(data)`
     (n, k) from one featurisation (or `X`, the featuriser's matrix of `data` when the caller has
-    it), one neighbour search and one text-model pass; each of the two calls makes its own, and
-    on the 48k test part that was most of the evaluation's time."""
+    it), one neighbour search (or `found`, `model.search(data)`) and one text-model pass; each
+    of the two calls makes its own, and on the 48k test part that was most of the evaluation's
+    time."""
     X = model.featurizer.transform(data) if X is None else X
-    votes, text = model.votes(data), model.text_logs(data)
+    votes, text = model.votes(data, found), model.text_logs(data)
     raw, uncalibrated = {}, {}
     for target, clf in model.classifiers.items():
         logits = clf.logits(X, votes[target], text[target])

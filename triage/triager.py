@@ -5,8 +5,6 @@ from __future__ import annotations
 import functools
 import logging
 import tempfile
-import threading
-import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -44,7 +42,8 @@ thread: a (1, 384) x (384, 16k) product took 0.9 ms on one thread and 20 ms on O
 default threads on the 2-core machine under load (threads spinning on busy cores)."""
 
 
-_LAST_SEARCH = threading.local()  # (neighbours, vectors, k, result) of this thread's last search
+Found = tuple[NDArray[np.float32], NDArray[np.int64]]
+"""One neighbour search of a batch: similarities and training rows (m, k), best first."""
 
 
 @functools.cache
@@ -57,27 +56,21 @@ def _blas() -> Any:
 
 def _search(
     neighbours: EmbeddingNeighbours, vectors: NDArray[np.float32], k: int | None = None
-) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
-    """`neighbours.search`, on one BLAS thread for the service's small batches. For those the
-    votes' search answers the familiarity guard's (k=1) on the same vectors: the last one is
-    remembered per thread."""
-    want, last = neighbours.k if k is None else k, getattr(_LAST_SEARCH, "last", None)
-    if last is not None and last[0]() is neighbours and last[1] is vectors and want <= last[2]:
-        return last[3][0][:, :want], last[3][1][:, :want]
+) -> Found:
+    """`neighbours.search`, on one BLAS thread for the service's small batches."""
     if len(vectors) > SINGLE_THREAD_ROWS:
         return neighbours.search(vectors, k=k)
     with _blas().limit(limits=1, user_api="blas"):
-        found = neighbours.search(vectors, k=k)
-    _LAST_SEARCH.last = (weakref.ref(neighbours), vectors, want, found)  # a swapped model goes
-    return found
+        return neighbours.search(vectors, k=k)
 
 
 class TriageModel:
     """Featuriser + one calibrated classifier and action policy per target + consistency links,
     plus the training tickets' embeddings (`neighbours`) and the familiarity guard that uses them.
 
-    Classifiers with a vote blend read their neighbours' votes from `neighbours` (one search per
-    `predict_proba` call).
+    Classifiers with a vote blend read their neighbours' votes from `neighbours`. The votes and
+    the familiarity guard read the same search: `search(data)` once, then pass it as `found` to
+    `predict_proba` and `unfamiliar` (each searches on its own when not given one).
     """
 
     neighbours: EmbeddingNeighbours | None = None
@@ -115,16 +108,23 @@ class TriageModel:
     def needs_embeddings(self) -> bool:
         return bool(getattr(self.featurizer, "embedding_dim_", 0)) or self.neighbours is not None
 
+    def search(self, data: FeatureInput) -> Found | None:
+        """Each ticket's `neighbours.k` nearest training rows (None without neighbours or
+        vectors): what the votes and the familiarity guard read."""
+        if self.neighbours is None or data.embeddings is None or not len(data):
+            return None
+        return _search(self.neighbours, data.embeddings)
+
     def predict_proba(
-        self, data: FeatureInput, consistent: bool = True
+        self, data: FeatureInput, consistent: bool = True, found: Found | None = None
     ) -> dict[str, NDArray[np.float64]]:
         """Calibrated probabilities per target, each (n, k) in `classifiers[t].classes_` order.
 
         With `consistent` (what is served), each linked child is the marginal of its joint with
-        the parent (`link`); without, every target alone.
+        the parent (`link`); without, every target alone. `found`: `search(data)`, when made.
         """
         X = self.featurizer.transform(data)
-        votes, text = self.votes(data), self.text_logs(data)
+        votes, text = self.votes(data, found), self.text_logs(data)
         proba = {t: c.predict_proba(X, votes[t], text[t]) for t, c in self.classifiers.items()}
         return self.link(proba) if consistent else proba
 
@@ -141,10 +141,12 @@ class TriageModel:
             )
         return out
 
-    def uncalibrated_proba(self, data: FeatureInput) -> dict[str, NDArray[np.float64]]:
+    def uncalibrated_proba(
+        self, data: FeatureInput, found: Found | None = None
+    ) -> dict[str, NDArray[np.float64]]:
         """Softmax of the logits per target (temperature 1): what calibration starts from."""
         X = self.featurizer.transform(data)
-        votes, text = self.votes(data), self.text_logs(data)
+        votes, text = self.votes(data, found), self.text_logs(data)
         return {t: c.uncalibrated_proba(X, votes[t], text[t]) for t, c in self.classifiers.items()}
 
     def text_logs(self, data: FeatureInput) -> dict[str, NDArray[np.float64] | None]:
@@ -158,33 +160,40 @@ class TriageModel:
         out.update(self.text_model.log_proba(data.texts, wanted))
         return out
 
-    def votes(self, data: FeatureInput) -> dict[str, NDArray[np.float64] | None]:
-        """Per target, the neighbours' vote shares (n, k) when its classifier blends them."""
+    def votes(
+        self, data: FeatureInput, found: Found | None = None
+    ) -> dict[str, NDArray[np.float64] | None]:
+        """Per target, the neighbours' vote shares (n, k) when its classifier blends them
+        (`found`: `search(data)`, when made)."""
         blended = [t for t, c in self.classifiers.items() if c.blend_ is not None]
         out: dict[str, NDArray[np.float64] | None] = dict.fromkeys(self.classifiers)
         if not blended or self.neighbours is None:
             return out
         if data.embeddings is None:
             raise ConfigError("this model votes with neighbours: pass the tickets' embeddings")
-        sims, rows = _search(self.neighbours, data.embeddings)  # once for every target
+        sims, rows = _search(self.neighbours, data.embeddings) if found is None else found
         for target in blended:
             classes = self.classifiers[target].classes_.tolist()
             out[target] = self.neighbours.vote_shares(target, sims, rows, classes)
         return out
 
-    def nearest_similarity(self, data: FeatureInput) -> NDArray[np.float32] | None:
-        """Cosine similarity (n,) of each ticket's nearest training ticket; None without vectors."""
+    def nearest_similarity(
+        self, data: FeatureInput, found: Found | None = None
+    ) -> NDArray[np.float32] | None:
+        """Cosine similarity (n,) of each ticket's nearest training ticket (the first column of
+        `found` when given); None without vectors."""
         if self.neighbours is None or data.embeddings is None or not len(data):
             return None
-        similarity, _ = _search(self.neighbours, data.embeddings, k=1)
+        similarity, _ = _search(self.neighbours, data.embeddings, k=1) if found is None else found
         return similarity[:, 0] if similarity.shape[1] else None
 
-    def unfamiliar(self, data: FeatureInput) -> list[str | None]:
-        """Per ticket, why it is unlike the training tickets (None: familiar, or no guard)."""
+    def unfamiliar(self, data: FeatureInput, found: Found | None = None) -> list[str | None]:
+        """Per ticket, why it is unlike the training tickets (None: familiar, or no guard);
+        `found`: `search(data)`, when made."""
         if self.familiarity is None:
             return [None] * len(data)
         known = known_word_counts(self.featurizer, data.texts)
-        return self.familiarity.flags(self.nearest_similarity(data), known, len(data))
+        return self.familiarity.flags(self.nearest_similarity(data, found), known, len(data))
 
     def predictions(
         self, proba: dict[str, NDArray[np.float64]], row: int, unfamiliar: str | None = None
@@ -297,8 +306,9 @@ class Triager:
         texts = [t.text for t in tickets]
         vectors = self.embed(texts) if vectors is None else vectors
         data = feature_input(tickets, vectors)
-        proba = self.model.predict_proba(data)
-        unfamiliar = self.model.unfamiliar(data)
+        nearest = self.model.search(data)  # one neighbour search for the votes and the guard
+        proba = self.model.predict_proba(data, found=nearest)
+        unfamiliar = self.model.unfamiliar(data, nearest)
         found = self._retrieve_many(texts, vectors, k_similar, k_kb)
         return [
             TriageResult(

@@ -1,4 +1,5 @@
-"""`triage.triager._search`: the familiarity guard's k=1 search reuses the votes' search."""
+"""`TriageModel.search`: one neighbour search serves the votes and the familiarity guard, with
+the same answers as each searching on its own."""
 
 from __future__ import annotations
 
@@ -6,46 +7,71 @@ from typing import Any
 
 import numpy as np
 
+from triage.features import FeatureInput
+from triage.guards import FamiliarityGuard
 from triage.neighbours import EmbeddingNeighbours
-from triage.triager import _search
+from triage.triager import TriageModel
 
 
 class _Counting(EmbeddingNeighbours):
     def __init__(self, k: int) -> None:
         super().__init__(k)
-        self.calls = 0
+        self.calls: list[int | None] = []
 
     def search(self, vectors: Any, k: int | None = None, self_rows: Any = None) -> Any:
-        self.calls += 1
+        self.calls.append(k)
         return super().search(vectors, k=k, self_rows=self_rows)
 
 
-def _fitted(seed: int = 0) -> _Counting:
-    rng = np.random.default_rng(seed)
-    vectors = rng.normal(size=(200, 16)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    return _Counting(k=10).fit(vectors, {"category": ["a", "b"] * 100})  # type: ignore[return-value]
+def _unit(rows: int, seed: int) -> np.ndarray:
+    vectors = np.random.default_rng(seed).normal(size=(rows, 16)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
-def _queries(seed: int = 1) -> np.ndarray:
-    return np.random.default_rng(seed).normal(size=(8, 16)).astype(np.float32)
+def _model() -> tuple[TriageModel, _Counting]:
+    neighbours = _Counting(k=10).fit(_unit(200, 0), {"category": ["a", "b"] * 100})
+    guard = FamiliarityGuard(min_similarity=0.5, quantile=0.01)
+    model = TriageModel(None, {}, {}, neighbours=neighbours, familiarity=guard)  # type: ignore[arg-type]
+    return model, neighbours
 
 
-def test_search_k1_after_the_votes_search_reuses_it() -> None:
-    neighbours, queries = _fitted(), _queries()
-    sims, rows = _search(neighbours, queries)
-    nearest, nearest_rows = _search(neighbours, queries, k=1)
-    assert neighbours.calls == 1
-    alone_sims, alone_rows = EmbeddingNeighbours.search(neighbours, queries, k=1)
-    assert np.array_equal(nearest, alone_sims) and np.array_equal(nearest_rows, alone_rows)
-    assert sims.shape == (8, 10) and np.array_equal(nearest, sims[:, :1])
-    assert np.array_equal(nearest_rows, rows[:, :1])
+def _data(rows: int = 8) -> FeatureInput:
+    texts = [f"ticket {i}" for i in range(rows)]
+    return FeatureInput(texts, ["email"] * rows, ["en"] * rows, embeddings=_unit(rows, 1))
 
 
-def test_search_other_vectors_or_more_neighbours_search_again() -> None:
-    neighbours, queries = _fitted(), _queries()
-    _search(neighbours, queries, k=1)
-    _search(neighbours, queries.copy(), k=1)  # equal values, another array: not assumed equal
-    _search(neighbours, queries)  # k=10 is more than the remembered k=1
-    _search(_fitted(), queries)  # another model
-    assert neighbours.calls == 3
+def test_search_finds_the_model_k_and_its_first_column_is_the_nearest() -> None:
+    model, neighbours = _model()
+    data = _data()
+    found = model.search(data)
+    assert found is not None and neighbours.calls == [None]
+    sims, rows = found
+    assert sims.shape == (8, 10) and rows.shape == (8, 10)
+    nearest = model.nearest_similarity(data, found)
+    alone = model.nearest_similarity(data)  # its own k=1 search
+    assert neighbours.calls == [None, 1]
+    assert nearest is not None and alone is not None
+    assert np.array_equal(nearest, alone) and np.array_equal(nearest, sims[:, 0])
+    brute = (data.embeddings @ neighbours.vectors_.T).max(axis=1)  # type: ignore[operator]
+    assert np.allclose(nearest, brute, atol=1e-6)
+
+
+def test_the_guard_reads_the_given_search_and_flags_as_it_would_alone() -> None:
+    model, neighbours = _model()
+    data = _data(32)
+    found = model.search(data)
+    assert found is not None
+    model.familiarity = FamiliarityGuard(float(np.median(found[0][:, 0])), 0.5)
+    with_found = model.unfamiliar(data, found)
+    assert neighbours.calls == [None]  # the guard did not search again
+    assert with_found == model.unfamiliar(data)
+    assert any(with_found) and not all(with_found)  # random vectors: half below the median
+
+
+def test_no_neighbours_or_no_vectors_means_no_search() -> None:
+    model, _ = _model()
+    model.neighbours = None
+    assert model.search(_data()) is None
+    model2, neighbours = _model()
+    empty = FeatureInput([], [], [], embeddings=np.zeros((0, 16), np.float32))
+    assert model2.search(empty) is None and neighbours.calls == []
