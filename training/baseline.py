@@ -14,7 +14,9 @@ from triage.text_model import TextBaseline
 
 logger = logging.getLogger(__name__)
 
-BASELINE_FILE = "baseline.joblib"
+BASELINE_FILE = "baseline.skops"
+LEGACY_BASELINE_FILE = "baseline.joblib"
+"""Bundles exported before the baseline was skops: a joblib pickle, still read (with a warning)."""
 NAME = "tfidf_lr"
 DESCRIPTION = (
     "TF-IDF word 1-2 grams + char_wb 3-5 grams (scikit-learn defaults), "
@@ -163,19 +165,31 @@ def baseline_scores(
 
 
 def save_baseline(baseline: TextBaseline, folder: Path) -> None:
-    import joblib
+    """Write the baseline into a bundle folder with skops, as the model is (no pickle)."""
+    from triage.model_io import dump_skops
 
-    joblib.dump(baseline, Path(folder) / BASELINE_FILE, compress=3)
+    dump_skops(baseline, Path(folder) / BASELINE_FILE)
 
 
 def load_baseline(bundle_dir: Path, manifest: Mapping[str, Any]) -> TextBaseline | None:
-    """The bundle's baseline when it has one (checksums are verified by `Triager.load`)."""
-    import joblib
+    """The bundle's baseline when it has one, built from bytes checked against `manifest`
+    (skops: only triage, scikit-learn, NumPy and SciPy types; an older bundle's joblib pickle
+    is read with a warning to re-export)."""
+    from triage.bundle_files import read_checked
+    from triage.errors import BundleError
+    from triage.model_io import load_pickle_bytes, load_skops_bytes
 
-    if BASELINE_FILE not in manifest.get("files", {}):
+    files, where = dict(manifest), Path(bundle_dir)
+    if BASELINE_FILE in files.get("files", {}):
+        loaded = load_skops_bytes(read_checked(where, files, BASELINE_FILE), where, BASELINE_FILE)
+    elif LEGACY_BASELINE_FILE in files.get("files", {}):
+        data = read_checked(where, files, LEGACY_BASELINE_FILE)
+        loaded = load_pickle_bytes(data, where, LEGACY_BASELINE_FILE)
+    else:
         return None
-    baseline: TextBaseline = joblib.load(Path(bundle_dir) / BASELINE_FILE)
-    return baseline
+    if not isinstance(loaded, TextBaseline):
+        raise BundleError(f"{where}: the baseline file holds {type(loaded).__name__}; re-export")
+    return loaded
 
 
 def bundle_baseline_scores(

@@ -114,6 +114,15 @@ def read_verified(folder: Path) -> VerifiedBundle:
     return VerifiedBundle(folder, manifest, hashlib.sha256(raw).hexdigest(), files)
 
 
+def read_checked(folder: Path, manifest: dict[str, Any], name: str) -> bytes:
+    """One file of a bundle whose manifest was read: its bytes once they match the SHA-256 the
+    manifest lists (`BundleError` when unlisted, missing, altered or a symlink)."""
+    digest = manifest.get("files", {}).get(name)
+    if digest is None:
+        raise BundleError(f"{folder}: {name} is not in the manifest; re-export the bundle")
+    return _checked(Path(folder), name, str(digest))
+
+
 def _checked(folder: Path, name: str, digest: str) -> bytes:
     path = folder / name
     if not path.exists() and not path.is_symlink():

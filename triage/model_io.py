@@ -26,10 +26,7 @@ trusts scikit-learn, NumPy and SciPy types itself). Anything else is refused."""
 
 def dump_model(model: object, folder: Path) -> str:
     """Write `model` to `folder` with skops (deflate-compressed); returns the file name."""
-    import skops.io as sio  # ~0.5 s of imports: only when a bundle is written or read
-
-    plain_vocabularies(model)
-    sio.dump(model, Path(folder) / SKOPS_FILE, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+    dump_skops(model, Path(folder) / SKOPS_FILE)  # skops: ~0.5 s of imports, only when used
     return SKOPS_FILE
 
 
@@ -65,14 +62,24 @@ def _children(obj: object) -> list[object]:
 def load_model_bytes(files: dict[str, bytes], where: Path) -> object:
     """The model of a bundle from its verified bytes (relative path -> bytes)."""
     if SKOPS_FILE in files:
-        return _from_skops(files[SKOPS_FILE], where)
+        return load_skops_bytes(files[SKOPS_FILE], where)
     if PICKLE_FILE in files:
         logger.warning("%s: a joblib pickle (exported before skops); re-export the bundle", where)
         return _from_pickle(files[PICKLE_FILE], where)
     raise BundleError(f"{where}: manifest lists no {SKOPS_FILE}; re-export the bundle")
 
 
-def _from_skops(data: bytes, where: Path) -> object:
+def dump_skops(obj: object, path: Path) -> None:
+    """Write any other object of a bundle (e.g. the in-run baseline) as `dump_model` does."""
+    import skops.io as sio
+
+    plain_vocabularies(obj)
+    sio.dump(obj, path, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+
+
+def load_skops_bytes(data: bytes, where: Path, name: str = SKOPS_FILE) -> object:
+    """Build the object in skops bytes `data` (file `name` of bundle `where`) when it names no
+    types outside triage, scikit-learn, NumPy and SciPy; `BundleError` otherwise."""
     import skops.io as sio
 
     try:
@@ -80,20 +87,27 @@ def _from_skops(data: bytes, where: Path) -> object:
         foreign = [t for t in untrusted if not t.startswith(TRUSTED_MODULE)]
         if foreign:
             raise BundleError(
-                f"{where}: {SKOPS_FILE} names types outside triage, scikit-learn, NumPy and "
+                f"{where}: {name} names types outside triage, scikit-learn, NumPy and "
                 f"SciPy ({', '.join(foreign[:5])}); refusing to load, re-export the bundle"
             )
         return sio.loads(data, trusted=untrusted)
     except BundleError:
         raise
     except Exception as exc:  # a corrupt archive can raise anything; this is the process edge
-        raise BundleError(f"{where}: {SKOPS_FILE} cannot be loaded ({exc}); re-export") from exc
+        raise BundleError(f"{where}: {name} cannot be loaded ({exc}); re-export") from exc
 
 
-def _from_pickle(data: bytes, where: Path) -> object:
+def _from_pickle(data: bytes, where: Path, name: str = PICKLE_FILE) -> object:
     import joblib
 
     try:
         return joblib.load(io.BytesIO(data))
     except Exception as exc:  # a corrupt pickle can raise anything; this is the process edge
-        raise BundleError(f"{where}: {PICKLE_FILE} cannot be loaded ({exc}); re-export") from exc
+        raise BundleError(f"{where}: {name} cannot be loaded ({exc}); re-export") from exc
+
+
+def load_pickle_bytes(data: bytes, where: Path, name: str) -> object:
+    """A joblib pickle of a bundle written before skops (it can run any code: only verified
+    bytes of bundles exported by triage), with a warning to re-export."""
+    logger.warning("%s: %s is a joblib pickle (exported before skops); re-export", where, name)
+    return _from_pickle(data, where, name)

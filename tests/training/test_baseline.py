@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import hashlib
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import pytest
 from tiny_data import make_tickets
 
 import training.baseline as baseline_module
 from training.baseline import (
+    BASELINE_FILE,
+    LEGACY_BASELINE_FILE,
     BaselineJob,
     TextBaseline,
     baseline_scores,
     fit_baseline,
+    load_baseline,
     own_peak_rss_mb,
+    save_baseline,
 )
 from training.datasets import labels
+from triage.errors import BundleError
 
 
 def test_baseline_is_the_issue_estimator() -> None:
@@ -91,3 +102,52 @@ def test_a_spawned_fit_reports_its_own_peak_memory_not_the_trainers() -> None:
     assert parent >= 400
     assert 0 < child < parent - 300
     del ballast
+
+
+def _saved(tmp_path: Path, writer: Callable[[TextBaseline, Path], None]) -> tuple[Any, dict]:
+    tickets = make_tickets(120, seed=5)
+    texts = [t.text for t in tickets]
+    base = fit_baseline(texts, {"category": labels(tickets, "category")})
+    writer(base, tmp_path)
+    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in tmp_path.iterdir()}
+    return base, {"files": files}
+
+
+def test_the_bundle_baseline_is_skops_and_loads_with_the_same_predictions(tmp_path: Path) -> None:
+    base, manifest = _saved(tmp_path, save_baseline)
+    assert list(manifest["files"]) == [BASELINE_FILE] and BASELINE_FILE.endswith(".skops")
+    with zipfile.ZipFile(tmp_path / BASELINE_FILE) as archive:  # skops: a zip, not a pickle
+        assert "schema.json" in archive.namelist()
+    loaded = load_baseline(tmp_path, manifest)
+    assert isinstance(loaded, TextBaseline)
+    texts = ["printer on floor 3 jams", "vpn drops every hour"]
+    np.testing.assert_array_equal(
+        loaded.predict_proba(texts)["category"], base.predict_proba(texts)["category"]
+    )
+
+
+def test_an_altered_baseline_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    _, manifest = _saved(tmp_path, save_baseline)
+    with (tmp_path / BASELINE_FILE).open("ab") as f:
+        f.write(b"\0")
+    with pytest.raises(BundleError, match="checksum mismatch"):
+        load_baseline(tmp_path, manifest)
+
+
+def test_a_bundle_without_a_baseline_has_none(tmp_path: Path) -> None:
+    assert load_baseline(tmp_path, {"files": {"model.skops": "0" * 64}}) is None
+
+
+def test_an_older_bundles_joblib_baseline_still_loads_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import joblib
+
+    def legacy(base: TextBaseline, folder: Path) -> None:
+        joblib.dump(base, folder / LEGACY_BASELINE_FILE)
+
+    base, manifest = _saved(tmp_path, legacy)
+    with caplog.at_level("WARNING"):
+        loaded = load_baseline(tmp_path, manifest)
+    assert isinstance(loaded, TextBaseline) and "re-export" in caplog.text
+    assert loaded.classes("category") == base.classes("category")
