@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import resource
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -75,10 +77,7 @@ class BaselineJob:
             self.start_final()
 
     def _spawn(self) -> ProcessPoolExecutor:
-        import multiprocessing
-
-        # spawn, not fork: the trainer holds onnxruntime and BLAS threads
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        pool = worker_pool()
         self._pools.append(pool)
         return pool
 
@@ -117,6 +116,35 @@ class BaselineJob:
         for pool in self._pools:
             pool.shutdown(wait=True, cancel_futures=True)
         self._pools = []
+
+
+def worker_pool() -> ProcessPoolExecutor:
+    """One spawned worker process (not forked: the trainer holds onnxruntime and BLAS threads)
+    that exits when the trainer does, even when the trainer is killed (`exit_with_parent`)."""
+    import multiprocessing
+
+    return ProcessPoolExecutor(
+        1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=exit_with_parent,
+        initargs=(os.getpid(),),
+    )
+
+
+PARENT_POLL_S = 1.0
+
+
+def exit_with_parent(parent: int) -> None:
+    """In a worker: end this process within `PARENT_POLL_S` once `parent` is no longer its
+    parent (the trainer died, even by SIGKILL, and the worker was re-parented). A killed
+    `triage train` once left its baseline fit running for an hour, holding 1-2 GB."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _fit_measured(

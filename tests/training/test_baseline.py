@@ -151,3 +151,46 @@ def test_an_older_bundles_joblib_baseline_still_loads_with_a_warning(
         loaded = load_baseline(tmp_path, manifest)
     assert isinstance(loaded, TextBaseline) and "re-export" in caplog.text
     assert loaded.classes("category") == base.classes("category")
+
+
+_ORPHAN_PARENT = """
+import sys, time
+sys.path[:0] = {paths!r}
+from training.baseline import worker_pool
+if __name__ == "__main__":
+    pool = worker_pool()
+    pool.submit(time.sleep, 120)
+    time.sleep(1.0)
+    print(*pool._processes, flush=True)
+    time.sleep(120)
+"""
+
+
+def test_a_baseline_worker_exits_when_the_trainer_is_killed(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(_ORPHAN_PARENT.format(paths=sys.path))
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None
+        worker = int(parent.stdout.readline().split()[0])
+        os.kill(worker, 0)  # the worker runs (its sleep of 120 s)
+        parent.send_signal(signal.SIGKILL)  # no clean-up can run in the parent
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                os.kill(worker, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.2)
+        else:
+            os.kill(worker, signal.SIGKILL)
+            pytest.fail("the worker outlived its killed parent by 15 s")
+    finally:
+        parent.kill()
