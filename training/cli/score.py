@@ -72,11 +72,11 @@ def score(
         None, "--master", help="Spark master URL (default $TRIAGE_SPARK_MASTER or local[2])."
     ),
     embed_threads: int = typer.Option(
-        1,
+        0,
         "--embed-threads",
         min=0,
         help="Local engine: onnxruntime threads of the embedder, which embeds the next chunk "
-        "beside the scoring of this one (0 = one per core).",
+        "beside the scoring of this one (0 = onnxruntime's default, one per core).",
     ),
     config: Path = ConfigOption,
     tracking_uri: str | None = UriOption,
