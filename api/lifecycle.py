@@ -52,13 +52,10 @@ def load_triager(bundle_dir: Path, settings: Settings) -> TriagerLike:
 
 
 def _cap_embedder_threads(triager: TriagerLike, threads: int) -> None:
-    """`TRIAGE_EMBED_THREADS`: the ONNX embedder's onnxruntime threads (0 keeps its default).
-    Set before the first embedding, which creates the session."""
-    from triage.onnx_embedder import OnnxEmbedder
+    """`TRIAGE_EMBED_THREADS`: the ONNX embedder's onnxruntime threads (0 keeps its default)."""
+    from triage.onnx_embedder import cap_threads
 
-    embedder = getattr(triager, "embedder", None)
-    if threads and isinstance(embedder, OnnxEmbedder):
-        embedder.threads = threads
+    cap_threads(getattr(triager, "embedder", None), threads)
 
 
 def _warm_up(triager: TriagerLike, bundle_dir: Path) -> None:

@@ -9,13 +9,16 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from numpy.typing import NDArray
 
 from triage import ingest
 from triage.atomic import atomic_folder
@@ -90,9 +93,16 @@ def _similar_ids(ticket: Ticket, result: TriageResult, k: int) -> list[str]:
     return [s.ticket_id for s in result.similar if s.ticket_id != ticket.ticket_id][:k]
 
 
-def score_tickets(triager: Triager, tickets: Sequence[Ticket], k_similar: int) -> pd.DataFrame:
-    """One row per ticket with the `output_schema` columns except `ticket_id`."""
-    results = triager.predict_many(tickets, k_similar=k_similar + 1 if k_similar else 0, k_kb=0)
+def score_tickets(
+    triager: Triager,
+    tickets: Sequence[Ticket],
+    k_similar: int,
+    vectors: NDArray[np.float32] | None = None,
+) -> pd.DataFrame:
+    """One row per ticket with the `output_schema` columns except `ticket_id` (`vectors`: the
+    triager's `embed` of the tickets' texts, when made already)."""
+    k = k_similar + 1 if k_similar else 0
+    results = triager.predict_many(tickets, k_similar=k, k_kb=0, vectors=vectors)
     rows = []
     for ticket, result in zip(tickets, results, strict=True):
         row: dict[str, Any] = {}
@@ -234,12 +244,10 @@ def score_local(
     (written atomically: `out` appears whole or not at all); returns the counts."""
     schema = output_schema(triager.targets)
     rows = 0
-    with atomic_folder(out) as work:
+    with atomic_folder(out) as work, ThreadPoolExecutor(1, "embed-ahead") as ahead:
         with pq.ParquetWriter(work / SCORES_FILE, schema, compression="zstd") as writer:
-            for frame in source.frames:
-                if frame.empty:
-                    continue
-                scores = score_frame(triager, frame, k_similar)
+            for frame, tickets, vectors in _embedded_ahead(triager, source.frames, ahead):
+                scores = score_tickets(triager, tickets, k_similar, vectors)
                 scores.insert(0, "ticket_id", [_clean(v) for v in frame["ticket_id"]])
                 writer.write_table(pa.Table.from_pandas(scores, schema, preserve_index=False))
                 rows += len(frame)
@@ -253,6 +261,33 @@ def score_local(
             )
     logger.info("scored %d tickets into %s", rows, out)
     return summary
+
+
+Prepared = tuple[pd.DataFrame, list[Ticket], NDArray[np.float32] | None]
+
+
+def _embedded_ahead(
+    triager: Triager, frames: Iterator[pd.DataFrame], pool: Executor
+) -> Iterator[Prepared]:
+    """Each non-empty frame with its tickets and their vectors, in order; the next frame is
+    embedded on `pool` while the caller scores this one (the embedding and the rest of the
+    triage then share the two cores instead of taking turns). An error embedding a frame is
+    raised when that frame is reached."""
+
+    def prepare(frame: pd.DataFrame) -> Prepared:
+        tickets = frame_tickets(frame)
+        return frame, tickets, triager.embed([t.text for t in tickets])
+
+    pending: Future[Prepared] | None = None
+    for frame in frames:
+        if frame.empty:
+            continue
+        job = pool.submit(prepare, frame)
+        if pending is not None:
+            yield pending.result()
+        pending = job
+    if pending is not None:
+        yield pending.result()
 
 
 def _summary(

@@ -248,3 +248,10 @@ def plan_batches(
         batches.append(order[start[end] : end])
         end = int(start[end])
     return batches[::-1]
+
+
+def cap_threads(embedder: object, threads: int) -> None:
+    """Cap an ONNX embedder's onnxruntime threads (0 keeps its default; other embedders are left
+    alone). Call it before the first embedding, which creates the session."""
+    if threads and isinstance(embedder, OnnxEmbedder):
+        embedder.threads = threads

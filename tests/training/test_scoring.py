@@ -275,3 +275,58 @@ def test_backfill_refuses_vectors_of_another_embedder_and_missing_vectors(
     )
     assert added.exit_code == 0, added.output
     assert len(Retriever.load(index, HashingEmbedder(32)).tickets) == 100
+
+
+def test_embedding_ahead_keeps_the_order_and_the_answers_of_one_chunk_at_a_time(
+    bundle: Path, tickets: list[Ticket], tmp_path: Path
+) -> None:
+    from training.scoring import open_input, score_local
+
+    data = write_tickets(tickets, tmp_path / "tickets.parquet")
+    triager = Triager.load(bundle)
+    summary = score_local(triager, open_input(data, None, chunk=50), tmp_path / "scores")
+    assert summary["rows"] == len(tickets)  # five chunks: four embedded while one was scored
+    scores = pd.read_parquet(tmp_path / "scores")
+    assert scores["ticket_id"].tolist() == [t.ticket_id for t in tickets]
+    expected = Triager.load(bundle).predict_many(tickets)
+    for target in TARGETS:
+        assert scores[target].tolist() == [r.predictions[target].label for r in expected]
+        confidences = [r.predictions[target].confidence for r in expected]
+        assert scores[f"{target}_confidence"].tolist() == pytest.approx(confidences, abs=1e-9)
+
+
+def test_embedding_ahead_skips_empty_frames_and_raises_a_frames_error_when_it_is_reached(
+    bundle: Path, tickets: list[Ticket]
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from training.scoring import _embedded_ahead
+
+    triager = Triager.load(bundle)
+    frame = pd.DataFrame(
+        [{"ticket_id": t.ticket_id, "subject": t.subject, "body": t.body} for t in tickets[:30]]
+    )
+    frames = [frame.iloc[:10], frame.iloc[:0], frame.iloc[10:30]]
+    with ThreadPoolExecutor(1) as pool:
+        got = list(_embedded_ahead(triager, iter(frames), pool))
+    assert [len(f) for f, _, _ in got] == [10, 20]
+    for f, chunk, vectors in got:
+        assert [t.ticket_id for t in chunk] == f["ticket_id"].tolist()
+        assert vectors is not None
+        assert (vectors == triager.embed([t.text for t in chunk])).all()
+
+    calls = 0
+
+    def failing(texts: list[str]) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("embedder broke on the second frame")
+
+    triager.embed = failing  # type: ignore[method-assign,assignment]
+    with ThreadPoolExecutor(1) as pool:
+        ahead = _embedded_ahead(triager, iter([frame.iloc[:10], frame.iloc[10:20]]), pool)
+        first = next(ahead)  # the first frame is fine although the second is embedding
+        assert len(first[0]) == 10
+        with pytest.raises(RuntimeError, match="second frame"):
+            next(ahead)

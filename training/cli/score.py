@@ -71,6 +71,13 @@ def score(
     master: str | None = typer.Option(
         None, "--master", help="Spark master URL (default $TRIAGE_SPARK_MASTER or local[2])."
     ),
+    embed_threads: int = typer.Option(
+        0,
+        "--embed-threads",
+        min=0,
+        help="Local engine: onnxruntime threads of the embedder, which embeds the next chunk "
+        "beside the scoring of this one (0 = onnxruntime's default, one per core).",
+    ),
     config: Path = ConfigOption,
     tracking_uri: str | None = UriOption,
     as_json: bool = JsonOption,
@@ -93,9 +100,8 @@ def score(
             raise fail("--embed-only writes a folder `triage index backfill` reads: give a path")
         summary = _embed(data, Path(out), engine, mapping, embedder, master, as_json)
     elif engine == "local":
-        summary = _score_local(
-            Path(data), Path(out), model, bundle, mapping, k_similar, config, tracking_uri, as_json
-        )
+        where = (Path(data), Path(out), model, bundle, mapping)
+        summary = _score_local(where, k_similar, embed_threads, config, tracking_uri, as_json)
     else:
         summary = _score_spark(data, out, model, bundle, k_similar, master, config, tracking_uri)
     emit({"out": str(out), **summary}, as_json)
@@ -110,20 +116,21 @@ def _quiet_libraries() -> None:
 
 
 def _score_local(
-    data: Path,
-    out: Path,
-    model: str | None,
-    bundle: Path | None,
-    mapping: str | None,
+    where: tuple[Path, Path, str | None, Path | None, str | None],
     k_similar: int,
+    embed_threads: int,
     config: Path,
     tracking_uri: str | None,
     as_json: bool,
 ) -> dict[str, Any]:
+    from triage.onnx_embedder import cap_threads
+
+    data, out, model, bundle, mapping = where
     source = open_input(data, mapping)  # a bad input fails before the model is fetched
     with tempfile.TemporaryDirectory() as tmp:
         folder = bundle or _bundle_path(model or DEFAULT_MODEL, Path(tmp), config, tracking_uri)
         triager = Triager.load(folder)
+        cap_threads(triager.embedder, embed_threads)
         with progress_bar("scoring", total=source.total, enabled=not as_json) as advance:
             return score_local(triager, source, out, k_similar=k_similar, progress=advance)
 
