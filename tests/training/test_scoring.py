@@ -66,6 +66,12 @@ def test_score_local_writes_every_row_as_predict_many_answers(
     summary = score_cli(data, tmp_path / "scores", bundle, "--k-similar", "3")
     assert summary["rows"] == len(tickets) and summary["k_similar"] == 3
     scores = pd.read_parquet(tmp_path / "scores")
+    assert_rows_are_predict_many(scores, bundle, tickets)
+    assert (scores["category"] == [t.category for t in tickets]).mean() > 0.95
+
+
+def assert_rows_are_predict_many(scores: pd.DataFrame, bundle: Path, tickets: list[Ticket]) -> None:
+    """Every written row is what `predict_many` answers for the ticket, in input order."""
     assert scores["ticket_id"].tolist() == [t.ticket_id for t in tickets]
     expected = Triager.load(bundle).predict_many(tickets)
     for target in TARGETS:
@@ -74,7 +80,6 @@ def test_score_local_writes_every_row_as_predict_many_answers(
         assert scores[f"{target}_confidence"].tolist() == pytest.approx(confidences, abs=1e-9)
         actions = [r.predictions[target].action.value for r in expected]
         assert scores[f"{target}_action"].tolist() == actions
-    assert (scores["category"] == [t.category for t in tickets]).mean() > 0.95
 
 
 def test_score_local_similar_ids_leave_the_ticket_itself_out(
@@ -286,13 +291,7 @@ def test_embedding_ahead_keeps_the_order_and_the_answers_of_one_chunk_at_a_time(
     triager = Triager.load(bundle)
     summary = score_local(triager, open_input(data, None, chunk=50), tmp_path / "scores")
     assert summary["rows"] == len(tickets)  # five chunks: four embedded while one was scored
-    scores = pd.read_parquet(tmp_path / "scores")
-    assert scores["ticket_id"].tolist() == [t.ticket_id for t in tickets]
-    expected = Triager.load(bundle).predict_many(tickets)
-    for target in TARGETS:
-        assert scores[target].tolist() == [r.predictions[target].label for r in expected]
-        confidences = [r.predictions[target].confidence for r in expected]
-        assert scores[f"{target}_confidence"].tolist() == pytest.approx(confidences, abs=1e-9)
+    assert_rows_are_predict_many(pd.read_parquet(tmp_path / "scores"), bundle, tickets)
 
 
 def test_embedding_ahead_skips_empty_frames_and_raises_a_frames_error_when_it_is_reached(
