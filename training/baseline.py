@@ -207,11 +207,12 @@ def load_baseline(bundle_dir: Path, manifest: Mapping[str, Any]) -> TextBaseline
     from triage.errors import BundleError
     from triage.model_io import load_pickle_bytes, load_skops_bytes
 
-    files, where = dict(manifest), Path(bundle_dir)
-    if BASELINE_FILE in files.get("files", {}):
-        loaded = load_skops_bytes(read_checked(where, files, BASELINE_FILE), where, BASELINE_FILE)
-    elif LEGACY_BASELINE_FILE in files.get("files", {}):
-        data = read_checked(where, files, LEGACY_BASELINE_FILE)
+    where, listed = Path(bundle_dir), manifest.get("files", {})
+    if BASELINE_FILE in listed:
+        data = read_checked(where, manifest, BASELINE_FILE)
+        loaded = load_skops_bytes(data, where, BASELINE_FILE)
+    elif LEGACY_BASELINE_FILE in listed:
+        data = read_checked(where, manifest, LEGACY_BASELINE_FILE)
         loaded = load_pickle_bytes(data, where, LEGACY_BASELINE_FILE)
     else:
         return None

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,7 @@ def read_verified(folder: Path) -> VerifiedBundle:
     return VerifiedBundle(folder, manifest, hashlib.sha256(raw).hexdigest(), files)
 
 
-def read_checked(folder: Path, manifest: dict[str, Any], name: str) -> bytes:
+def read_checked(folder: Path, manifest: Mapping[str, Any], name: str) -> bytes:
     """One file of a bundle whose manifest was read: its bytes once they match the SHA-256 the
     manifest lists (`BundleError` when unlisted, missing, altered or a symlink)."""
     digest = manifest.get("files", {}).get(name)

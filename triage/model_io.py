@@ -64,8 +64,7 @@ def load_model_bytes(files: dict[str, bytes], where: Path) -> object:
     if SKOPS_FILE in files:
         return load_skops_bytes(files[SKOPS_FILE], where)
     if PICKLE_FILE in files:
-        logger.warning("%s: a joblib pickle (exported before skops); re-export the bundle", where)
-        return _from_pickle(files[PICKLE_FILE], where)
+        return load_pickle_bytes(files[PICKLE_FILE], where, PICKLE_FILE)
     raise BundleError(f"{where}: manifest lists no {SKOPS_FILE}; re-export the bundle")
 
 
@@ -97,17 +96,13 @@ def load_skops_bytes(data: bytes, where: Path, name: str = SKOPS_FILE) -> object
         raise BundleError(f"{where}: {name} cannot be loaded ({exc}); re-export") from exc
 
 
-def _from_pickle(data: bytes, where: Path, name: str = PICKLE_FILE) -> object:
+def load_pickle_bytes(data: bytes, where: Path, name: str) -> object:
+    """A joblib pickle of a bundle written before skops (it can run any code: only verified
+    bytes of bundles exported by triage), with a warning to re-export."""
     import joblib
 
+    logger.warning("%s: %s is a joblib pickle (exported before skops); re-export", where, name)
     try:
         return joblib.load(io.BytesIO(data))
     except Exception as exc:  # a corrupt pickle can raise anything; this is the process edge
         raise BundleError(f"{where}: {name} cannot be loaded ({exc}); re-export") from exc
-
-
-def load_pickle_bytes(data: bytes, where: Path, name: str) -> object:
-    """A joblib pickle of a bundle written before skops (it can run any code: only verified
-    bytes of bundles exported by triage), with a warning to re-export."""
-    logger.warning("%s: %s is a joblib pickle (exported before skops); re-export", where, name)
-    return _from_pickle(data, where, name)

@@ -109,11 +109,15 @@ class TriageModel:
         return bool(getattr(self.featurizer, "embedding_dim_", 0)) or self.neighbours is not None
 
     def search(self, data: FeatureInput) -> Found | None:
-        """Each ticket's `neighbours.k` nearest training rows (None without neighbours or
-        vectors): what the votes and the familiarity guard read."""
+        """Each ticket's nearest training rows, what the votes and the familiarity guard read:
+        `neighbours.k` of them when a classifier votes, the nearest one when only the guard
+        reads it; None when nothing does (no neighbours, no vectors, no votes and no guard)."""
         if self.neighbours is None or data.embeddings is None or not len(data):
             return None
-        return _search(self.neighbours, data.embeddings)
+        voting = any(c.blend_ is not None for c in self.classifiers.values())
+        if not voting and self.familiarity is None:
+            return None
+        return _search(self.neighbours, data.embeddings, None if voting else 1)
 
     def predict_proba(
         self, data: FeatureInput, consistent: bool = True, found: Found | None = None

@@ -3,6 +3,7 @@ the same answers as each searching on its own."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -28,10 +29,13 @@ def _unit(rows: int, seed: int) -> np.ndarray:
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
-def _model() -> tuple[TriageModel, _Counting]:
+def _model(voting: bool = True) -> tuple[TriageModel, _Counting]:
+    """A model whose only parts are its neighbours, its guard and (`voting`) a classifier that
+    blends the neighbours' votes (only its `blend_` is read here)."""
     neighbours = _Counting(k=10).fit(_unit(200, 0), {"category": ["a", "b"] * 100})
     guard = FamiliarityGuard(min_similarity=0.5, quantile=0.01)
-    model = TriageModel(None, {}, {}, neighbours=neighbours, familiarity=guard)  # type: ignore[arg-type]
+    classifiers: Any = {"category": SimpleNamespace(blend_=object())} if voting else {}
+    model = TriageModel(None, classifiers, {}, neighbours=neighbours, familiarity=guard)  # type: ignore[arg-type]
     return model, neighbours
 
 
@@ -75,3 +79,13 @@ def test_no_neighbours_or_no_vectors_means_no_search() -> None:
     model2, neighbours = _model()
     empty = FeatureInput([], [], [], embeddings=np.zeros((0, 16), np.float32))
     assert model2.search(empty) is None and neighbours.calls == []
+
+
+def test_without_votes_the_guard_alone_gets_the_nearest_row_and_without_a_guard_nothing() -> None:
+    model, neighbours = _model(voting=False)
+    data = _data()
+    found = model.search(data)
+    assert found is not None and found[0].shape == (8, 1) and neighbours.calls == [1]
+    assert model.unfamiliar(data, found) == model.unfamiliar(data)
+    model.familiarity = None
+    assert model.search(data) is None  # nobody reads a search: none is made

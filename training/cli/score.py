@@ -100,8 +100,18 @@ def score(
             raise fail("--embed-only writes a folder `triage index backfill` reads: give a path")
         summary = _embed(data, Path(out), engine, mapping, embedder, master, as_json)
     elif engine == "local":
-        where = (Path(data), Path(out), model, bundle, mapping)
-        summary = _score_local(where, k_similar, embed_threads, config, tracking_uri, as_json)
+        summary = _score_local(
+            Path(data),
+            Path(out),
+            model,
+            bundle,
+            mapping,
+            k_similar,
+            embed_threads,
+            config,
+            tracking_uri,
+            as_json,
+        )
     else:
         summary = _score_spark(data, out, model, bundle, k_similar, master, config, tracking_uri)
     emit({"out": str(out), **summary}, as_json)
@@ -116,7 +126,11 @@ def _quiet_libraries() -> None:
 
 
 def _score_local(
-    where: tuple[Path, Path, str | None, Path | None, str | None],
+    data: Path,
+    out: Path,
+    model: str | None,
+    bundle: Path | None,
+    mapping: str | None,
     k_similar: int,
     embed_threads: int,
     config: Path,
@@ -125,7 +139,6 @@ def _score_local(
 ) -> dict[str, Any]:
     from triage.onnx_embedder import cap_threads
 
-    data, out, model, bundle, mapping = where
     source = open_input(data, mapping)  # a bad input fails before the model is fetched
     with tempfile.TemporaryDirectory() as tmp:
         folder = bundle or _bundle_path(model or DEFAULT_MODEL, Path(tmp), config, tracking_uri)
