@@ -88,9 +88,9 @@ class TicketFeaturizer:
     def _tfidf(
         self, analyzer: str, ngrams: tuple[int, int], max_features: int, n_docs: int
     ) -> object:
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        from triage.compact_tfidf import CompactTfidfVectorizer
 
-        return TfidfVectorizer(
+        return CompactTfidfVectorizer(
             analyzer=analyzer,
             ngram_range=ngrams,
             min_df=self.min_df if n_docs >= 50 else 1,
@@ -101,6 +101,16 @@ class TicketFeaturizer:
         )
 
     def fit(self, data: FeatureInput) -> TicketFeaturizer:
+        self._fit(data, keep=False)
+        return self
+
+    def fit_transform(self, data: FeatureInput) -> sp.csr_matrix:
+        """`fit(data).transform(data)`, the same matrix, with each text tokenised once per
+        vectoriser instead of twice (on the 48k training part 17 s -> 9 s for the two)."""
+        return self._transform_blocks(data, self._fit(data, keep=True))
+
+    def _fit(self, data: FeatureInput, keep: bool) -> list[sp.csr_matrix]:
+        """Fit every block; with `keep`, the TF-IDF blocks of `data` that fitting made."""
         self._check()
         self.word_ = (
             self._tfidf("word", (1, 2), self.max_word_features, len(data)) if self.word else None
@@ -108,10 +118,17 @@ class TicketFeaturizer:
         self.char_ = (
             self._tfidf("char_wb", (3, 5), self.max_char_features, len(data)) if self.char else None
         )
+        made = []
         for vectorizer in (self.word_, self.char_):
-            if vectorizer is not None:
+            if vectorizer is None:
+                continue
+            if keep:
+                block = vectorizer.fit_transform(data.texts)  # type: ignore[attr-defined]
+                block.sort_indices()  # as `transform` returns it: same rows, same layout
+                made.append(block)
+            else:
                 vectorizer.fit(data.texts)  # type: ignore[attr-defined]
-                plain_vocabulary(vectorizer)
+            plain_vocabulary(vectorizer)
         if self.embeddings and data.embeddings is None:
             raise ConfigError(
                 "features.embeddings is on but no embeddings were given; pass an embedder"
@@ -121,7 +138,7 @@ class TicketFeaturizer:
         )
         self.channels_ = sorted(set(data.channels)) if self.meta else []
         self.languages_ = sorted(set(data.languages)) if self.meta else []
-        return self
+        return made
 
     def transform(self, data: FeatureInput) -> sp.csr_matrix:
         """Features of shape (n, n_features), float32 CSR.
@@ -133,9 +150,12 @@ class TicketFeaturizer:
             return self._transform_rows(data)
         return self._transform_blocks(data)
 
-    def _transform_blocks(self, data: FeatureInput) -> sp.csr_matrix:
-        blocks: list[sp.spmatrix] = []
-        for vectorizer in (self.word_, self.char_):
+    def _transform_blocks(
+        self, data: FeatureInput, tfidf: list[sp.csr_matrix] | None = None
+    ) -> sp.csr_matrix:
+        """The whole matrix; `tfidf`: the TF-IDF blocks of `data` when the caller has them."""
+        blocks: list[sp.spmatrix] = list(tfidf or [])
+        for vectorizer in () if tfidf else (self.word_, self.char_):
             if vectorizer is not None:
                 blocks.append(vectorizer.transform(data.texts))  # type: ignore[attr-defined]
         if self.embedding_dim_:
@@ -227,9 +247,6 @@ class TicketFeaturizer:
             )
         return (data.embeddings * self.embedding_weight).astype(np.float32)
 
-    def fit_transform(self, data: FeatureInput) -> sp.csr_matrix:
-        return self.fit(data).transform(data)
-
 
 def tfidf_row(
     vectorizer: object, analyzer: Callable[[str], list[str]], text: str
@@ -275,7 +292,8 @@ def _one_hot(values: list[str], vocabulary: list[str]) -> sp.csr_matrix:
 
 def plain_vocabulary(vectorizer: Any) -> None:
     """Make a fitted vectoriser's `vocabulary_` values Python ints (scikit-learn leaves NumPy
-    int64 after pruning). skops then writes the dict as one JSON string instead of one node per
-    term: measured on 23k char n-grams, dump 21.5 s -> 0.66 s, load 5.9 s -> 0.88 s (a bundle
-    holds up to 500k terms). Same transform."""
+    int64 after pruning). skops writes a NumPy scalar as a zip member of its own and a Python int
+    inline: measured on 23k char n-grams, dump 21.5 s -> 0.66 s, load 5.9 s -> 0.88 s. Same
+    transform. (`triage.compact_tfidf` goes further for the vectorisers triage builds: the whole
+    vocabulary as one string.)"""
     vectorizer.vocabulary_ = {term: int(i) for term, i in vectorizer.vocabulary_.items()}

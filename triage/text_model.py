@@ -25,17 +25,18 @@ class TextBaseline:
 
     def fit(self, texts: Sequence[str], labels: Mapping[str, Sequence[str | None]]) -> TextBaseline:
         # scikit-learn costs ~0.7 s to import: only when a baseline is fitted
-        from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_union
 
+        from triage.compact_tfidf import CompactTfidfVectorizer
+
         self.vectorizer_ = make_union(
-            TfidfVectorizer(ngram_range=(1, 2)),
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)),
+            CompactTfidfVectorizer(ngram_range=(1, 2)),
+            CompactTfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)),
         )
         X = self.vectorizer_.fit_transform(list(texts))
         for _, vectorizer in self.vectorizer_.transformer_list:
-            plain_vocabulary(vectorizer)  # skops writes it as one JSON string
+            plain_vocabulary(vectorizer)  # Python ints, as the featuriser's
         self.models_: dict[str, Any] = {}
         for target, values in labels.items():
             rows = [i for i, v in enumerate(values) if v is not None]

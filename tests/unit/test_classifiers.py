@@ -208,3 +208,17 @@ def test_featurizer_vocabulary_is_plain_ints_and_survives_skops(tmp_path) -> Non
     loaded = load_model_bytes({SKOPS_FILE: (tmp_path / SKOPS_FILE).read_bytes()}, tmp_path)
     assert isinstance(loaded, TicketFeaturizer)
     assert (loaded.transform(data) != featurizer.transform(data)).nnz == 0
+
+
+def test_featurizer_fit_transform_is_fit_then_transform_bit_for_bit() -> None:
+    """`fit_transform` tokenises the training texts once; the matrix must be the very one
+    `fit(...).transform(...)` gives (same layout, same float32 values), or training would
+    differ from what the served path computes."""
+    data = feature_input(make_tickets(300, seed=3))
+    made = TicketFeaturizer(embeddings=False, cues=True).fit_transform(data)
+    reference = TicketFeaturizer(embeddings=False, cues=True).fit(data)
+    expected = reference.transform(data)
+    assert made.has_sorted_indices and made.shape == expected.shape
+    assert np.array_equal(made.indptr, expected.indptr)
+    assert np.array_equal(made.indices, expected.indices)
+    assert np.array_equal(made.data, expected.data)
