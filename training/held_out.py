@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -29,15 +30,23 @@ class HeldOutVotes:
         inputs: dict[str, FeatureInput],
         neighbours: EmbeddingNeighbours | None,
         val_in_pool: bool,
-        baseline: TextBaseline | None = None,
+        baseline: Callable[[], TextBaseline | None] | None = None,
     ) -> None:
         self.offsets = {"train": 0, "val": len(split.train) if val_in_pool else None}
         self.inputs = inputs
         self.neighbours = neighbours
         self._found: dict[str, tuple[NDArray[np.float32], NDArray[np.int64]]] = {}
-        self.baseline = baseline
-        """Fitted on the train part only: its held-out log-probabilities are honest."""
+        self._baseline = baseline
+        self._resolved: TextBaseline | None = None
         self._tfidf: dict[str, Any] = {}
+
+    @property
+    def baseline(self) -> TextBaseline | None:
+        """The text baseline fitted on the train part only (its held-out log-probabilities are
+        honest), asked for on first use: the trainer fits and votes while its process works."""
+        if self._baseline is not None:
+            self._resolved, self._baseline = self._baseline(), None
+        return self._resolved
 
     def votes(
         self, part: str, rows: NDArray[np.int64], target: str, classes: list[str]

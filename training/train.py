@@ -283,6 +283,8 @@ class _Fitted:
     guard: Any
     reports: dict[str, Any]
     policy_report: dict[str, Any]
+    test_features: Any = None
+    """The featuriser's matrix of the test part (None when it is empty), made with the others."""
 
 
 def _train(
@@ -306,7 +308,8 @@ def _train(
         fitted.guard,
     )
     needs_text = any(c.uses_text for c in fitted.classifiers.values())
-    evaluate = partial(_evaluate, config, model, split, inputs["test"], fitted.reports)
+    test = (inputs["test"], fitted.test_features)
+    evaluate = partial(_evaluate, config, model, split, test, fitted.reports)
     # the product's test figures need the baseline only where it is served: else measured
     # while the baseline's process still fits
     evaluated = None if needs_text else _evaluated(evaluate, waits)
@@ -361,8 +364,11 @@ def _fit(
     _timed(timings, "embedding_s", start)
     start = time.perf_counter()
     note("features")
-    featurizer = _featurizer(config).fit(inputs["train"])
-    X = {name: featurizer.transform(data) for name, data in inputs.items() if len(data)}
+    featurizer = _featurizer(config)
+    X = {"train": featurizer.fit_transform(inputs["train"])}
+    X.update(
+        {name: featurizer.transform(inputs[name]) for name in ("val", "test") if len(inputs[name])}
+    )
     _timed(timings, "features_s", start)
     # now, not earlier: beside the held fit while this process featurised, a third process on
     # 2 cores slowed the held fit that the next step waits for
@@ -371,22 +377,29 @@ def _fit(
     rows = final_rows(config, split)
     neighbours = _fit_neighbours(config, rows, _final_vectors(config, inputs), targets)
     val_in_pool = config.model.calibration != "validation"
-    held_baseline = waits.held(emb)
-    held = HeldOutVotes(split, inputs, _voting(config, neighbours), val_in_pool, held_baseline)
-    classifiers, reports, held_scores = {}, {}, {}
+    # the train-part baseline is waited for where first needed: after each target's own fit,
+    # votes and refit (`_fit_target`), which run meanwhile
+    held = HeldOutVotes(
+        split, inputs, _voting(config, neighbours), val_in_pool, partial(waits.held, emb)
+    )
+    classifiers, reports, held_scores, refitted = {}, {}, {}, {}
     for target in targets:
         note(f"fit {target}")
-        clf, report, held_scores[target] = _fit_target(config, target, split, X, held)
+        clf, report, held_scores[target], refitted[target] = _fit_target(
+            config, target, split, X, held
+        )
         classifiers[target], reports[target] = clf, report
     note("policy")
-    chooser = _chooser(config, split, inputs, featurizer, classifiers, held_baseline)
+    chooser = _chooser(config, split, inputs, featurizer, classifiers, held.baseline)
     policies, guard, policy_report = fit_policies(
         config.policy, chooser, _held_out(config, split, (inputs, X), chooser, held_scores)
     )
     for target in targets:
-        classifiers[target] = _refit_target(config, target, classifiers[target], split, X, reports)
+        classifiers[target] = _refit_target(classifiers[target], refitted[target], reports[target])
     _timed(timings, "fit_s", start)
-    fitted = _Fitted(featurizer, classifiers, policies, neighbours, guard, reports, policy_report)
+    fitted = _Fitted(
+        featurizer, classifiers, policies, neighbours, guard, reports, policy_report, X.get("test")
+    )
     return emb, inputs, fitted
 
 
@@ -473,10 +486,11 @@ def _classifier(config: TrainConfig) -> TargetClassifier:
 
 def _fit_target(
     config: TrainConfig, target: str, split: Split, X: dict[str, Any], held: HeldOutVotes
-) -> tuple[TargetClassifier, dict[str, Any], HeldScores]:
+) -> tuple[TargetClassifier, dict[str, Any], HeldScores, Refitted | None]:
     """The target's classifier fitted on the train part, its neighbour-vote blend and
     calibration fitted on held-out rows (the validation part, or out-of-fold scores with
-    cross-fitting); returns those rows with their honest (cross-fitted) held-out logits too."""
+    cross-fitting); returns those rows with their honest (cross-fitted) held-out logits too,
+    and with `model.refit` the final classifier fitted on train + validation (`_refit`)."""
     kept = _kept_classes(config, split.train, target)
     dropped = sorted({str(v) for v in labels(split.train, target) if v is not None} - kept)
     rows, y = _rows(split.train, target, kept)
@@ -494,6 +508,9 @@ def _fit_target(
         held_part = "val"
     classes = clf.classes_.tolist()
     votes = held.votes(held_part, held_rows, target, classes)
+    # before the text model's scores, which may wait for the baseline's process: the refit
+    # needs nothing that follows (a text-only choice leaves it unused)
+    refitted = _refit(config, clf, split, X, target)
     # the baseline saw the train part: only validation rows give it honest held-out scores
     text = held.text(held_part, held_rows, target, classes) if held_part == "val" else None
     inputs = HeldInputs(held_scores, votes, text, clf.label_indices(y_held))
@@ -510,52 +527,52 @@ def _fit_target(
         "neighbour_blend": clf.blend_ is not None,
         "prior_shift": None if clf.blend_ is None else clf.blend_.prior_strength_,
     }
-    return clf, report, (held_rows, held_scores)
+    return clf, report, (held_rows, held_scores), refitted
 
 
-def _refit_target(
-    config: TrainConfig,
-    target: str,
-    clf: TargetClassifier,
-    split: Split,
-    X: dict[str, Any],
-    reports: dict[str, Any],
-) -> TargetClassifier:
-    """With `model.refit` (calibration "refit"), the final classifier on train + validation."""
-    if config.model.calibration != "refit" or clf.text_only_:
-        return clf  # text alone: the served text model is already the one refitted
-    kept = set(clf.classes_.tolist())
-    rows, y = _rows(split.train, target, kept)
-    final, reports[target]["fit_rows"] = _refit(clf, X, rows, y, *_rows(split.val, target, kept))
-    return final
+Refitted = tuple[TargetClassifier, int]
+"""A clone of a target's classifier fitted on train + validation rows, and how many rows."""
 
 
 def _refit(
-    calibrated: TargetClassifier,
-    X: dict[str, Any],
-    rows: NDArray[np.int64],
-    y: list[str],
-    val_rows: NDArray[np.int64],
-    y_val: list[str],
-) -> tuple[TargetClassifier, int]:
-    """A clone of `calibrated` fitted on its train rows + the validation rows of its classes.
+    config: TrainConfig, clf: TargetClassifier, split: Split, X: dict[str, Any], target: str
+) -> Refitted | None:
+    """With `model.refit` (calibration "refit"), a clone of `clf` fitted on its train rows + the
+    validation rows of its classes; None otherwise or without validation rows.
 
-    It keeps `calibrated`'s temperature and vote blend (and the caller its thresholds), chosen
-    on the validation scores of the model that did not see them. Same feature space (the
-    featuriser stays the one fitted on the train part) and the same classes: classes rarer than
-    `min_examples_per_class` in the train part stay out, so every threshold still names a class
-    of the final model.
+    Same feature space (the featuriser stays the one fitted on the train part) and the same
+    classes: classes rarer than `min_examples_per_class` in the train part stay out, so every
+    threshold still names a class of the final model. `_refit_target` gives it the calibrated
+    model's temperature and vote blend (and the caller its thresholds), chosen on the validation
+    scores of the model that did not see them.
     """
+    if config.model.calibration != "refit":
+        return None
+    kept = set(clf.classes_.tolist())
+    rows, y = _rows(split.train, target, kept)
+    val_rows, y_val = _rows(split.val, target, kept)
     if not len(val_rows):
-        return calibrated, len(y)
-    final = calibrated.clone().fit(
+        return None
+    final = clf.clone().fit(
         sp.vstack([X["train"][rows], X["val"][val_rows]], format="csr"), y + y_val
     )
+    return final, len(y) + len(y_val)
+
+
+def _refit_target(
+    calibrated: TargetClassifier, refitted: Refitted | None, report: dict[str, Any]
+) -> TargetClassifier:
+    """The served classifier: the refitted one with `calibrated`'s temperature, blend and choice
+    (`_refit`), or `calibrated` itself without a refit or when the text model alone is served
+    (the served text model is already the one refitted)."""
+    if refitted is None or calibrated.text_only_:
+        return calibrated
+    final, report["fit_rows"] = refitted
     final.scaler_ = calibrated.scaler_
     final.blend_ = calibrated.blend_
     final.choice_ = calibrated.choice_
-    logger.info("refitted on %d train + %d validation rows", len(y), len(y_val))
-    return final, len(y) + len(y_val)
+    logger.info("refitted on %d train + validation rows", report["fit_rows"])
+    return final
 
 
 def _links(config: TrainConfig, train: Sequence[Ticket], targets: Sequence[str]) -> list[LinkTable]:
@@ -657,13 +674,15 @@ def _evaluate(
     config: TrainConfig,
     model: TriageModel,
     split: Split,
-    test: FeatureInput,
+    test_part: tuple[FeatureInput, Any],
     reports: dict[str, Any],
 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The served model on the test part (its input and, when made already, its features)."""
     from training.evaluate import evaluate_probabilities
 
+    test, X = test_part
     found = model.search(test)  # one neighbour search for the votes and the guard
-    raw, uncalibrated = _probabilities(model, test, found=found)
+    raw, uncalibrated = _probabilities(model, test, X, found)
     proba = model.link(raw)  # = model.predict_proba(test, consistent=True)
     unfamiliar = model.unfamiliar(test, found)
     metrics = evaluate_probabilities(model, split.test, proba, raw, uncalibrated, unfamiliar)

@@ -208,12 +208,25 @@ def test_refit_learns_links_from_train_and_validation(
     assert seen == [len(split.train), len(split.train) + len(split.val)] + [len(split.train)] * 2
 
 
-def test_refit_without_validation_rows_of_a_target_keeps_the_train_model() -> None:
-    rng = np.random.default_rng(0)
-    X = {"train": sp.csr_matrix(rng.random((30, 5))), "val": sp.csr_matrix(rng.random((4, 5)))}
-    y = ["a", "b", "c"] * 10
-    clf = TargetClassifier("linear_svc", C=1.0).fit(X["train"], y)
-    from training.train import _refit
+def test_refit_without_validation_rows_of_a_target_keeps_the_train_model(
+    tickets: list[Ticket],
+) -> None:
+    import dataclasses
 
-    same, rows = _refit(clf, X, np.arange(30), y, np.zeros(0, dtype=np.int64), [])
-    assert same is clf and rows == 30
+    from training.datasets import Split
+    from training.train import _refit, _refit_target
+
+    train_part = tickets[:60]
+    unlabelled = [dataclasses.replace(t, category=None) for t in tickets[60:70]]
+    split = Split(train_part, unlabelled, [], "random", 0)
+    X = {
+        "train": sp.csr_matrix(np.random.default_rng(0).random((60, 5))),
+        "val": sp.csr_matrix(np.random.default_rng(1).random((10, 5))),
+    }
+    y = [str(v) for v in labels(train_part, "category")]
+    clf = TargetClassifier("linear_svc", C=1.0).fit(X["train"], y)
+    config = tiny_config(model=LINEAR)
+    assert config.model.calibration == "refit"
+    assert _refit(config, clf, split, X, "category") is None
+    report = {"fit_rows": 60}
+    assert _refit_target(clf, None, report) is clf and report == {"fit_rows": 60}
