@@ -48,3 +48,72 @@ def test_cues_plain_ticket_fires_nothing_and_shape_is_fixed() -> None:
     matrix = cue_matrix(["Outlook start niet op mijn laptop", ""])
     assert matrix.shape == (2, len(cue_names())) and matrix.dtype == np.float32
     assert not matrix.any()
+
+
+def _naive(texts: list[str]) -> np.ndarray:
+    """The cues as written: every phrasing on its own, case-insensitive, on the raw text."""
+    import re
+
+    from triage.cues import CUES
+
+    out = np.zeros((len(texts), len(CUES)), dtype=np.float32)
+    for col, phrasings in enumerate(CUES.values()):
+        patterns = [re.compile(p, re.IGNORECASE) for p in phrasings]
+        for row, text in enumerate(texts):
+            out[row, col] = float(any(p.search(text) for p in patterns))
+    return out
+
+
+def test_cue_matrix_equals_every_phrasing_searched_on_its_own() -> None:
+    """The compiled families (a shared word-boundary test, lower-cased text) fire exactly where
+    the phrasings do one by one, in any letter case, at the start, middle and end of a text."""
+    import random
+
+    from triage.cues import CUES, top_level_alternatives
+
+    rng = random.Random(7)
+    samples = [
+        "whole department",
+        "not urgent",
+        "NIET DRINGEND",
+        "urgent",
+        "Dringend!",
+        "asap",
+        "files.locked",
+        "report .locked",
+        "CVE-2024-1",
+        "ik heb mijn wachtwoord ingevuld",
+        "production is down",
+        "Sofort bitte",
+        "only me",
+        "typo",
+        "ransomware",
+        "niemand kann",
+    ]
+    texts = []
+    for _ in range(400):
+        words = [*rng.sample(samples, 2), "het werkt niet", "printer", "x"]
+        rng.shuffle(words)
+        text = " ".join(words)
+        texts.append("".join(c.upper() if rng.random() < 0.3 else c for c in text))
+    texts += ["", "urgentness", "nicht urgent", "kein dringend", "xurgent"]
+    assert (cue_matrix(texts) == _naive(texts)).all()
+    assert sum(len(top_level_alternatives(p)) for ps in CUES.values() for p in ps) > sum(
+        len(ps) for ps in CUES.values()
+    )
+
+
+@pytest.mark.parametrize(
+    "pattern,parts",
+    [
+        (r"a|b", ["a", "b"]),
+        (r"\b(a|b)c", [r"\b(a|b)c"]),
+        (r"[|]x|y", ["[|]x", "y"]),
+        (r"\|a|b", [r"\|a", "b"]),
+        (r"(?<!not )x", [r"(?<!not )x"]),
+    ],
+)
+def test_top_level_alternatives(pattern: str, parts: list[str]) -> None:
+    from triage.cues import top_level_alternatives
+
+    assert top_level_alternatives(pattern) == parts
