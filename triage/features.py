@@ -154,10 +154,10 @@ class TicketFeaturizer:
         self, data: FeatureInput, tfidf: list[sp.csr_matrix] | None = None
     ) -> sp.csr_matrix:
         """The whole matrix; `tfidf`: the TF-IDF blocks of `data` when the caller has them."""
-        blocks: list[sp.spmatrix] = list(tfidf or [])
-        for vectorizer in () if tfidf else (self.word_, self.char_):
-            if vectorizer is not None:
-                blocks.append(vectorizer.transform(data.texts))  # type: ignore[attr-defined]
+        if tfidf is None:
+            vectorizers: list[Any] = [v for v in (self.word_, self.char_) if v is not None]
+            tfidf = [v.transform(data.texts) for v in vectorizers]
+        blocks: list[sp.spmatrix] = list(tfidf)
         if self.embedding_dim_:
             blocks.append(sp.csr_matrix(self._embedding_block(data)))
         if self.meta:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import pickle
 import zipfile
-from io import BytesIO
 from pathlib import Path
 
 import numpy as np
@@ -107,5 +106,5 @@ def test_a_plain_sklearn_vectoriser_still_loads(tmp_path) -> None:  # type: igno
 
     plain = TfidfVectorizer().fit(TEXTS)
     dump_skops(plain, tmp_path / "v.skops")
-    loaded = load_skops_bytes(BytesIO((tmp_path / "v.skops").read_bytes()).read(), tmp_path)
+    loaded = load_skops_bytes((tmp_path / "v.skops").read_bytes(), tmp_path)
     assert type(loaded) is TfidfVectorizer and loaded.vocabulary_ == plain.vocabulary_

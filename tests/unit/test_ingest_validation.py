@@ -60,6 +60,21 @@ def test_ingest_flags_exact_and_near_duplicates_without_dropping() -> None:
     assert report.duplicates == 2 and report.accepted == 4
 
 
+def test_commands_that_read_an_export_skip_near_duplicates_and_say_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """`triage train` and the other reading commands keep the tickets only, so they skip the
+    near-duplicate search; the log line must not read as "0 near-duplicates found"."""
+    from training.cli.common import load_tickets
+
+    flagged = read_tickets(BROKEN, load_mapping("triage")).report
+    assert flagged.near_checked and "near 1)" in flagged.summary()
+    with caplog.at_level("INFO", logger="triage.ingest.pipeline"):
+        tickets = load_tickets(BROKEN, "triage")
+    assert [t.ticket_id for t in tickets] == ["T1", "T2", "T12", "T13"]  # the same tickets
+    assert "exact 1, near not checked" in caplog.text
+
+
 def test_ingest_strict_fails_on_first_bad_row() -> None:
     with pytest.raises(RowRejected) as info:
         read_tickets(BROKEN, load_mapping("triage"), strict=True)

@@ -99,8 +99,9 @@ def load_tickets(data: Path, mapping: str | None) -> list[Ticket]:
     """Tickets from a normalised Parquet file, or from any export through a column mapping.
 
     Without near-duplicate flagging: its counts only go to the import report, which commands
-    that read tickets do not keep (`triage data import` does); on the 48k export it cost about
-    3 s of every `triage train`. Rejected rows are still logged."""
+    that read tickets do not keep (`triage data import` does, and `triage index build` reads
+    them itself); on the 48k export it cost a few seconds of every `triage train`. Rejected
+    rows are still logged."""
     if mapping is None:
         return read_tickets(data)
     spec = dataclasses.replace(ingest.load_mapping(mapping), near_duplicates=None)

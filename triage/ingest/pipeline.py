@@ -72,6 +72,7 @@ def iter_outcomes(
     complete = info.format not in ("json", "jsonl")
     converter = RowConverter(mapping, info.columns if complete else None)
     finder = DuplicateFinder(mapping.near_duplicates)
+    report.near_checked = mapping.near_duplicates is not None
     seen_ids: set[str] = set()
     pending = 0
     for row in rows:

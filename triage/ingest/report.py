@@ -48,6 +48,8 @@ class IngestReport:
     rejected: int = 0
     exact_duplicates: int = 0
     near_duplicates: int = 0
+    near_checked: bool = True
+    """False when the mapping turned near-duplicate flagging off (`near_duplicates: null`)."""
     languages_detected: int = 0
     rejected_by_code: Counter[str] = field(default_factory=Counter)
     errors: list[RowError] = field(default_factory=list)
@@ -84,10 +86,10 @@ class IngestReport:
 
     def summary(self) -> str:
         """One line: read / accepted / rejected / duplicates."""
+        near = f"near {self.near_duplicates:,}" if self.near_checked else "near not checked"
         return (
             f"read {self.read:,}, accepted {self.accepted:,}, rejected {self.rejected:,}, "
-            f"duplicates {self.duplicates:,} (exact {self.exact_duplicates:,}, "
-            f"near {self.near_duplicates:,})"
+            f"duplicates {self.duplicates:,} (exact {self.exact_duplicates:,}, {near})"
         )
 
     def to_dict(self) -> dict[str, Any]:
