@@ -35,13 +35,13 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     count = [0]
 
-    def dumping(clf: Any, held: Any, seed: int, shifts: Any) -> Any:
+    def dumping(clf: Any, held: Any, seed: int, shifts: Any, *rest: Any) -> Any:
         name = f"{args.dataset}-{count[0]}-{'_'.join(map(str, clf.classes_[:2]))}"
         count[0] += 1
         arrays = {"scores": held.scores, "y": held.y}
         arrays |= {k: getattr(held, k) for k in ("votes", "text") if getattr(held, k) is not None}
         np.savez(args.out / f"{name}.npz", classes=np.asarray(clf.classes_, dtype=str), **arrays)
-        return original(clf, held, seed, shifts)
+        return original(clf, held, seed, shifts, *rest)
 
     train_module.choose_served = dumping
     tickets = training_part(args.dataset, args.data)

@@ -169,3 +169,25 @@ def test_train_probabilities_are_the_served_ones(
         np.testing.assert_array_equal(given[target], alone[target])
         np.testing.assert_array_equal(model.link(raw)[target], served[target])
         np.testing.assert_array_equal(uncalibrated[target], model.uncalibrated_proba(data)[target])
+
+
+def test_a_served_ticket_without_language_is_triaged_as_with_its_detected_one(
+    result: TrainResult, tickets: list[Ticket]
+) -> None:
+    """Every training ticket had a language (the importer detects one); a client that sends
+    none must get the prediction of the same ticket with its language, not of an all-zero
+    language column the model never saw."""
+    triager = in_memory(result)
+    text = "My laptop does not start any more, not even on the charger. The light keeps blinking."
+    sent = tickets[0].replace(subject="laptop", body=text, language=None, channel=None)
+    labelled = sent.replace(language="en")
+    assert triager.predict(sent).predictions == triager.predict(labelled).predictions
+    featurizer = result.model.featurizer
+    row = featurizer.transform(inputs([sent])).toarray()[0]
+    start = len(featurizer.word_.vocabulary_) + len(featurizer.char_.vocabulary_)  # type: ignore[union-attr]
+    start += featurizer.embedding_dim_
+    channels = row[start : start + len(featurizer.channels_)]
+    languages = row[start + len(channels) : start + len(channels) + len(featurizer.languages_)]
+    assert featurizer.languages_ == ["en", "nl"] and list(languages) == [1.0, 0.0]
+    # no channel: the training tickets' mix of channels, not zeros
+    assert channels.sum() == pytest.approx(1.0) and (channels > 0).all()
