@@ -98,6 +98,22 @@ def test_generator_priority_text_cues_follow_impact(tickets: list[Ticket]) -> No
     assert _share(high, cued) > 0.4 > _share(low, cued)
 
 
+def test_generator_states_medium_impact_about_as_often_as_low(tickets: list[Ticket]) -> None:
+    """A ticket without an impact phrase must not read as low impact for sure: medium impact
+    (a team, a few colleagues) is left unsaid about as often as low (`IMPACT_SAID`)."""
+
+    def said(level: Level):  # type: ignore[no-untyped-def]
+        cues = phrases_nl.FRAMES.impact_cues[level] + phrases_en.FRAMES.impact_cues[level]
+        stems = [c.split("{")[0][:18].lower() for c in cues]
+        return lambda t: any(s in t.body.lower() for s in stems)
+
+    medium = [t for t in tickets if t.impact is Level.MEDIUM]
+    high = [t for t in tickets if t.impact is Level.HIGH and not t.escalated]
+    assert len(medium) > 100
+    medium_said, high_said = _share(medium, said(Level.MEDIUM)), _share(high, said(Level.HIGH))
+    assert 0.3 < medium_said < 0.55 and medium_said + 0.1 < high_said, (medium_said, high_said)
+
+
 def test_generator_first_line_work_mostly_stays_first_line(tickets: list[Ticket]) -> None:
     first = {s.key for _, s in all_subcategories() if s.line == 1}
     ones = [t for t in tickets if t.subcategory in first]
