@@ -318,9 +318,10 @@ def tfidf_row(
 
 def _shares(values: list[str], vocabulary: list[str]) -> list[float]:
     """Each vocabulary value's share of `values` (the training rows), in vocabulary order."""
-    counts = {v: 0 for v in vocabulary}
+    counts = dict.fromkeys(vocabulary, 0)
     for value in values:
-        counts[value] += 1
+        if value in counts:  # always, unless the featuriser keeps no such column (`meta` off)
+            counts[value] += 1
     return [counts[v] / max(len(values), 1) for v in vocabulary]
 
 

@@ -71,3 +71,10 @@ def test_models_fitted_before_the_shares_keep_the_zero_block(attribute: str) -> 
     columns = _meta(featurizer, "fax", "xx", "ok?")
     block = columns[:2] if attribute == "channel_shares_" else columns[2:]
     assert not block.any()
+
+
+def test_a_featuriser_without_the_fields_fits_and_keeps_no_shares() -> None:
+    data = FeatureInput([ENGLISH, DUTCH], ["email", "phone"], ["en", "nl"])
+    featurizer = TicketFeaturizer(embeddings=False, meta=False, min_df=1).fit(data)
+    assert featurizer.channel_shares_ == [] and featurizer.language_shares_ == []
+    assert featurizer.transform(data).shape == (2, featurizer.n_features_)
