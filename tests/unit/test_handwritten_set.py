@@ -1,6 +1,7 @@
 """The hand-written ticket sets are well formed: the real-phrasing blind set
-(tests/data/handwritten_tickets.jsonl) and the second development set (dev_tickets_2.jsonl), which
-share fields, labelling rules and the `triage` import preset; each also has checks of its own."""
+(tests/data/handwritten_tickets.jsonl) and the second and third development sets
+(dev_tickets_2.jsonl, dev_tickets_3.jsonl), which share fields, labelling rules and the `triage`
+import preset; each also has checks of its own."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from triage.schema import Level, Priority, priority_from
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SET, DEV2 = DATA / "handwritten_tickets.jsonl", DATA / "dev_tickets_2.jsonl"
+DEV3 = DATA / "dev_tickets_3.jsonl"
 FIELDS = {
     "ticket_id",
     "subject",
@@ -72,7 +74,7 @@ def dev_rows() -> list[Row]:
     return _read(DEV2)
 
 
-@pytest.fixture(scope="module", params=[SET, DEV2], ids=["blind", "dev2"])
+@pytest.fixture(scope="module", params=[SET, DEV2, DEV3], ids=["blind", "dev2", "dev3"])
 def a_set(request: pytest.FixtureRequest) -> tuple[Path, list[Row]]:
     """Either set, for the checks both must pass."""
     return request.param, _read(request.param)
@@ -172,3 +174,10 @@ def test_hand_set_imports_with_the_triage_preset(a_set: tuple[Path, list[Row]]) 
     report = validate_file(path, load_mapping("triage"))
     assert (report.read, report.accepted, report.rejected) == (len(rows), len(rows), 0)
     assert report.duplicates == 0
+
+
+def test_dev_tickets_3_ids_are_numbered_and_cover_the_three_languages() -> None:
+    rows = _read(DEV3)
+    assert [r["ticket_id"] for r in rows] == [f"DEV3-{i:03d}" for i in range(1, len(rows) + 1)]
+    assert set(Counter(r["language"] for r in rows)) == {"nl", "en", "de"}
+    assert {r["support_line"] for r in rows} == {1, 2, 3}
