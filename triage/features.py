@@ -182,11 +182,7 @@ class TicketFeaturizer:
         embedded = self._embedding_block(data) if self.embedding_dim_ else None
         meta = self._meta_columns(data) if self.meta else []
         rows = [self._row(data, i, embedded, meta) for i in range(len(data))]
-        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-        indptr[1:] = np.cumsum([len(cols) for cols, _ in rows])
-        indices = np.concatenate([cols for cols, _ in rows]).astype(np.int32)
-        values = np.concatenate([vals for _, vals in rows]).astype(np.float32)
-        return sp.csr_matrix((values, indices, indptr), shape=(len(rows), self.n_features_))
+        return _csr(rows, self.n_features_)
 
     def _row(
         self,
@@ -344,12 +340,17 @@ def _one_hot_row(
 def _one_hot(values: list[str], vocabulary: list[str], shares: list[float] | None) -> sp.csr_matrix:
     """`_one_hot_row` for every value, as one (n, len(vocabulary)) matrix."""
     rows = [_one_hot_row(v, vocabulary, shares) for v in values]
+    return _csr(rows, max(len(vocabulary), 1))
+
+
+def _csr(rows: list[tuple[NDArray[np.int64], NDArray[np.float32]]], width: int) -> sp.csr_matrix:
+    """A float32 CSR matrix (len(rows), width) from each row's (column indices, values)."""
     indptr = np.zeros(len(rows) + 1, dtype=np.int64)
     indptr[1:] = np.cumsum([len(cols) for cols, _ in rows])
     indices = np.concatenate([cols for cols, _ in rows] or [np.zeros(0, np.int64)])
-    data = np.concatenate([vals for _, vals in rows] or [np.zeros(0, np.float32)])
+    values = np.concatenate([vals for _, vals in rows] or [np.zeros(0, np.float32)])
     return sp.csr_matrix(
-        (data, indices.astype(np.int32), indptr), shape=(len(values), max(len(vocabulary), 1))
+        (values.astype(np.float32), indices.astype(np.int32), indptr), shape=(len(rows), width)
     )
 
 
