@@ -46,7 +46,10 @@ def _counts(
 
 
 def auto_report(
-    labels: Sequence[str], served: Sequence[TargetPrediction], target_precision: float
+    labels: Sequence[str],
+    served: Sequence[TargetPrediction],
+    target_precision: float,
+    cost_ratio: float | None = None,
 ) -> dict[str, Any]:
     """What auto-applying meant on labelled tickets: `labels` the true labels, `served` the
     predictions as the service made them (same order).
@@ -55,6 +58,9 @@ def auto_report(
     the promise check (`promise`), classes with at least `MIN_CLASS_AUTO` auto predictions
     whose precision is below the target (`flagged_classes`). `auto.per_class` has the same per
     predicted class, `auto.not_auto_reasons` counts why the other predictions were not auto.
+    With `cost_ratio` (a wrong auto costs that many right ones), `worth_per_ticket`: right autos
+    minus `cost_ratio` times wrong ones, per labelled ticket (0: auto-applying nothing; negative:
+    the autos cost more than they save).
     """
     overall = _counts(labels, served)
     per_class = {}
@@ -75,9 +81,18 @@ def auto_report(
         "auto_count": overall["auto_count"],
         "target_precision": target_precision,
         "promise": promise(overall["hits"], overall["auto_count"], target_precision),
+        "cost_ratio": cost_ratio,
+        "worth_per_ticket": _worth(overall, len(labels), cost_ratio),
         "flagged_classes": flagged,
         "auto": {"per_class": per_class, "not_auto_reasons": dict(sorted(reasons.items()))},
     }
+
+
+def _worth(counts: dict[str, Any], n: int, cost_ratio: float | None) -> float | None:
+    if cost_ratio is None or n == 0:
+        return None
+    wrong = counts["auto_count"] - counts["hits"]
+    return float(counts["hits"] - cost_ratio * wrong) / n
 
 
 def broken_classes(report: dict[str, Any]) -> list[str]:

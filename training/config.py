@@ -135,7 +135,10 @@ class PolicyConfig(_Strict):
     Per class the lowest confidence threshold at which `min_support` or more validation
     predictions reach `target_precision` (as a one-sided Wilson lower bound at
     `confidence_level`; null: as a point estimate), never below `min_confidence`; a class that
-    cannot show it never auto-applies. Per target a near-tie margin (at least `min_margin`), and
+    cannot show it never auto-applies. With `cost_ratio` (a wrong auto costs that many right
+    ones; null: off), of the thresholds that keep that promise each class gets the one where its
+    validation predictions are worth most (right ones minus `cost_ratio` times wrong ones), and
+    each target the margin worth most. Per target a near-tie margin (at least `min_margin`), and
     the familiarity guard (`familiarity_quantile` of validation tickets' nearest-training-ticket
     similarity; null: off). For `stress_targets`, a class's threshold must also reach the
     target on the familiar validation tickets in the lowest `stress_quantile` of that similarity
@@ -148,6 +151,7 @@ class PolicyConfig(_Strict):
     min_support: int = Field(20, ge=1)
     confidence_level: float | None = Field(0.95, ge=0.5, lt=1)
     min_confidence: float = Field(0.5, ge=0, le=1)
+    cost_ratio: float | None = Field(10.0, gt=0)
     min_margin: float = Field(0.05, ge=0, le=1)
     familiarity_quantile: float | None = Field(0.01, ge=0, lt=0.5)
     stress_quantile: float | None = Field(None, gt=0, lt=1)

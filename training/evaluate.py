@@ -55,7 +55,7 @@ def evaluate_probabilities(
         report = evaluate_target(y, proba[target][rows], classes)
         served = [decisions[target][i] for i in rows]
         policy = model.policies[target]
-        report.update(auto_report(y, served, policy.target_precision))
+        report.update(auto_report(y, served, policy.target_precision, policy.cost_ratio))
         report["never_auto_classes"] = dict(policy.never_auto)
         if uncalibrated is not None:
             y_index = label_indices(y, classes)

@@ -133,18 +133,25 @@ def _target_policy(
             tight = _thresholds(policy, part.proba[hard], part.y[hard], part.classes)
             chosen = {c: _stricter(t, tight[c], policy) for c, t in chosen.items()}
         thresholds = {label: c.threshold for label, c in chosen.items()}
-        covered = int(auto_mask(part.proba[keep], part.classes, thresholds).sum())
-        tried[margin] = (covered, chosen)
-    margin = max(tried, key=lambda m: (tried[m][0], -m))  # most coverage, then the smallest
-    chosen = tried[margin][1]
+        applied = auto_mask(part.proba[keep], part.classes, thresholds)
+        right = int((applied & part.correct[keep]).sum())
+        covered = int(applied.sum())
+        worth = (
+            covered if policy.cost_ratio is None else right - policy.cost_ratio * (covered - right)
+        )
+        tried[margin] = (covered, worth, chosen)
+    # most worth (without a cost ratio: most coverage), then the smallest margin
+    margin = max(tried, key=lambda m: (tried[m][1], -m))
+    chosen = tried[margin][2]
     action_policy = ActionPolicy(
         {label: c.threshold for label, c in chosen.items()},
         policy.target_precision,
         policy.suggest_mass,
         margin=margin,
         never_auto=_never(chosen),
+        cost_ratio=policy.cost_ratio,
     )
-    coverage = {m: c / max(len(part.y), 1) for m, (c, _) in tried.items()}
+    coverage = {m: c / max(len(part.y), 1) for m, (c, _, _) in tried.items()}
     return action_policy, _policy_report(action_policy, chosen, coverage, len(part.y))
 
 
@@ -159,6 +166,7 @@ def _thresholds(
         policy.min_support,
         policy.confidence_level,
         policy.min_confidence,
+        policy.cost_ratio,
     )
 
 
@@ -251,6 +259,7 @@ def policy_manifest(model: TriageModel) -> dict[str, Any]:
         never = dict(policy.never_auto)
         targets[target] = {
             "margin": policy.margin,
+            "cost_ratio": policy.cost_ratio,
             "never_auto_classes": never,
             "never_auto": bool(policy.thresholds) and len(never) == len(policy.thresholds),
         }

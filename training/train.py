@@ -68,7 +68,8 @@ class TrainResult:
 
     def auto_summary(self) -> dict[str, Any]:
         """Per target on the test split, as served: auto coverage, auto precision with its
-        Wilson 95% interval, the promise check, flagged classes; and the classes (or the whole
+        Wilson 95% interval, the promise check, what the autos were worth per ticket at the
+        policy's cost ratio, flagged classes; and the classes (or the whole
         target) that never auto-apply, as chosen on validation."""
         out: dict[str, Any] = {}
         policy = self.metrics.get("policy", {})
@@ -79,6 +80,7 @@ class TrainResult:
                 "auto_precision": _rounded(report.get("auto_precision")),
                 "auto_precision_interval": [round(v, 4) for v in report["auto_precision_interval"]],
                 "promise": report.get("promise"),
+                "worth_per_ticket": _rounded(report.get("worth_per_ticket")),
                 "flagged_classes": report.get("flagged_classes", []),
                 "never_auto": chosen.get("never_auto_target", False),
                 "never_auto_classes": sorted(chosen.get("never_auto_classes", {})),
@@ -98,6 +100,7 @@ class TrainResult:
                 "ece_uncalibrated",
                 "coverage",
                 "auto_precision",
+                "worth_per_ticket",
             ):
                 if report.get(key) is not None:
                     flat[f"{target}.{key}"] = float(report[key])

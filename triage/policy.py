@@ -40,22 +40,43 @@ class _Rule:
     min_support: int
     z: float | None
     floor: float
+    cost: float | None = None
 
 
-def _tail_ok(
-    confidence: NDArray[np.float64], correct: NDArray[np.bool_], rule: _Rule
-) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    """Candidate thresholds (each distinct confidence, descending) and whether the predictions at
-    or above each reach the rule: enough of them, precision (bound) >= target, above the floor."""
-    order = np.argsort(-confidence, kind="stable")
-    conf, hits = confidence[order], np.cumsum(correct[order])
-    count = np.arange(1, len(order) + 1)
-    last_of_tie = np.r_[conf[1:] < conf[:-1], True]  # ">= t" takes every tied row
-    precision = hits / count
-    if rule.z is not None:
-        precision = wilson_bounds(hits, count, rule.z)[0]
-    ok = (precision >= rule.target) & (count >= rule.min_support) & (conf >= rule.floor)
-    return conf[last_of_tie], ok[last_of_tie]
+@dataclass(frozen=True, slots=True)
+class _Cuts:
+    """Per candidate threshold (each distinct confidence, descending): how many predictions are
+    at or above it and how many of those are right."""
+
+    threshold: NDArray[np.float64]
+    count: NDArray[np.int64]
+    hits: NDArray[np.int64]
+
+    @classmethod
+    def of(cls, confidence: NDArray[np.float64], correct: NDArray[np.bool_]) -> _Cuts:
+        order = np.argsort(-confidence, kind="stable")
+        conf, hits = confidence[order], np.cumsum(correct[order], dtype=np.int64)
+        count = np.arange(1, len(order) + 1)
+        last_of_tie = np.r_[conf[1:] < conf[:-1], True]  # ">= t" takes every tied row
+        return cls(conf[last_of_tie], count[last_of_tie], hits[last_of_tie])
+
+    def tail_ok(self, rule: _Rule) -> NDArray[np.bool_]:
+        """Whether the predictions at or above each cut reach the rule: enough of them,
+        precision (its lower bound) >= target, above the floor."""
+        precision = self.hits / self.count
+        if rule.z is not None:
+            precision = wilson_bounds(self.hits, self.count, rule.z)[0]
+        ok: NDArray[np.bool_] = (
+            (precision >= rule.target)
+            & (self.count >= rule.min_support)
+            & (self.threshold >= rule.floor)
+        )
+        return ok
+
+    def worth(self, cost: float) -> NDArray[np.float64]:
+        """Right predictions minus `cost` times wrong ones, applying every one at or above."""
+        value: NDArray[np.float64] = self.hits - cost * (self.count - self.hits)
+        return value
 
 
 def _one_class(
@@ -65,15 +86,30 @@ def _one_class(
     if n < rule.min_support:
         why = f"{n} validation predictions, fewer than min_support={rule.min_support}"
         return ClassThreshold(None, n, why)
-    candidates, ok = _tail_ok(confidence, correct, rule)
-    if ok.any():
-        return ClassThreshold(float(candidates[np.flatnonzero(ok)[-1]]), n)
-    shown = "a lower 95% bound of" if rule.z is not None else "a precision of"
-    why = (
-        f"no confidence threshold gives {shown} {rule.target:.2f} on its {n} validation "
-        f"predictions (precision {correct.mean():.3f} over all of them)"
-    )
-    return ClassThreshold(None, n, why)
+    cuts = _Cuts.of(confidence, correct)
+    ok = cuts.tail_ok(rule)
+    if not ok.any():
+        shown = "a lower 95% bound of" if rule.z is not None else "a precision of"
+        why = (
+            f"no confidence threshold gives {shown} {rule.target:.2f} on its {n} validation "
+            f"predictions (precision {correct.mean():.3f} over all of them)"
+        )
+        return ClassThreshold(None, n, why)
+    lowest = int(np.flatnonzero(ok)[-1])
+    if rule.cost is None:
+        return ClassThreshold(float(cuts.threshold[lowest]), n)
+    # the tail's precision averages the predictions just above a threshold with surer ones:
+    # of the thresholds that keep the promise, the one worth most by the stated cost (the
+    # lowest of equals), where the band below it is right less often than cost / (cost + 1)
+    worth = cuts.worth(rule.cost)[: lowest + 1]
+    best = int(np.flatnonzero(worth == worth.max())[-1])
+    if worth[best] <= 0:
+        why = (
+            f"at no confidence threshold do its right validation predictions outweigh "
+            f"{rule.cost:g} times its wrong ones"
+        )
+        return ClassThreshold(None, n, why)
+    return ClassThreshold(float(cuts.threshold[best]), n)
 
 
 def class_thresholds(
@@ -84,6 +120,7 @@ def class_thresholds(
     min_support: int = 20,
     confidence_level: float | None = 0.95,
     min_confidence: float = 0.0,
+    cost_ratio: float | None = None,
 ) -> dict[str, ClassThreshold]:
     """Per-class thresholds chosen on the probabilities served for validation rows.
 
@@ -93,12 +130,20 @@ def class_thresholds(
     at `confidence_level`, or as a point estimate when it is None. A class that cannot show this
     (too few predictions, precision never reached) gets None: it never auto-applies. There is no
     pooled fallback: a rare class does not borrow the precision of the frequent ones.
+
+    With `cost_ratio` (a wrong auto costs that many right ones; None: off), of the thresholds
+    that keep the promise the class gets the one at which its validation predictions are worth
+    most (right ones minus `cost_ratio` times wrong ones): the promise bounds the precision of
+    all predictions above a threshold together, so a band just above it could be right far less
+    often than the cost allows (break-even: `cost_ratio / (cost_ratio + 1)`). A class worth
+    nothing at any threshold never auto-applies.
     """
     rule = _Rule(
         target_precision,
         min_support,
         None if confidence_level is None else z_one_sided(confidence_level),
         min_confidence,
+        cost_ratio,
     )
     predicted = proba.argmax(axis=1) if len(proba) else np.zeros(0, dtype=np.int64)
     confidence = proba.max(axis=1) if len(proba) else np.zeros(0)
@@ -117,10 +162,18 @@ def choose_thresholds(
     min_support: int = 20,
     confidence_level: float | None = 0.95,
     min_confidence: float = 0.0,
+    cost_ratio: float | None = None,
 ) -> dict[str, float | None]:
     """`class_thresholds` as plain numbers (None = never auto)."""
     chosen = class_thresholds(
-        proba, y, classes, target_precision, min_support, confidence_level, min_confidence
+        proba,
+        y,
+        classes,
+        target_precision,
+        min_support,
+        confidence_level,
+        min_confidence,
+        cost_ratio,
     )
     return {label: c.threshold for label, c in chosen.items()}
 
@@ -166,7 +219,9 @@ class ActionPolicy:
     `auto` only when the ticket is familiar, the class can auto-apply at all, the confidence
     reaches the class threshold and the top label leads the runner-up by at least `margin`.
     Otherwise `suggest` when the top-3 labels hold at least `suggest_mass` of the probability,
-    else `review`. `never_auto` holds (label, why) for the classes without a threshold.
+    else `review`. `never_auto` holds (label, why) for the classes without a threshold;
+    `cost_ratio` the cost of a wrong auto in right ones that the thresholds were chosen for
+    (None: the promise alone, and bundles from before the cost ratio).
     """
 
     thresholds: dict[str, float | None]
@@ -174,6 +229,7 @@ class ActionPolicy:
     suggest_mass: float = 0.5
     margin: float = 0.0
     never_auto: tuple[tuple[str, str], ...] = ()
+    cost_ratio: float | None = None
 
     def action(self, label: str, confidence: float, top3_mass: float) -> Action:
         """The action on thresholds alone (no margin, no familiarity)."""

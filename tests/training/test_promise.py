@@ -65,6 +65,24 @@ def test_promise_holds_on_held_out_rows_for_every_target(result: TrainResult) ->
     assert result.metrics["targets"]["category"]["accuracy"] < TARGET  # a real trade-off
 
 
+def test_promise_reports_what_the_autos_were_worth_at_the_cost_ratio(result: TrainResult) -> None:
+    """Right autos minus ten times wrong ones, per labelled test ticket: positive where the
+    thresholds were chosen for that cost, zero where nothing auto-applies."""
+    for target in ("category", "support_line", "priority"):
+        report = result.metrics["targets"][target]
+        assert report["cost_ratio"] == 10
+        classes = report["auto"]["per_class"].values()
+        hits = sum(c["hits"] for c in classes)
+        wrong = report["auto_count"] - hits
+        n = sum(c["n"] for c in classes)
+        assert report["worth_per_ticket"] == pytest.approx((hits - 10 * wrong) / n)
+        assert result.auto_summary()[target]["worth_per_ticket"] == round(
+            report["worth_per_ticket"], 4
+        )
+    assert result.metrics["targets"]["support_line"]["worth_per_ticket"] > 0
+    assert result.metrics["targets"]["priority"]["worth_per_ticket"] == 0.0
+
+
 def test_promise_linked_child_is_not_certain_because_of_the_link(
     result: TrainResult, data: list[Ticket]
 ) -> None:
@@ -121,6 +139,7 @@ def test_promise_manifest_says_which_classes_and_targets_never_auto(
     assert policy["category"]["never_auto"] is False
     assert manifest["policy"]["familiarity"]["min_similarity"] > 0
     assert manifest["thresholds"]["category"]["Telephony"] is None
+    assert policy["category"]["cost_ratio"] == 10
 
 
 def test_promise_unfamiliar_ticket_is_not_auto_and_says_why(result: TrainResult) -> None:

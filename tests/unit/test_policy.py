@@ -154,3 +154,45 @@ def test_link_table_learns_allowed_pairs_and_restricts() -> None:
 def test_link_table_without_constraint_is_inactive() -> None:
     link = LinkTable("category", "priority").fit(["a", "a", "b", "b"], ["P1", "P2", "P1", "P2"])
     assert not link.active
+
+
+def _two_class(confidence: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Predictions of class "a" with these confidences; y says which are right."""
+    return np.c_[confidence, 1 - confidence], np.where(right, 0, 1)
+
+
+def test_a_cost_ratio_stops_where_the_band_above_the_threshold_is_not_worth_applying() -> None:
+    """100 sure, right predictions, then 60 less sure ones of which every fourth is wrong:
+    together they reach 0.90 (145 of 160), so the promise alone applies all of them; at a cost
+    of 10 right ones per wrong one every band of four below the sure ones loses 7, so the
+    threshold stops after the first three unsure (right) ones."""
+    unsure = np.linspace(0.89, 0.60, 60)
+    proba, y = _two_class(
+        np.r_[np.linspace(0.99, 0.90, 100), unsure],
+        np.r_[np.ones(100, bool), np.arange(1, 61) % 4 != 0],
+    )
+    promise = choose_thresholds(proba, y, ["a", "b"], 0.9, 20, None)["a"]
+    worth = class_thresholds(proba, y, ["a", "b"], 0.9, 20, None, cost_ratio=10)["a"]
+    assert promise is not None and promise <= 0.61
+    assert worth.threshold == unsure[2]
+    applied = proba[:, 0] >= worth.threshold
+    assert (y[applied] == 0).sum() - 10 * (y[applied] == 1).sum() == 103
+
+
+def test_a_class_worth_nothing_at_any_threshold_never_auto_applies() -> None:
+    """Every tenth prediction wrong, the surest first: 0.90 over all of them keeps a point
+    -estimate promise of 0.90, but at every threshold the wrong ones outweigh ten times the
+    right ones."""
+    proba, y = _two_class(np.linspace(0.99, 0.60, 100), np.arange(100) % 10 != 0)
+    assert choose_thresholds(proba, y, ["a", "b"], 0.9, 20, None)["a"] is not None
+    chosen = class_thresholds(proba, y, ["a", "b"], 0.9, 20, None, cost_ratio=10)["a"]
+    assert chosen.threshold is None
+    assert chosen.never_reason is not None and "10 times its wrong ones" in chosen.never_reason
+
+
+def test_without_a_cost_ratio_the_promise_alone_decides() -> None:
+    proba, y = noisy_predictions()
+    classes = ["a", "b", "c"]
+    assert class_thresholds(proba, y, classes, 0.9, 20, cost_ratio=None) == class_thresholds(
+        proba, y, classes, 0.9, 20
+    )
