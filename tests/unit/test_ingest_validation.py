@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,15 @@ def test_commands_that_read_an_export_skip_near_duplicates_and_say_so(
         tickets = load_tickets(BROKEN, "triage")
     assert [t.ticket_id for t in tickets] == ["T1", "T2", "T12", "T13"]  # the same tickets
     assert "exact 1, near not checked" in caplog.text
+
+
+def test_the_machine_readable_report_says_whether_near_duplicates_were_looked_for() -> None:
+    """`near_duplicates: 0` must not read as "none found" when nobody looked."""
+    checked = read_tickets(BROKEN, load_mapping("triage")).report.to_dict()
+    unchecked_spec = dataclasses.replace(load_mapping("triage"), near_duplicates=None)
+    unchecked = read_tickets(BROKEN, unchecked_spec).report.to_dict()
+    assert checked["near_checked"] is True and checked["near_duplicates"] == 1
+    assert unchecked["near_checked"] is False and unchecked["near_duplicates"] == 0
 
 
 def test_ingest_strict_fails_on_first_bad_row() -> None:

@@ -106,6 +106,7 @@ class IngestReport:
             "duplicates": self.duplicates,
             "exact_duplicates": self.exact_duplicates,
             "near_duplicates": self.near_duplicates,
+            "near_checked": self.near_checked,
             "languages_detected": self.languages_detected,
             "rejected_by_code": dict(sorted(self.rejected_by_code.items())),
             "errors": [e.to_dict() for e in self.errors],
