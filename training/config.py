@@ -17,6 +17,7 @@ from pydantic import (
 
 from training.privacy_config import PrivacyConfig
 from triage.errors import ConfigError
+from triage.policy import DEFAULT_COST_RATIO
 from triage.schema import TARGETS
 
 
@@ -151,7 +152,7 @@ class PolicyConfig(_Strict):
     min_support: int = Field(20, ge=1)
     confidence_level: float | None = Field(0.95, ge=0.5, lt=1)
     min_confidence: float = Field(0.5, ge=0, le=1)
-    cost_ratio: float | None = Field(10.0, gt=0)
+    cost_ratio: float | None = Field(DEFAULT_COST_RATIO, gt=0)
     min_margin: float = Field(0.05, ge=0, le=1)
     familiarity_quantile: float | None = Field(0.01, ge=0, lt=0.5)
     stress_quantile: float | None = Field(None, gt=0, lt=1)

@@ -137,8 +137,8 @@ def evaluate_triager(triager: Triager, tickets: Sequence[Ticket]) -> dict[str, A
 
 def summary(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """One small object per target: accuracy, macro_f1, coverage, ece, auto precision with its
-    Wilson 95% interval and the promise check (+ n, top-3, weak classes, classes flagged, the
-    names of the classes that never auto-apply)."""
+    Wilson 95% interval, the promise check, what the autos were worth per ticket (+ n, top-3,
+    weak classes, classes flagged, the names of the classes that never auto-apply)."""
     keys = (
         "n",
         "accuracy",
@@ -147,6 +147,7 @@ def summary(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "auto_precision",
         "auto_precision_interval",
         "promise",
+        "worth_per_ticket",
         "flagged_classes",
         "never_auto_classes",
         "ece",

@@ -64,9 +64,10 @@ def fit_policies(
 
     `model` is the one whose served probabilities `held` holds (classifiers fitted without the
     held-out rows). First the guard (a low quantile of the held-out tickets' similarity to
-    their nearest training ticket); then per target the near-tie margin that lets the most
-    held-out predictions auto-apply, with the class thresholds chosen on the predictions the
-    guard and the margin let through, as they will be served.
+    their nearest training ticket); then per target the near-tie margin whose held-out autos
+    are worth most at `policy.cost_ratio` (without one: that lets the most of them auto-apply),
+    with the class thresholds chosen on the predictions the guard and the margin let through,
+    as they will be served.
     """
     guard = _guard(policy, held)
     flagged = guard.flags(held.similarity, held.known_words, len(held.tickets)) if guard else None

@@ -13,6 +13,7 @@ from triage.prediction import Action, LabelScore, Reason
 from triage.stats import wilson_bounds, z_one_sided
 
 __all__ = [
+    "DEFAULT_COST_RATIO",
     "ActionPolicy",
     "ClassThreshold",
     "Decision",
@@ -22,6 +23,11 @@ __all__ = [
     "class_thresholds",
     "precision_coverage_curve",
 ]
+
+
+DEFAULT_COST_RATIO = 10.0
+"""What one wrong auto costs in right ones (the issue's "one wrong auto-routing costs more than
+ten correct ones save"): `policy.cost_ratio`'s default and the production report's."""
 
 
 @dataclass(frozen=True, slots=True)

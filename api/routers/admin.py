@@ -16,6 +16,7 @@ from api.schemas import ReloadOut, ReloadRequest
 from api.security import AdminScope
 from triage.bundle_files import BundleOutsideRoot, check_under_root
 from triage.errors import BundleError
+from triage.policy import DEFAULT_COST_RATIO
 from triage.store.report import production_report
 
 router = APIRouter(prefix="/v1", tags=["admin"], dependencies=[AdminScope])
@@ -76,11 +77,22 @@ async def post_reload(
 @router.get("/stats", summary="Production metrics", dependencies=[FlushedPredictions])
 async def get_stats(
     store: StoreDep,
+    holder: HolderDep,
     days: Annotated[
         int, Query(ge=1, le=3650, description="The last N days (predictions made since).")
     ] = 30,
 ) -> dict[str, Any]:
     """Precision per target against the value at close, coverage per action, KB acceptance,
-    over the last `days` days (default 30: bounded work, and what a dashboard shows)."""
+    what the autos were worth (at the serving model's cost ratio), over the last `days` days
+    (default 30: bounded work, and what a dashboard shows)."""
     since = datetime.now(UTC) - timedelta(days=days)
-    return await run_in_threadpool(production_report, store, since)
+    manifest = holder.current.triager.manifest if holder.current else {}
+    return await run_in_threadpool(production_report, store, since, _cost_ratio(manifest))
+
+
+def _cost_ratio(manifest: dict[str, Any]) -> float:
+    """The cost ratio the serving model's thresholds were chosen for (the default for bundles
+    from before it)."""
+    targets = (manifest.get("policy") or {}).get("targets") or {}
+    ratios = [t.get("cost_ratio") for t in targets.values() if t.get("cost_ratio")]
+    return float(ratios[0]) if ratios else DEFAULT_COST_RATIO

@@ -173,6 +173,10 @@ def test_endpoints_resolved_ticket_joins_its_prediction(client: TestClient, keys
     stats = client.get("/v1/stats", headers=keys["admin"]).json()
     assert stats["resolved_with_prediction"] == 1
     assert stats["targets"]["category"]["precision"] == 1.0
+    # the autos priced at the serving model's cost ratio: right ones only, so worth >= 0
+    category = stats["targets"]["category"]
+    assert stats["cost_ratio"] == 10.0 and category["auto_wrong"] == 0
+    assert category["auto_worth_per_judged"] == category["auto_judged"] / category["judged"]
 
 
 def test_endpoints_model_shows_the_manifest(client: TestClient, keys: Keys) -> None:

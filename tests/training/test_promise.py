@@ -205,6 +205,9 @@ def test_promise_cli_evaluate_reports_wilson_interval_and_flags_a_broken_promise
     assert bad.exit_code == 1, bad.output
     flagged = json.loads(bad.stdout)
     assert flagged["support_line"]["promise"] == FAILED
+    # wrong autos cost ten right ones: the same autos are now worth less than nothing
+    assert summary["support_line"]["worth_per_ticket"] > 0
+    assert flagged["support_line"]["worth_per_ticket"] < 0
     assert "support_line" in flagged["broken_promises"]
     assert "support_line:2" in flagged["broken_promises"]  # the class, judged on its own
     per_class = json.loads(out.read_text())["details"]["targets"]["support_line"]["auto"]

@@ -33,6 +33,25 @@ def test_store_report_scores_predictions_against_value_at_close(store: SqlFeedba
     assert report["feedback_outcomes"] == {"accepted": 1, "corrected": 0, "rejected": 1, "rated": 0}
 
 
+def test_store_report_prices_the_autos_at_the_cost_ratio(store: SqlFeedbackStore) -> None:
+    """Three auto-applied categories, one wrong at close, and one suggestion: at ten right ones
+    per wrong one the autos cost more than they saved; at one they were worth something."""
+    store.record_predictions(
+        [prediction(f"p{i}", i) for i in range(3)] + [prediction("s3", 3, action="suggest")]
+    )
+    for i, category in enumerate(["Network", "Network", "Access", "Access"]):
+        pid = f"p{i}" if i < 3 else "s3"
+        store.record_resolved(ResolvedRecord(ticket(i).replace(category=category), pid))
+    costly = production_report(store)["targets"]["category"]
+    assert (costly["auto_judged"], costly["auto_wrong"], costly["judged"]) == (3, 1, 4)
+    assert costly["auto_worth_per_judged"] == (2 - 10 * 1) / 4
+    assert (
+        production_report(store, cost_ratio=1.0)["targets"]["category"]["auto_worth_per_judged"]
+        == (2 - 1) / 4
+    )
+    assert production_report(store)["cost_ratio"] == 10.0
+
+
 def test_store_report_counts_only_the_window_since(store: SqlFeedbackStore) -> None:
     now = datetime.now(UTC)
     old = replace(prediction("old1", 0), created_at=now - timedelta(days=40))

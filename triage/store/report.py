@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from triage.policy import DEFAULT_COST_RATIO
 from triage.prediction import Action
 from triage.schema import TARGETS, Ticket
 from triage.store.protocol import FeedbackStore
@@ -47,6 +48,7 @@ def _target_report(
     target: str,
     preds: list[PredictionRecord],
     pairs: list[tuple[PredictionRecord, dict[str, str]]],
+    cost_ratio: float,
 ) -> dict[str, Any]:
     actions = [p.labels[target]["action"] for p in preds if target in p.labels]
     coverage = {a: actions.count(a) / len(actions) for a in ACTIONS} if actions else {}
@@ -56,18 +58,27 @@ def _target_report(
         if target in p.labels and target in final
     ]
     auto = [(lab, fin) for lab, fin in judged if lab["action"] == "auto"]
+    wrong = sum(str(lab["label"]) != fin for lab, fin in auto)
+    right = len(auto) - wrong
     return {
         "coverage": coverage,
         "judged": len(judged),
         "precision": _share(judged),
         "auto_judged": len(auto),
         "auto_precision": _share(auto),
+        "auto_wrong": wrong,
+        "auto_worth_per_judged": (right - cost_ratio * wrong) / len(judged) if judged else None,
     }
 
 
-def production_report(store: FeedbackStore, since: datetime | None = None) -> dict[str, Any]:
+def production_report(
+    store: FeedbackStore, since: datetime | None = None, cost_ratio: float = DEFAULT_COST_RATIO
+) -> dict[str, Any]:
     """Production metrics: per target coverage by action and precision against the value at close,
     feedback outcomes and KB acceptance (helpful / rated). Ratios in [0, 1], None when undefined.
+    Per target also the autos wrong at close and what the autos were worth per judged ticket:
+    right ones minus `cost_ratio` times wrong ones (0: nothing auto-applied; negative: the autos
+    cost more than they saved), the figure the thresholds were chosen to maximise.
 
     With `since`, only predictions, feedback and resolved tickets recorded after it count (a
     ticket resolved in the window whose prediction is older is not joined).
@@ -86,5 +97,6 @@ def production_report(store: FeedbackStore, since: datetime | None = None) -> di
         "feedback_outcomes": {o: sum(f.outcome == o for f in fb) for o in OUTCOMES},
         "kb_rated": len(rated),
         "kb_acceptance": sum(rated) / len(rated) if rated else None,
-        "targets": {t: _target_report(t, preds, pairs) for t in TARGETS},
+        "cost_ratio": cost_ratio,
+        "targets": {t: _target_report(t, preds, pairs, cost_ratio) for t in TARGETS},
     }
