@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from triage.policy import net_worth
 from triage.prediction import Action, TargetPrediction
 from triage.stats import wilson_interval
 
@@ -92,7 +93,7 @@ def _worth(counts: dict[str, Any], n: int, cost_ratio: float | None) -> float | 
     if cost_ratio is None or n == 0:
         return None
     wrong = counts["auto_count"] - counts["hits"]
-    return float(counts["hits"] - cost_ratio * wrong) / n
+    return net_worth(float(counts["hits"]), float(wrong), cost_ratio) / n
 
 
 def broken_classes(report: dict[str, Any]) -> list[str]:

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from training.config import PolicyConfig
 from training.datasets import labels
 from triage.guards import FamiliarityGuard, choose_familiarity, known_word_counts, top_two_margin
-from triage.policy import ActionPolicy, ClassThreshold, auto_mask, class_thresholds
+from triage.policy import ActionPolicy, ClassThreshold, auto_mask, class_thresholds, net_worth
 from triage.schema import Ticket
 from triage.triager import TriageModel
 
@@ -138,7 +138,9 @@ def _target_policy(
         right = int((applied & part.correct[keep]).sum())
         covered = int(applied.sum())
         worth = (
-            covered if policy.cost_ratio is None else right - policy.cost_ratio * (covered - right)
+            covered
+            if policy.cost_ratio is None
+            else net_worth(right, covered - right, policy.cost_ratio)
         )
         tried[margin] = (covered, worth, chosen)
     # most worth (without a cost ratio: most coverage), then the smallest margin

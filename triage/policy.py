@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,6 +22,7 @@ __all__ = [
     "auto_mask",
     "choose_thresholds",
     "class_thresholds",
+    "net_worth",
     "precision_coverage_curve",
 ]
 
@@ -28,6 +30,18 @@ __all__ = [
 DEFAULT_COST_RATIO = 10.0
 """What one wrong auto costs in right ones (the issue's "one wrong auto-routing costs more than
 ten correct ones save"): `policy.cost_ratio`'s default and the production report's."""
+
+
+@overload
+def net_worth(right: float, wrong: float, cost_ratio: float) -> float: ...
+@overload
+def net_worth(
+    right: NDArray[Any], wrong: NDArray[Any], cost_ratio: float
+) -> NDArray[np.float64]: ...
+def net_worth(right: Any, wrong: Any, cost_ratio: float) -> Any:
+    """What auto-applying saved, in right autos: right ones minus `cost_ratio` times wrong ones
+    (the figure thresholds are chosen to maximise, and evaluation and production report)."""
+    return right - cost_ratio * wrong
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +95,7 @@ class _Cuts:
 
     def worth(self, cost: float) -> NDArray[np.float64]:
         """Right predictions minus `cost` times wrong ones, applying every one at or above."""
-        value: NDArray[np.float64] = self.hits - cost * (self.count - self.hits)
-        return value
+        return net_worth(self.hits, self.count - self.hits, cost)
 
 
 def _one_class(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from triage.policy import DEFAULT_COST_RATIO
+from triage.policy import DEFAULT_COST_RATIO, net_worth
 from triage.prediction import Action
 from triage.schema import TARGETS, Ticket
 from triage.store.protocol import FeedbackStore
@@ -59,7 +59,7 @@ def _target_report(
     ]
     auto = [(lab, fin) for lab, fin in judged if lab["action"] == "auto"]
     wrong = sum(str(lab["label"]) != fin for lab, fin in auto)
-    right = len(auto) - wrong
+    worth = net_worth(float(len(auto) - wrong), float(wrong), cost_ratio)
     return {
         "coverage": coverage,
         "judged": len(judged),
@@ -67,7 +67,7 @@ def _target_report(
         "auto_judged": len(auto),
         "auto_precision": _share(auto),
         "auto_wrong": wrong,
-        "auto_worth_per_judged": (right - cost_ratio * wrong) / len(judged) if judged else None,
+        "auto_worth_per_judged": worth / len(judged) if judged else None,
     }
 
 
