@@ -19,12 +19,14 @@ ROUNDS = 4
 def accuracy_and_macro_f1(logits: NDArray[np.float64], y: NDArray[np.int64]) -> tuple[float, float]:
     """Accuracy and macro-F1 (over the classes present in y) of the arg-max of `logits` (n, k)
     against class indices `y` (n,)."""
-    return _counts_to_scores(logits.argmax(axis=1), y, logits.shape[1])
+    return predicted_scores(logits.argmax(axis=1), y, logits.shape[1])
 
 
-def _counts_to_scores(
+def predicted_scores(
     predicted: NDArray[np.int64], y: NDArray[np.int64], k: int
 ) -> tuple[float, float]:
+    """Accuracy and macro-F1 (over the classes present in y) of class indices `predicted` (n,)
+    against `y` (n,), k classes."""
     tp = np.bincount(y[predicted == y], minlength=k).astype(np.float64)
     denominator = np.bincount(predicted, minlength=k) + np.bincount(y, minlength=k)
     present = np.bincount(y, minlength=k) > 0
@@ -100,7 +102,7 @@ def _score(
     predicted: NDArray[np.int64], y: NDArray[np.int64], floor: float, k: int
 ) -> tuple[float, float]:
     """(macro-F1, accuracy) of predicted class indices, or (-1, accuracy) below `floor`."""
-    accuracy, macro_f1 = _counts_to_scores(predicted, y, k)
+    accuracy, macro_f1 = predicted_scores(predicted, y, k)
     return (macro_f1 if accuracy >= floor else -1.0, accuracy)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import httpx
 import pytest
@@ -14,8 +15,9 @@ from browser import browser_context, screenshot
 from e2e_server import Server, start_server
 from service_helpers import ARTICLES, VPN_TICKET
 
+from triage.schema import Ticket
 from triage.store.keys import create_key
-from triage.store.records import FeedbackRecord
+from triage.store.records import FeedbackRecord, PredictionRecord
 from triage.store.sql import open_store
 
 pytestmark = pytest.mark.e2e
@@ -291,6 +293,75 @@ def _with_fields(route: Any, change: Any) -> None:
     body = response.json()
     change(body)
     route.fulfill(response=response, json=body)
+
+
+def test_console_lead_view_shows_the_autos_worth_from_the_real_stats(
+    page: Any, server: Server
+) -> None:
+    """Two auto-applied answers in the server's database (the tiny bundle never auto-applies),
+    closed through the API: category right, support line wrong. The lead view shows each
+    target's worth exactly as `/v1/stats` computes it, the support line's marked negative."""
+    ticket = Ticket(ticket_id="INC-WORTH", subject="vpn router down", body="outage, dns broken")
+    labels = {
+        "category": {"label": "Network", "confidence": 0.97, "action": "auto"},
+        "support_line": {"label": "1", "confidence": 0.95, "action": "auto"},
+    }
+    store = open_store(server.database_url)
+    try:
+        store.record_predictions([PredictionRecord("pred-worth", ticket, "e2e-v1", labels)])
+    finally:
+        store.close()
+    closed = {**VPN_TICKET, "ticket_id": "INC-WORTH", "category": "Network", "support_line": 2}
+    headers = {"X-API-Key": server.dev_key}
+    httpx.post(f"{server.url}/v1/tickets/resolved", json={"ticket": closed}, headers=headers)
+    stats = httpx.get(f"{server.url}/v1/stats", headers=headers, timeout=30).json()
+    worth = {
+        tg: stats["targets"][tg]["auto_worth_per_judged"] for tg in ("category", "support_line")
+    }
+    assert worth["category"] > 0 > worth["support_line"]
+
+    _open(page, server, view="#lead")
+    page.wait_for_selector("#precision li[data-worth]")
+    lines = page.locator("#precision li[data-worth]")
+    assert lines.count() == 2  # priority: no auto judged, no worth line
+    for line, tg in zip(lines.all(), ("category", "support_line"), strict=True):
+        shown = f"{worth[tg]:+.2f}".rstrip("0").rstrip(".")
+        assert f"automatic worth {shown} per judged ticket" in line.inner_text()
+    assert lines.nth(1).get_attribute("data-worth") == "negative"
+    assert "1 wrong; one wrong counts as 10 right ones lost" in lines.nth(1).inner_text()
+    colour = "el => getComputedStyle(el).color"
+    assert lines.nth(1).evaluate(colour) != lines.nth(0).evaluate(colour)
+
+
+def test_console_lead_view_shows_what_wrong_autos_cost(page: Any, server: Server) -> None:
+    """The worth line's wording, from `/v1/stats` fields set for a fixed case: three support-line
+    autos, one wrong, at a cost ratio of 10."""
+
+    def stats_fields(body: dict[str, Any]) -> None:
+        body["cost_ratio"] = 10.0
+        body["targets"]["support_line"] |= {
+            "judged": 4,
+            "precision": 0.5,
+            "auto_judged": 3,
+            "auto_precision": 2 / 3,
+            "auto_wrong": 1,
+            "auto_worth_per_judged": -2.0,
+        }
+
+    page.route(
+        lambda url: urlparse(url).path.endswith("/v1/stats"),
+        lambda route: _with_fields(route, stats_fields),
+    )
+    _open(page, server, view="#lead")
+    line = page.locator("#precision li[data-worth=negative]")
+    line.wait_for()
+    assert line.inner_text() == (
+        "Support line: automatic worth -2 per judged ticket "
+        "(1 wrong; one wrong counts as 10 right ones lost)"
+    )
+    colour = "el => getComputedStyle(el).color"
+    other = page.locator("#precision li:not([data-worth])").first
+    assert line.evaluate(colour) != other.evaluate(colour)  # marked, not only worded
 
 
 def test_console_shows_reason_relevance_and_insights_when_the_api_sends_them(

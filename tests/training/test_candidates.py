@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from tiny_data import make_tickets, tiny_config
 
-from training.candidates import BASELINE, HeldInputs, choose_served, with_class_biases
+from training.candidates import (
+    BASELINE,
+    EDGE_Z,
+    HeldInputs,
+    choose_served,
+    edge_over,
+    with_class_biases,
+)
 from training.train import TrainResult, build_bundle, train
 from triage.class_bias import accuracy_and_macro_f1
 from triage.classifiers import TargetClassifier
@@ -60,7 +68,59 @@ def test_choose_served_takes_a_blend_that_beats_the_baseline_on_both() -> None:
     assert clf.blend_ is not None and "+".join(clf.blend_.parts) == chosen
     won = report["validation"][chosen]
     assert won["accuracy"] > base["accuracy"] and won["macro_f1"] > base["macro_f1"]
+    edge = report["edge_over_baseline"][chosen]
+    assert edge["points"] > EDGE_Z * edge["se"] > 0  # clear of the rows' noise
     assert logits.shape == (600, 3)
+
+
+def _one_hot(predicted: np.ndarray, k: int = 2) -> np.ndarray:
+    return np.eye(k)[predicted] * 5.0
+
+
+def test_edge_over_tells_a_clear_edge_from_noise() -> None:
+    """500 rows, 2 classes; the baseline is right on the first 300. A challenger right on those
+    and 30 more is ahead by 6 points of accuracy with 30 discordant rows: clear. One that swaps
+    37 of the baseline's right rows for 40 others is ahead by 0.6 points with 77 discordant
+    rows: noise, within one standard error."""
+    y = np.zeros(500, dtype=np.int64)
+    y[250:] = 1
+    base = y.copy()
+    base[300:] = 1 - y[300:]  # wrong on rows 300-499
+    clear = base.copy()
+    clear[300:330] = y[300:330]
+    noisy = base.copy()
+    noisy[300:340] = y[300:340]
+    noisy[250:287] = 1 - y[250:287]
+    edge, se = edge_over(_one_hot(clear), _one_hot(base), y, seed=0)
+    assert edge > 0.05 and edge > EDGE_Z * se
+    edge, se = edge_over(_one_hot(noisy), _one_hot(base), y, seed=0)
+    assert 0 < edge < se  # ahead on these rows, by less than their noise
+    assert edge_over(_one_hot(base), _one_hot(base), y, seed=0) == (0.0, 0.0)
+
+
+def test_choose_served_keeps_the_baseline_when_a_blend_is_ahead_within_noise() -> None:
+    """Scores and votes are pure noise and the text model is weak: on these 120 rows two blends
+    come out ahead of it on both measures by chance (the rule before the edge test served one),
+    but not clear of the rows' noise."""
+    rng = np.random.default_rng(8)
+    n, k = 120, 4
+    y = rng.integers(0, k, n).astype(np.int64)
+    text = rng.normal(0, 1, (n, k))
+    text[np.arange(n), y] += 0.3
+    held = HeldInputs(rng.normal(0, 1, (n, k)), rng.dirichlet(np.ones(k), n), text, y)
+    clf = TargetClassifier("logreg").fit(sp.csr_matrix(np.eye(k)), list("0123"))
+    _, report = choose_served(clf, held, seed=0, shifts=[0.0])
+    assert report["served"] == BASELINE and clf.text_only_
+    base = report["validation"][BASELINE]
+    lucky = [
+        name
+        for name, s in report["validation"].items()
+        if s["accuracy"] > base["accuracy"] and s["macro_f1"] > base["macro_f1"]
+    ]
+    assert len(lucky) == 2
+    assert report["edge_z"] == EDGE_Z
+    for name, edge in report["edge_over_baseline"].items():
+        assert edge["points"] <= EDGE_Z * edge["se"], name  # none clear of the noise
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +141,7 @@ def test_train_records_the_choice_and_serves_it_from_the_bundle(
         clf = result.model.classifiers[target]
         assert choice["served"] == clf.choice_
         assert BASELINE in choice["validation"]  # the baseline competed on validation rows
+        assert set(choice["edge_over_baseline"]) == set(choice["validation"]) - {BASELINE}
     bundle = build_bundle(result, Path(str(tmp_path)) / "bundle")
     loaded = Triager.load(bundle, embedder=None)
     assert loaded.manifest["served"] == served

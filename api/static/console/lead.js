@@ -1,7 +1,7 @@
 // The team lead's view: volume, actions, production precision, KB acceptance, insights.
 import { call } from "./api.js";
 import { el, byId, clear, say } from "./dom.js";
-import { t, percent, labelName, shortDay } from "./i18n.js";
+import { t, percent, number, labelName, shortDay } from "./i18n.js";
 import { barChart, columnChart, stackedChart } from "./charts.js";
 import { explain, report } from "./ui.js";
 import { renderInsight } from "./insights.js";
@@ -83,9 +83,20 @@ function drawPrecision(node, stats) {
     if (r.auto_precision !== null && r.auto_precision !== undefined) {
       notes.append(el("li", {}, `${targetName(tg)}: ${t("autoPrecision", { value: percent(r.auto_precision), n: r.auto_judged })}`));
     }
+    if (typeof r.auto_worth_per_judged === "number" && r.auto_judged > 0) {
+      notes.append(worthNote(tg, r, stats.cost_ratio));
+    }
   }
   if (rows.length) node.append(barChart(rows, { caption: t("precisionCaption"), format: percent, max: 1 }));
   node.append(notes);
+}
+
+/** What the autos earned at close, by the price the thresholds were chosen with: right autos
+ * minus cost_ratio times wrong ones, per judged ticket (below zero: they cost more than they save). */
+function worthNote(tg, r, ratio) {
+  const value = (r.auto_worth_per_judged > 0 ? "+" : "") + number(r.auto_worth_per_judged);
+  const text = t("autoWorth", { value, wrong: r.auto_wrong ?? 0, ratio: number(ratio ?? 10, 1) });
+  return el("li", { "data-worth": r.auto_worth_per_judged < 0 ? "negative" : "positive" }, `${targetName(tg)}: ${text}`);
 }
 
 function drawKbAcceptance(node, stats) {
