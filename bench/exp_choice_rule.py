@@ -21,7 +21,14 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from training.candidates import BASELINE, BLENDS, HeldInputs, _available, _blend_candidate
+from training.candidates import (
+    BASELINE,
+    BLENDS,
+    HeldInputs,
+    _available,
+    _blend_candidate,
+    edge_over,
+)
 from triage.blend import PRIOR_SHIFTS
 from triage.class_bias import accuracy_and_macro_f1
 
@@ -50,32 +57,16 @@ def rule_best(
     beating = _beating(cands, text, y)
     if not beating:
         return BASELINE
-    return max(sorted(beating), key=lambda n: _mean(cands[n], y))
+    return _best(cands, beating, y)
 
 
-def _paired_se(
-    a: NDArray[np.float64],
-    b: NDArray[np.float64],
-    y: NDArray[np.int64],
-    seed: int = 0,
-    draws: int = 200,
-) -> float:
-    """Bootstrap standard error of mean(acc, macro-F1)(a) - the same of b over the rows."""
-    rng = np.random.default_rng(seed)
-    pa, pb = a.argmax(1), b.argmax(1)
-    k = a.shape[1]
-    diffs = []
-    for _ in range(draws):
-        rows = rng.integers(0, len(y), len(y))
-        diffs.append(_mean_pred(pa[rows], y[rows], k) - _mean_pred(pb[rows], y[rows], k))
-    return float(np.std(diffs))
+def _paired_se(a: NDArray[np.float64], b: NDArray[np.float64], y: NDArray[np.int64]) -> float:
+    """Bootstrap standard error of mean(acc, macro-F1)(a) - the same of b, as served."""
+    return edge_over(a, b, y, seed=0)[1]
 
 
-def _mean_pred(p: NDArray[np.int64], y: NDArray[np.int64], k: int) -> float:
-    tp = np.bincount(y[p == y], minlength=k).astype(float)
-    den = np.bincount(p, minlength=k) + np.bincount(y, minlength=k)
-    present = np.bincount(y, minlength=k) > 0
-    return (float(np.mean(p == y)) + float(np.mean(2 * tp[present] / den[present]))) / 2
+def _best(cands: dict[str, NDArray[np.float64]], names: list[str], y: NDArray[np.int64]) -> str:
+    return max(sorted(names), key=lambda n: _mean(cands[n], y))
 
 
 def rule_text_within_se(
@@ -85,11 +76,11 @@ def rule_text_within_se(
     beating = _beating(cands, text, y)
     if not beating:
         return BASELINE
-    best = max(sorted(beating), key=lambda n: _mean(cands[n], y))
+    best = _best(cands, beating, y)
     safe = [n for n in beating if "text" in n.split("+")]
     if "text" in best.split("+") or not safe:
         return best
-    alt = max(sorted(safe), key=lambda n: _mean(cands[n], y))
+    alt = _best(cands, safe, y)
     gap = _mean(cands[best], y) - _mean(cands[alt], y)
     return alt if gap <= _paired_se(cands[best], cands[alt], y) else best
 
@@ -101,7 +92,7 @@ def rule_most_parts_within_se(
     beating = _beating(cands, text, y)
     if not beating:
         return BASELINE
-    best = max(sorted(beating), key=lambda n: _mean(cands[n], y))
+    best = _best(cands, beating, y)
     close = [
         n
         for n in beating
@@ -118,41 +109,21 @@ def rule_always_all(
     return full if full in _beating(cands, text, y) else rule_best(cands, text, y)
 
 
-def _clear_of_baseline(z: float) -> Rule:
-    """Today's rule among blends whose mean beats the baseline's by more than z standard errors."""
+def _clear_of_baseline(z: float, prefer_all: bool = False) -> Rule:
+    """Today's rule among blends whose mean beats the baseline's by more than z standard errors
+    (with `prefer_all`: `scores+votes+text` whenever it is one of them)."""
 
     def rule(
         cands: dict[str, NDArray[np.float64]], text: NDArray[np.float64], y: NDArray[np.int64]
     ) -> str:
-        clear = {
-            n: cands[n]
+        clear = [
+            n
             for n in _beating(cands, text, y)
             if _mean(cands[n], y) - _mean(text, y) > z * _paired_se(cands[n], text, y)
-        }
-        return rule_best(clear, text, y) if clear else BASELINE
-
-    return rule
-
-
-def _clear_all_parts(z: float) -> Rule:
-    """`scores+votes+text` if it is clear of the baseline by z standard errors, else the same
-    rule over the other blends."""
-
-    def rule(
-        cands: dict[str, NDArray[np.float64]], text: NDArray[np.float64], y: NDArray[np.int64]
-    ) -> str:
-        clear = {
-            n: cands[n]
-            for n in _beating(cands, text, y)
-            if _mean(cands[n], y) - _mean(text, y) > z * _paired_se(cands[n], text, y)
-        }
-        return (
-            "scores+votes+text"
-            if "scores+votes+text" in clear
-            else rule_best(clear, text, y)
-            if clear
-            else BASELINE
-        )
+        ]
+        if prefer_all and "scores+votes+text" in clear:
+            return "scores+votes+text"
+        return _best(cands, clear, y) if clear else BASELINE
 
     return rule
 
@@ -161,7 +132,7 @@ RULES: dict[str, Rule] = {
     "clear of baseline by 1 SE": _clear_of_baseline(1),
     "clear of baseline by 1.645 SE": _clear_of_baseline(1.645),
     "clear of baseline by 2 SE": _clear_of_baseline(2),
-    "all parts, clear by 1 SE": _clear_all_parts(1),
+    "all parts, clear by 1 SE": _clear_of_baseline(1, prefer_all=True),
     "best (today)": rule_best,
     "text within 1 SE": rule_text_within_se,
     "most parts within 1 SE": rule_most_parts_within_se,

@@ -14,7 +14,7 @@ from triage.blend import VoteBlend, choose_prior_shift, cross_fitted_logits
 from triage.calibration import softmax
 from triage.class_bias import accuracy_and_macro_f1, cross_fitted_biases, predicted_scores
 from triage.classifiers import TargetClassifier
-from triage.metrics import evaluate_target
+from triage.metrics import evaluate_target, paired_bootstrap
 
 logger = logging.getLogger(__name__)
 
@@ -188,17 +188,9 @@ def edge_over(
     edge: the spread of the paired difference over `draws` bootstrap resamples of the rows."""
     ours, theirs = logits.argmax(axis=1), baseline.argmax(axis=1)
     k = logits.shape[1]
-    edge = _mean_score(ours, y, k) - _mean_score(theirs, y, k)
-    rng = np.random.default_rng(seed)
-    spread = []
-    for _ in range(draws):
-        rows = rng.integers(0, len(y), len(y))
-        spread.append(_mean_score(ours[rows], y[rows], k) - _mean_score(theirs[rows], y[rows], k))
+    edge = (sum(predicted_scores(ours, y, k)) - sum(predicted_scores(theirs, y, k))) / 2
+    spread = paired_bootstrap(ours, theirs, y, k, seed, draws).mean(axis=1)
     return edge, float(np.std(spread))
-
-
-def _mean_score(predicted: NDArray[np.int64], y: NDArray[np.int64], k: int) -> float:
-    return sum(predicted_scores(predicted, y, k)) / 2
 
 
 def _score(logits: NDArray[np.float64], y: NDArray[np.int64]) -> dict[str, float]:

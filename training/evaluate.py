@@ -118,9 +118,12 @@ def _consistency(
     return out
 
 
-def evaluate_triager(triager: Triager, tickets: Sequence[Ticket]) -> dict[str, Any]:
+def evaluate_triager(
+    triager: Triager, tickets: Sequence[Ticket], predicted: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
     """Full metrics of a loaded bundle on labelled tickets (embeddings batched once), with the
-    actions decided as `Triager.predict_many` decides them."""
+    actions decided as `Triager.predict_many` decides them. `predicted`, when given, receives
+    each target's served label per ticket (to compare with another model on the same rows)."""
     vectors = triager.embed([t.text for t in tickets])
     data = feature_input(tickets, vectors)
     model = triager.model
@@ -130,6 +133,10 @@ def evaluate_triager(triager: Triager, tickets: Sequence[Ticket]) -> dict[str, A
     uncalibrated = model.uncalibrated_proba(data, found)
     unfamiliar = model.unfamiliar(data, found)
     report = evaluate_probabilities(model, tickets, proba, raw, uncalibrated, unfamiliar)
+    if predicted is not None:
+        for target, clf in model.classifiers.items():
+            classes = clf.classes_.tolist()
+            predicted[target] = [str(classes[j]) for j in proba[target].argmax(axis=1)]
     report["model_version"] = triager.version
     report["n_tickets"] = len(tickets)
     return report

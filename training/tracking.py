@@ -126,6 +126,7 @@ def log_result(result: TrainResult, retrieval: str) -> None:
     mlflow.log_param("split_method", result.split_method)
     for target, served in result.served_summary().items():  # what validation chose to serve
         mlflow.log_param(f"served.{target}", served["served"])
+        mlflow.log_metrics(_edge_metrics(target, served.get("edge_over_baseline", {})))
     mlflow.set_tag("retrieval", retrieval[:5000])
     mlflow.log_metrics({f"split.{k}": float(v) for k, v in result.split_sizes.items()})
     mlflow.log_metrics({_metric_key(k): v for k, v in result.summary_metrics().items() if v == v})
@@ -133,6 +134,18 @@ def log_result(result: TrainResult, retrieval: str) -> None:
     mlflow.log_dict(_jsonable(result.metrics), "metrics/report.json")
     if result.skipped:
         mlflow.log_dict(result.skipped, "metrics/skipped_targets.json")
+
+
+def _edge_metrics(target: str, edges: dict[str, dict[str, float]]) -> dict[str, float]:
+    """Each blend's edge over the baseline on validation and its standard error, in points
+    (`training.candidates.edge_over`), e.g. `category.edge.scores_votes`: runs can be compared
+    on how clearly the served blend won, not only on which one."""
+    out = {}
+    for blend, edge in edges.items():
+        name = blend.replace("+", "_")  # MLflow metric names allow no "+"
+        out[f"{target}.edge.{name}"] = float(edge["points"])
+        out[f"{target}.edge_se.{name}"] = float(edge["se"])
+    return out
 
 
 def _metric_key(key: str) -> str:

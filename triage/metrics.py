@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from triage.calibration import expected_calibration_error
+from triage.class_bias import predicted_scores
 from triage.policy import auto_mask
 
 WEAK_F1 = 0.3
@@ -18,6 +19,26 @@ def label_indices(labels: Sequence[str], classes: Sequence[str]) -> NDArray[np.i
     """Index of each label in `classes`, -1 for labels outside them."""
     lookup = {c: i for i, c in enumerate(classes)}
     return np.asarray([lookup.get(str(v), -1) for v in labels], dtype=np.int64)
+
+
+def paired_bootstrap(
+    a: NDArray[np.int64],
+    b: NDArray[np.int64],
+    y: NDArray[np.int64],
+    k: int,
+    seed: int = 0,
+    draws: int = 1000,
+) -> NDArray[np.float64]:
+    """(draws, 2): accuracy and macro-F1 of the class indices `a` (n,) minus those of `b` (n,)
+    against `y` (n,), k classes, on `draws` bootstrap resamples of the rows, the same rows for
+    both (paired: what two models get right together does not count as noise)."""
+    rng = np.random.default_rng(seed)
+    out = np.empty((draws, 2))
+    for i in range(draws):
+        rows = rng.integers(0, len(y), len(y))
+        ours, theirs = predicted_scores(a[rows], y[rows], k), predicted_scores(b[rows], y[rows], k)
+        out[i] = (ours[0] - theirs[0], ours[1] - theirs[1])
+    return out
 
 
 def top_k_accuracy(proba: NDArray[np.float64], y: NDArray[np.int64], k: int = 3) -> float:

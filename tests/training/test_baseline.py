@@ -22,6 +22,7 @@ from training.baseline import (
     fit_baseline,
     load_baseline,
     own_peak_rss_mb,
+    paired_difference,
     save_baseline,
 )
 from training.datasets import labels
@@ -47,6 +48,29 @@ def test_baseline_skips_unlabelled_rows_and_scores_per_target() -> None:
     assert set(base.models_) == {"category"}  # a target without two classes gets no model
     scores = baseline_scores(base, texts, {"category": y})
     assert scores["category"]["accuracy"] > 0.9  # separable data
+
+
+def test_paired_difference_gives_the_edge_and_an_interval_that_knows_the_noise() -> None:
+    """400 tickets, 2 labels. The baseline is right on the first 300. A product right on those
+    and on 40 more is 10 points ahead, and the interval excludes 0; one that trades 20 of the
+    baseline's right answers for 22 others is 0.5 points ahead, and the interval holds 0."""
+    truth = ["a" if i % 2 else "b" for i in range(400)]
+    flip = {"a": "b", "b": "a"}
+    baseline = [t if i < 300 else flip[t] for i, t in enumerate(truth)]
+    better = [t if i < 340 else flip[t] for i, t in enumerate(truth)]
+    level = [flip[t] if i < 20 else t if i < 322 else flip[t] for i, t in enumerate(truth)]
+    clear = paired_difference(better, baseline, truth)
+    assert clear["accuracy"]["points"] == 10.0
+    assert 0 < clear["accuracy"]["interval"][0] < 10 < clear["accuracy"]["interval"][1]
+    assert clear["macro_f1"]["interval"][0] > 0
+    close = paired_difference(level, baseline, truth)
+    assert close["accuracy"]["points"] == 0.5
+    assert close["accuracy"]["interval"][0] < 0 < close["accuracy"]["interval"][1]
+    assert paired_difference(baseline, baseline, truth)["accuracy"] == {
+        "points": 0.0,
+        "interval": [0.0, 0.0],
+    }
+    assert paired_difference([], [], []) == {}
 
 
 def test_baseline_job_in_a_second_process_fits_the_same_model(

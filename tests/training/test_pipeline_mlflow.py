@@ -77,6 +77,12 @@ def test_pipeline_run_logs_config_metrics_plots_and_bundle(loop: Loop) -> None:
     assert run.data.metrics["category.accuracy"] >= 0.95
     assert "category.baseline_tfidf_lr.macro_f1" in run.data.metrics
     assert run.data.metrics["split.test"] == 60
+    served = loop.first.result.served_summary()["category"]
+    assert served["edge_over_baseline"]  # the baseline competed, so every blend has an edge
+    for blend, edge in served["edge_over_baseline"].items():  # how clearly each blend won
+        key = blend.replace("+", "_")
+        assert run.data.metrics[f"category.edge.{key}"] == edge["points"]
+        assert run.data.metrics[f"category.edge_se.{key}"] == edge["se"]
     paths = {a.path for a in client.list_artifacts(loop.first.run_id)}
     assert {"config.yaml", "plots", "bundle", "metrics", "eval"} <= paths
     plots = {Path(a.path).name for a in client.list_artifacts(loop.first.run_id, "plots")}
@@ -171,6 +177,11 @@ def test_pipeline_cli_evaluate_writes_json_per_target(loop: Loop, tmp_path: Path
         # the bundle's in-run baseline, scored on the same tickets, side by side
         base = summary["baselines"]["tfidf_lr"][target]
         assert 0 < base["accuracy"] <= 1 and 0 < base["macro_f1"] <= 1
+        # the product's difference to it on the same tickets, with its interval
+        diff = base["product_minus_baseline"]["accuracy"]
+        shown = round(100 * (summary[target]["accuracy"] - base["accuracy"]), 2)
+        assert abs(diff["points"] - shown) <= 0.011  # labels both models know: the same figures
+        assert diff["interval"][0] <= diff["points"] <= diff["interval"][1]
         assert report["details"]["baselines"] == summary["baselines"]
     by_alias = CliRunner().invoke(
         app,

@@ -89,7 +89,9 @@ def evaluate(
     as_json: bool = JsonOption,
 ) -> None:
     """Evaluate any bundle on any labelled file: accuracy, macro-F1, ECE, and per target and
-    class the auto coverage and auto precision with its Wilson 95% interval, as served.
+    class the auto coverage and auto precision with its Wilson 95% interval, as served; next to
+    the bundle's in-run baseline on the same tickets, with the difference and its paired 95%
+    bootstrap interval.
 
     Exit 1 when a target, or a class with enough auto predictions, misses the target precision
     with 95% confidence (`broken_promises`); `promise: below_target` flags a point estimate
@@ -102,8 +104,9 @@ def evaluate(
     with tempfile.TemporaryDirectory() as tmp:
         bundle = _bundle_path(model, Path(tmp), config, tracking_uri)
         triager = Triager.load(bundle)
-        report = evaluate_triager(triager, tickets)
-        report["baselines"] = bundle_baseline_scores(bundle, triager.manifest, tickets)
+        predicted: dict[str, list[str]] = {}
+        report = evaluate_triager(triager, tickets, predicted)
+        report["baselines"] = bundle_baseline_scores(bundle, triager.manifest, tickets, predicted)
     if out is not None:
         write_report(report, out)
     broken = broken_promises(report)
