@@ -181,7 +181,8 @@ def baseline_scores(
 ) -> dict[str, dict[str, Any]]:
     """Accuracy and macro-F1 of the baseline per target on labelled texts; with the product's
     predicted labels on the same texts (`product`, per target), also the product's difference
-    to it (`product_minus_baseline`, `paired_difference`)."""
+    to it (`product_minus_baseline`, `training.evaluate.paired_difference`)."""
+    from training.evaluate import paired_difference
     from triage.metrics import evaluate_target
 
     proba = baseline.predict_proba(texts)
@@ -199,36 +200,6 @@ def baseline_scores(
             ours = [str(product[target][i]) for i in rows]
             out[target]["product_minus_baseline"] = paired_difference(ours, theirs, truth)
     return out
-
-
-def paired_difference(
-    product: Sequence[str], baseline: Sequence[str], truth: Sequence[str], seed: int = 0
-) -> dict[str, Any]:
-    """Product minus baseline in accuracy and macro-F1 (points) on the same tickets, each with a
-    95% bootstrap interval over the tickets (paired: `triage.metrics.paired_bootstrap`, 1,000
-    resamples). An interval that holds 0 says this test set cannot tell the two apart. Labels
-    neither model knows count as wrong for both."""
-    import numpy as np
-
-    from triage.class_bias import predicted_scores
-    from triage.metrics import paired_bootstrap
-
-    index = {c: i for i, c in enumerate(sorted(set(truth) | set(product) | set(baseline)))}
-    ours, theirs, y = (
-        np.asarray([index[v] for v in s], dtype=np.int64) for s in (product, baseline, truth)
-    )
-    if len(y) == 0:
-        return {}
-    k = len(index)
-    point = np.subtract(predicted_scores(ours, y, k), predicted_scores(theirs, y, k))
-    low, high = np.percentile(paired_bootstrap(ours, theirs, y, k, seed), [2.5, 97.5], axis=0)
-    return {
-        name: {
-            "points": round(100 * float(point[j]), 2),
-            "interval": [round(100 * float(low[j]), 2), round(100 * float(high[j]), 2)],
-        }
-        for j, name in enumerate(("accuracy", "macro_f1"))
-    }
 
 
 def save_baseline(baseline: TextBaseline, folder: Path) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from training.config import TrainConfig
-from training.evaluate import evaluate_triager, summary
+from training.datasets import labels
+from training.evaluate import evaluate_triager, paired_difference, summary
 from training.tracking import (
     CHALLENGER,
     CHAMPION,
@@ -39,7 +40,7 @@ class GateResult:
 
     passed: bool
     tolerance: float
-    comparison: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    comparison: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
 
 
@@ -54,7 +55,7 @@ def compare(
     Fails when a target the champion predicts is missing from the challenger, or any metric drops
     by more than `tolerance` (absolute).
     """
-    comparison: dict[str, dict[str, dict[str, float]]] = {}
+    comparison: dict[str, dict[str, dict[str, Any]]] = {}
     reasons = []
     for target, old in champion.items():
         new = challenger.get(target)
@@ -81,10 +82,48 @@ def _score(
     eval_tickets: list[Any],
     embedder: Embedder | None,
     tmp: Path,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The version's summary on the eval tickets and its served label per target and ticket."""
     dest = tmp / f"v{version.version}"
     _, bundle = fetch_bundle(client, name, dest, version=str(version.version))
-    return summary(evaluate_triager(Triager.load(bundle, embedder), eval_tickets))
+    predicted: dict[str, list[str]] = {}
+    report = evaluate_triager(Triager.load(bundle, embedder), eval_tickets, predicted)
+    return summary(report), predicted
+
+
+def add_intervals(
+    gate: GateResult,
+    challenger: dict[str, list[str]],
+    champion: dict[str, list[str]],
+    tickets: list[Any],
+) -> GateResult:
+    """Each compared metric's `delta_interval`: the paired 95% bootstrap interval of challenger
+    minus champion on the same tickets (`training.evaluate.paired_difference`), so a drop can be
+    read against the eval set's noise; a refusal's reason quotes it. The verdict is unchanged."""
+    reasons = list(gate.reasons)
+    for target, metrics in gate.comparison.items():
+        truth = labels(tickets, target)
+        rows = [i for i, v in enumerate(truth) if v is not None]
+        if target not in challenger or target not in champion or not rows:
+            continue
+        diff = paired_difference(
+            [challenger[target][i] for i in rows],
+            [champion[target][i] for i in rows],
+            [str(truth[i]) for i in rows],
+        )
+        for metric, entry in metrics.items():
+            if metric not in diff:
+                continue
+            low, high = (round(v / 100, 4) for v in diff[metric]["interval"])
+            entry["delta_interval"] = [low, high]
+            prefix = f"{target}.{metric} drops"
+            reasons = [
+                f"{r} (95% interval of the change {low:+.4f} to {high:+.4f})"
+                if r.startswith(prefix)
+                else r
+                for r in reasons
+            ]
+    return GateResult(gate.passed, gate.tolerance, gate.comparison, reasons)
 
 
 def promote(
@@ -115,9 +154,10 @@ def promote(
         elif champion.version == challenger.version:
             gate = GateResult(True, config.tracking.promote_tolerance, reasons=["already champion"])
         else:
-            new = _score(client, name, challenger, tickets, embedder, tmp)
-            old = _score(client, name, champion, tickets, embedder, tmp)
+            new, new_labels = _score(client, name, challenger, tickets, embedder, tmp)
+            old, old_labels = _score(client, name, champion, tickets, embedder, tmp)
             gate = compare(new, old, config.tracking.promote_tolerance)
+            gate = add_intervals(gate, new_labels, old_labels, tickets)
     promoted = gate.passed or force
     if promoted:
         _move_champion(

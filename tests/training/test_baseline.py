@@ -22,10 +22,10 @@ from training.baseline import (
     fit_baseline,
     load_baseline,
     own_peak_rss_mb,
-    paired_difference,
     save_baseline,
 )
 from training.datasets import labels
+from training.evaluate import paired_difference
 from triage.errors import BundleError
 
 

@@ -135,6 +135,12 @@ def test_pipeline_gate_refuses_worse_challenger_then_force_and_rollback(loop: Lo
     refused = promote(loop.config, eval_data=loop.eval_file, root=loop.root)
     assert not refused["promoted"] and not refused["gate_passed"]
     assert any(r.startswith("category.") for r in refused["reasons"])
+    # each drop is quoted with its paired interval on the same eval tickets
+    accuracy = refused["comparison"]["category"]["accuracy"]
+    low, high = accuracy["delta_interval"]
+    assert low <= accuracy["delta"] <= high < 0  # shuffled labels: clearly worse, not noise
+    drop = next(r for r in refused["reasons"] if r.startswith("category.accuracy drops"))
+    assert f"95% interval of the change {low:+.4f} to {high:+.4f}" in drop
     assert refused["champion_after"] == int(loop.first.model_version)
     forced = promote(loop.config, eval_data=loop.eval_file, force=True, root=loop.root)
     assert forced["promoted"] and forced["forced"]
