@@ -50,16 +50,6 @@ def _beating(
     ]
 
 
-def rule_best(
-    cands: dict[str, NDArray[np.float64]], text: NDArray[np.float64], y: NDArray[np.int64]
-) -> str:
-    """Today's rule: the best mean among blends beating the baseline on both, else the baseline."""
-    beating = _beating(cands, text, y)
-    if not beating:
-        return BASELINE
-    return _best(cands, beating, y)
-
-
 def _paired_se(a: NDArray[np.float64], b: NDArray[np.float64], y: NDArray[np.int64]) -> float:
     """Bootstrap standard error of mean(acc, macro-F1)(a) - the same of b, as served."""
     return edge_over(a, b, y, seed=0)[1]
@@ -69,14 +59,35 @@ def _best(cands: dict[str, NDArray[np.float64]], names: list[str], y: NDArray[np
     return max(sorted(names), key=lambda n: _mean(cands[n], y))
 
 
+Among = Callable[[dict[str, NDArray[np.float64]], list[str], str, NDArray[np.int64]], str]
+
+
+def _among_beating(pick: Among) -> Rule:
+    """A rule that serves the baseline unless some blend beats it on both measures; then `pick`
+    chooses given those blends and the best of them by their mean."""
+
+    def rule(
+        cands: dict[str, NDArray[np.float64]], text: NDArray[np.float64], y: NDArray[np.int64]
+    ) -> str:
+        beating = _beating(cands, text, y)
+        return pick(cands, beating, _best(cands, beating, y), y) if beating else BASELINE
+
+    return rule
+
+
+@_among_beating
+def rule_best(
+    cands: dict[str, NDArray[np.float64]], beating: list[str], best: str, y: NDArray[np.int64]
+) -> str:
+    """Today's rule: the best mean among blends beating the baseline on both."""
+    return best
+
+
+@_among_beating
 def rule_text_within_se(
-    cands: dict[str, NDArray[np.float64]], text: NDArray[np.float64], y: NDArray[np.int64]
+    cands: dict[str, NDArray[np.float64]], beating: list[str], best: str, y: NDArray[np.int64]
 ) -> str:
     """The best, unless a blend holding the baseline's part is within one standard error of it."""
-    beating = _beating(cands, text, y)
-    if not beating:
-        return BASELINE
-    best = _best(cands, beating, y)
     safe = [n for n in beating if "text" in n.split("+")]
     if "text" in best.split("+") or not safe:
         return best
@@ -85,14 +96,11 @@ def rule_text_within_se(
     return alt if gap <= _paired_se(cands[best], cands[alt], y) else best
 
 
+@_among_beating
 def rule_most_parts_within_se(
-    cands: dict[str, NDArray[np.float64]], text: NDArray[np.float64], y: NDArray[np.int64]
+    cands: dict[str, NDArray[np.float64]], beating: list[str], best: str, y: NDArray[np.int64]
 ) -> str:
     """Among beating blends within one standard error of the best, the one with most parts."""
-    beating = _beating(cands, text, y)
-    if not beating:
-        return BASELINE
-    best = _best(cands, beating, y)
     close = [
         n
         for n in beating
@@ -101,12 +109,12 @@ def rule_most_parts_within_se(
     return max(sorted(close), key=lambda n: (len(n.split("+")), _mean(cands[n], y)))
 
 
+@_among_beating
 def rule_always_all(
-    cands: dict[str, NDArray[np.float64]], text: NDArray[np.float64], y: NDArray[np.int64]
+    cands: dict[str, NDArray[np.float64]], beating: list[str], best: str, y: NDArray[np.int64]
 ) -> str:
     """`scores+votes+text` whenever it beats the baseline (else today's rule)."""
-    full = "scores+votes+text"
-    return full if full in _beating(cands, text, y) else rule_best(cands, text, y)
+    return "scores+votes+text" if "scores+votes+text" in beating else best
 
 
 def _clear_of_baseline(z: float, prefer_all: bool = False) -> Rule:
@@ -157,9 +165,6 @@ def _sub(held: HeldInputs, rows: NDArray[np.bool_]) -> HeldInputs:
     )
 
 
-HONEST_SHIFT = False
-
-
 def _cross_fitted_shift(
     logits: NDArray[np.float64], y: NDArray[np.int64], seed: int
 ) -> NDArray[np.float64]:
@@ -174,7 +179,9 @@ def _cross_fitted_shift(
     return out
 
 
-def run(path: Path, repeats: int) -> None:
+def run(path: Path, repeats: int, honest_shift: bool = False) -> None:
+    """The table for one dumped file; `honest_shift`: each candidate's prior shift chosen on other
+    rows of the choosing half than it is scored on (`_cross_fitted_shift`)."""
     data = np.load(path)
     known = data["y"] >= 0
     held = HeldInputs(
@@ -199,7 +206,7 @@ def run(path: Path, repeats: int) -> None:
                 logits, blend = _blend_candidate(
                     parts, fit, np.ones(len(fit.y), bool), repeat, PRIOR_SHIFTS
                 )
-                if HONEST_SHIFT:
+                if honest_shift and blend.prior_shift_ is not None:
                     logits = _cross_fitted_shift(logits - blend.prior_shift_, fit.y, repeat)
                 cands[name], blends[name] = logits, blend
             assert fit.text is not None and other.text is not None
@@ -238,15 +245,13 @@ def main() -> int:
     )
     parser.add_argument("--honest-shift", action="store_true")
     args = parser.parse_args()
-    global HONEST_SHIFT
-    HONEST_SHIFT = args.honest_shift
     if args.prior_rows is not None:
         import triage.blend
 
         triage.blend.VoteBlend.__init__.__defaults__ = (args.prior_rows, ("scores", "votes"))
         print(f"blend prior_rows = {args.prior_rows}")
     for path in args.files:
-        run(path, args.repeats)
+        run(path, args.repeats, args.honest_shift)
     return 0
 
 

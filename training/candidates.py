@@ -15,6 +15,7 @@ from triage.calibration import softmax
 from triage.class_bias import accuracy_and_macro_f1, cross_fitted_biases, predicted_scores
 from triage.classifiers import TargetClassifier
 from triage.metrics import evaluate_target, paired_bootstrap
+from triage.stats import z_one_sided
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +29,10 @@ they are fitted; they are kept only if their cross-fitted logits beat the unbias
 BASELINE = "text"
 """The plain text model alone (`triage.text_model.TextBaseline`): issue 9's baseline."""
 
-EDGE_Z = 1.645
+EDGE_Z = z_one_sided(0.95)
 """A blend is served only if its edge over the baseline (the mean of accuracy and macro-F1 on the
 held-out rows) is more than this many bootstrap standard errors of the paired difference: a
-one-sided 95% test, the level of the promise's Wilson bound. Without it, on a few hundred
+one-sided 95% test (1.645), the level of the promise's Wilson bound. Without it, on a few hundred
 validation rows the best of four blends beat the baseline by noise and fell below it on test
 (synthetic support tickets, BENCHMARKS.md "A blend must be clear of the baseline")."""
 

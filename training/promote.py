@@ -49,12 +49,16 @@ def compare(
     champion: dict[str, dict[str, Any]],
     tolerance: float,
     metrics: tuple[str, ...] = GATE_METRICS,
+    intervals: dict[str, dict[str, list[float]]] | None = None,
 ) -> GateResult:
     """Gate on per-target metrics (`{target: {metric: value}}`) measured on the same eval set.
 
     Fails when a target the champion predicts is missing from the challenger, or any metric drops
-    by more than `tolerance` (absolute).
+    by more than `tolerance` (absolute). `intervals` (`{target: {metric: [low, high]}}`, the
+    change's paired 95% interval, `change_intervals`) are kept as `delta_interval` and quoted by
+    a refusal, so a drop can be read against the eval set's noise; they do not change the verdict.
     """
+    intervals = intervals or {}
     comparison: dict[str, dict[str, dict[str, Any]]] = {}
     reasons = []
     for target, old in champion.items():
@@ -65,13 +69,24 @@ def compare(
         comparison[target] = {}
         for metric in metrics:
             delta = float(new[metric]) - float(old[metric])
-            comparison[target][metric] = {
+            entry: dict[str, Any] = {
                 "challenger": float(new[metric]),
                 "champion": float(old[metric]),
                 "delta": delta,
             }
+            interval = intervals.get(target, {}).get(metric)
+            if interval is not None:
+                entry["delta_interval"] = interval
+            comparison[target][metric] = entry
             if delta < -tolerance:
-                reasons.append(f"{target}.{metric} drops {-delta:.4f} > tolerance {tolerance}")
+                quoted = (
+                    ""
+                    if interval is None
+                    else f" (95% interval of the change {interval[0]:+.4f} to {interval[1]:+.4f})"
+                )
+                reasons.append(
+                    f"{target}.{metric} drops {-delta:.4f} > tolerance {tolerance}{quoted}"
+                )
     return GateResult(not reasons, tolerance, comparison, reasons)
 
 
@@ -91,39 +106,24 @@ def _score(
     return summary(report), predicted
 
 
-def add_intervals(
-    gate: GateResult,
-    challenger: dict[str, list[str]],
-    champion: dict[str, list[str]],
-    tickets: list[Any],
-) -> GateResult:
-    """Each compared metric's `delta_interval`: the paired 95% bootstrap interval of challenger
-    minus champion on the same tickets (`training.evaluate.paired_difference`), so a drop can be
-    read against the eval set's noise; a refusal's reason quotes it. The verdict is unchanged."""
-    reasons = list(gate.reasons)
-    for target, metrics in gate.comparison.items():
+def change_intervals(
+    challenger: dict[str, list[str]], champion: dict[str, list[str]], tickets: list[Any]
+) -> dict[str, dict[str, list[float]]]:
+    """Per target both predict and metric: the paired 95% bootstrap interval of challenger minus
+    champion on the tickets' labels (`training.evaluate.paired_difference`), as fractions."""
+    out: dict[str, dict[str, list[float]]] = {}
+    for target in challenger.keys() & champion.keys():
         truth = labels(tickets, target)
         rows = [i for i, v in enumerate(truth) if v is not None]
-        if target not in challenger or target not in champion or not rows:
-            continue
         diff = paired_difference(
             [challenger[target][i] for i in rows],
             [champion[target][i] for i in rows],
             [str(truth[i]) for i in rows],
         )
-        for metric, entry in metrics.items():
-            if metric not in diff:
-                continue
-            low, high = (round(v / 100, 4) for v in diff[metric]["interval"])
-            entry["delta_interval"] = [low, high]
-            prefix = f"{target}.{metric} drops"
-            reasons = [
-                f"{r} (95% interval of the change {low:+.4f} to {high:+.4f})"
-                if r.startswith(prefix)
-                else r
-                for r in reasons
-            ]
-    return GateResult(gate.passed, gate.tolerance, gate.comparison, reasons)
+        out[target] = {
+            metric: [round(v / 100, 4) for v in d["interval"]] for metric, d in diff.items()
+        }
+    return out
 
 
 def promote(
@@ -156,8 +156,8 @@ def promote(
         else:
             new, new_labels = _score(client, name, challenger, tickets, embedder, tmp)
             old, old_labels = _score(client, name, champion, tickets, embedder, tmp)
-            gate = compare(new, old, config.tracking.promote_tolerance)
-            gate = add_intervals(gate, new_labels, old_labels, tickets)
+            intervals = change_intervals(new_labels, old_labels, tickets)
+            gate = compare(new, old, config.tracking.promote_tolerance, intervals=intervals)
     promoted = gate.passed or force
     if promoted:
         _move_champion(

@@ -95,7 +95,7 @@ function drawPrecision(node, stats) {
  * minus cost_ratio times wrong ones, per judged ticket (below zero: they cost more than they save). */
 function worthNote(tg, r, ratio) {
   const value = (r.auto_worth_per_judged > 0 ? "+" : "") + number(r.auto_worth_per_judged);
-  const text = t("autoWorth", { value, wrong: r.auto_wrong ?? 0, ratio: number(ratio ?? 10, 1) });
+  const text = t("autoWorth", { value, wrong: r.auto_wrong, ratio: number(ratio, 1) });
   return el("li", { "data-worth": r.auto_worth_per_judged < 0 ? "negative" : "positive" }, `${targetName(tg)}: ${text}`);
 }
 
