@@ -11,6 +11,23 @@ from triage.store.records import FeedbackRecord
 POLL_S = 0.05
 
 
+def prediction_ticket_waiting(store: FeedbackStore, prediction_id: str, wait_s: float) -> str:
+    """The ticket id `prediction_id` was made for, waiting up to `wait_s` seconds for another
+    worker to commit it (as `record_feedback_waiting`); `NotFoundError` when still unknown.
+    Blocking: call it off the event loop."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        ticket_id = store.prediction_ticket_id(prediction_id)
+        if ticket_id is not None:
+            return ticket_id
+        if time.monotonic() >= deadline:
+            raise NotFoundError(
+                f"prediction {prediction_id} not found; send the prediction_id that /v1/triage "
+                "returned for this ticket, or none"
+            )
+        time.sleep(POLL_S)
+
+
 def record_feedback_waiting(store: FeedbackStore, record: FeedbackRecord, wait_s: float) -> int:
     """Store feedback; when its prediction is unknown, wait up to `wait_s` seconds for it.
 

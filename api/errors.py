@@ -104,28 +104,81 @@ def _clean(error: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _malformed_json(request: Request, exc: RequestValidationError) -> JSONResponse | None:
+    """400 for a body that is not JSON at all (FastAPI reports it as a validation error at the
+    character where parsing stopped), with the line and column a person can find."""
+    error = next((e for e in exc.errors() if e.get("type") == "json_invalid"), None)
+    if error is None:
+        return None
+    loc = list(error.get("loc", ()))
+    pos = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0
+    doc = exc.body if isinstance(exc.body, str) else ""
+    line = doc.count("\n", 0, pos) + 1
+    column = pos - (doc.rfind("\n", 0, pos) + 1) + 1
+    why = (error.get("ctx") or {}).get("error", "JSON decode error")
+    detail = (
+        f"body is not valid JSON: {why} at line {line}, column {column}; send one JSON object "
+        "(see /docs for the schema)"
+    )
+    return problem(400, "malformed-json", "Body is not valid JSON", detail, request)
+
+
+def _not_json(request: Request, errors: list[dict[str, Any]]) -> JSONResponse | None:
+    """415 when the body was not read as JSON because its Content-Type says it is something
+    else (FastAPI then validates the raw bytes and reports "a valid dictionary")."""
+    kind = request.headers.get("content-type", "")
+    media = kind.split(";", 1)[0].strip().lower()
+    if not kind or media == "application/json" or media.endswith("+json"):
+        return None
+    if not any(e["loc"] == ["body"] for e in errors):
+        return None
+    detail = f"the body is sent as {media!r}; send JSON with Content-Type: application/json"
+    return problem(415, "unsupported-media-type", "Body must be JSON", detail, request)
+
+
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    malformed = _malformed_json(request, exc)
+    if malformed is not None:
+        return malformed
     errors = [_clean(e) for e in exc.errors()]
+    not_json = _not_json(request, errors)
+    if not_json is not None:
+        return not_json
     first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
     where = ".".join(str(p) for p in first["loc"])
     detail = f"{where}: {first['msg']}; fix the request (see /docs for the schema)"
     return problem(422, "validation", "Invalid request", detail, request, errors=errors)
 
 
+UNREADABLE_BODY = "There was an error parsing the body"
+"""FastAPI's detail for a body it could not decode (not UTF-8)."""
+
+
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == UNREADABLE_BODY:
+        detail = "the body is not readable text; send JSON encoded as UTF-8"
+        return problem(400, "malformed-json", "Body is not valid JSON", detail, request)
     response = problem(exc.status_code, "http", str(exc.detail), str(exc.detail), request)
     if exc.headers:
         response.headers.update(exc.headers)
     return response
 
 
-_TRIAGE_STATUS: tuple[tuple[type[TriageError], int, str], ...] = (
-    (TicketValueError, 422, "validation"),
-    (NotFoundError, 404, "not-found"),
-    (BundleError, 503, "bundle"),
+_TRIAGE_STATUS: tuple[tuple[type[TriageError], int, str, str], ...] = (
+    (TicketValueError, 422, "validation", "Invalid request"),
+    (NotFoundError, 404, "not-found", "Not found"),
+    (BundleError, 503, "bundle", "Model bundle unusable"),
 )
+
+
+def invalid_field(exc: TicketValueError, *loc: str | int) -> RequestValidationError:
+    """A value the domain refused (`Ticket` checks what the schema cannot: time zones, the order
+    of timestamps) as the schema's own 422, located in the body: `("ticket",)` or
+    `("tickets", 5)` plus the field, so a batch names its bad item."""
+    error = {"loc": ("body", *loc, exc.field), "msg": exc.reason, "type": "value_error"}
+    return RequestValidationError([error])
 
 
 def _store_busy(request: Request, exc: StoreBusyError) -> JSONResponse:
@@ -138,9 +191,9 @@ def _store_busy(request: Request, exc: StoreBusyError) -> JSONResponse:
 async def _triage(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, StoreBusyError):
         return _store_busy(request, exc)
-    for kind, status, slug in _TRIAGE_STATUS:
+    for kind, status, slug, title in _TRIAGE_STATUS:
         if isinstance(exc, kind):
-            return problem(status, slug, type(exc).__name__, str(exc), request)
+            return problem(status, slug, title, str(exc), request)
     logger.warning("unmapped library error %s", type(exc).__name__)
     return problem(400, "triage", type(exc).__name__, str(exc), request)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from api.deps import LoadedModel
 from api.errors import ApiError
+from triage.retrieval.protocol import RetrieverLike
 from triage.store.protocol import FeedbackStore
 from triage.store.records import ApiKey
 
@@ -24,6 +25,10 @@ class NotTicketOwner(ApiError):
 
 class UnknownLabel(ApiError):
     status, slug, title = 422, "unknown-label", "Correction names a label the model does not know"
+
+
+class UnknownReference(ApiError):
+    status, slug, title = 422, "unknown-reference", "Feedback names an article or ticket not served"
 
 
 class TicketWriteConflict(ApiError):
@@ -85,6 +90,26 @@ def check_corrections(manifest: Mapping[str, Any], corrections: Mapping[Any, str
                 f"corrections.{target}: {value!r} is not a label of the served model; "
                 f"use one of {allowed}"
             )
+
+
+def check_references(
+    retriever: RetrieverLike | None, kb_article_id: str | None, ticket_id: str | None
+) -> None:
+    """`UnknownReference` (422) for a rated KB article or solving ticket the served model does
+    not hold: a typo or another system's id would otherwise count in KB acceptance. A model
+    without a retriever cannot check, and accepts both."""
+    if retriever is None:
+        return
+    if kb_article_id is not None and retriever.article(kb_article_id) is None:
+        raise UnknownReference(
+            f"kb_article_id: {kb_article_id!r} is not an article of the served knowledge base; "
+            "send the article_id a response or /v1/kb/search returned"
+        )
+    if ticket_id is not None and not retriever.has_ticket(ticket_id):
+        raise UnknownReference(
+            f"solved_by_ticket_id: {ticket_id!r} is not a solved ticket of the served index; "
+            "send the ticket_id of a similar ticket a response or /v1/similar returned"
+        )
 
 
 def check_feedback_cap(store: FeedbackStore, key: ApiKey, cap: int | None) -> None:

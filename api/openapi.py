@@ -27,12 +27,13 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     },
 }
 _WHY = {
-    "400": "The body is not readable JSON.",
+    "400": "The body is not readable JSON (with the line and column where it breaks).",
     "401": "Missing, unknown or revoked API key.",
     "403": "The key lacks the route's scope, or may not change this ticket.",
     "404": "What the request names does not exist.",
     "409": "Another write changed the same ticket at the same moment; send it again.",
     "413": "Request body over TRIAGE_MAX_BODY_BYTES.",
+    "415": "The body is sent with a Content-Type other than JSON.",
     "422": "Invalid request (a field, a label, a bundle).",
     "429": "Queue full, key over its rate limit or feedback cap (see Retry-After).",
     "503": "No model loaded (or it has no retrieval index).",
@@ -48,7 +49,7 @@ def _statuses(path: str, method: str, operation: dict[str, Any]) -> list[str]:
     if "{" in path or path in {"/v1/feedback", "/v1/admin/reload"}:
         codes.append("404")
     if "requestBody" in operation:
-        codes += ["400", "413"]
+        codes += ["400", "413", "415"]
     if path == "/v1/tickets/resolved":
         codes.append("409")
     return codes

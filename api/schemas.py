@@ -30,9 +30,11 @@ def _visible(value: str) -> str:
     return cleaned
 
 
-def _plain(value: str) -> str:
-    """Invisible format and control characters out (zero-width, bidi marks), spaces trimmed."""
-    return strip_invisible(value).strip()
+def _plain(value: str) -> str | None:
+    """Invisible format and control characters out (zero-width, bidi marks), spaces trimmed; a
+    value with nothing left is no value (None), as an absent field: a ticket system sends "" for
+    an empty field, and "\u0000" must not become a requester pseudonym or an empty solution."""
+    return strip_invisible(value).strip() or None
 
 
 def _iso_text(value: Any) -> Any:
@@ -57,6 +59,9 @@ MIN_RELEVANCE_HELP = (
     "weak (default): similar tickets and KB articles above the index's calibrated floor, each "
     "marked strong or weak; strong: strong matches only."
 )
+
+ANON_PREFIX = "anon-"
+"""The id prefix the service gives a ticket sent without an id."""
 
 TICKET_EXAMPLE: JsonDict = {
     "ticket_id": "INC-10042",
@@ -155,12 +160,19 @@ class ResolvedTicketIn(TicketIn):
     time_spent_minutes: float | None = Field(None, ge=0, le=1e7, strict=True)
     kb_article_id: Id | None = None
     # optional KPI fields: without them /v1/insights/kpi reports that KPI unavailable, with why
-    first_response_at: datetime | None = Field(
+    first_response_at: IsoTime | None = Field(
         None, description="First reply to the user (ISO 8601 with a time zone): response time."
     )
-    reopened_count: int | None = Field(None, ge=0, le=1000, description="Times reopened.")
-    escalated: bool | None = Field(None, description="Went beyond its first assignment.")
-    csat: int | None = Field(None, ge=1, le=5, description="Customer satisfaction, 1 to 5.")
+    # strict: "5" or "yes" is a client bug to report, not a value to guess (as kb_helpful)
+    reopened_count: int | None = Field(
+        None, ge=0, le=1000, strict=True, description="Times reopened."
+    )
+    escalated: bool | None = Field(
+        None, strict=True, description="Went beyond its first assignment."
+    )
+    csat: int | None = Field(
+        None, ge=1, le=5, strict=True, description="Customer satisfaction, 1 to 5."
+    )
 
 
 class TriageRequest(Strict):
@@ -184,7 +196,10 @@ class BatchRequest(Strict):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"tickets": [TICKET_EXAMPLE]}]})
 
-    tickets: list[TicketIn] = Field(min_length=1, max_length=1_000)
+    # No schema cap: the route refuses more than TRIAGE_MAX_BATCH_TICKETS with that number (a
+    # second, fixed cap here answered 1,001 tickets with a different limit than 101); the body
+    # size limit (413) bounds what is parsed.
+    tickets: list[TicketIn] = Field(min_length=1)
     min_relevance: MinRelevance = Field("weak", description=MIN_RELEVANCE_HELP)
 
 
@@ -392,7 +407,7 @@ class ModelInfo(BaseModel):
 
 
 class ReloadRequest(Strict):
-    bundle_dir: Annotated[str, Field(max_length=1_000)] | None = Field(
+    bundle_dir: Annotated[str, Field(min_length=1, max_length=1_000)] | None = Field(
         None, description="Bundle folder on the server; default: TRIAGE_BUNDLE_DIR."
     )
 

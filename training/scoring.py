@@ -156,14 +156,35 @@ def open_parquet(path: Path) -> pq.ParquetFile:
             f"{path}: missing column(s) {missing}; scoring needs {list(REQUIRED_COLUMNS)} "
             "(a normalised dataset from `triage data import`, or give --mapping)"
         )
+    _check_types(path, file.schema_arrow)
     return file
 
 
+def _check_types(path: Path, schema: pa.Schema) -> None:
+    """Text columns must hold text; `ticket_id` text or whole numbers (written back exactly, as
+    text). A float id, a boolean subject or a nested body would otherwise be scored as its
+    Python `str()` ("1.5", "True", "{'x': 1}"), and an integer id with a null became a float
+    in pandas (12345678901234567 -> 1.2345678901234568e+16: two tickets, one id)."""
+    for name in (c for c in INPUT_COLUMNS if c in schema.names):
+        kind = schema.field(name).type
+        text = pa.types.is_string(kind) or pa.types.is_large_string(kind)
+        whole = name == "ticket_id" and pa.types.is_integer(kind)
+        if not (text or whole or pa.types.is_null(kind)):
+            allowed = "text or whole numbers" if name == "ticket_id" else "text"
+            raise DataError(
+                f"{path}: column {name} has type {kind}; scoring reads {allowed} there "
+                "(convert it, or import the export with `triage data import`)"
+            )
+
+
 def _parquet_frames(files: Sequence[pq.ParquetFile], chunk: int) -> Iterator[pd.DataFrame]:
+    """Chunks of the input columns, every one as text (`None` for null): integer ids are cast
+    in Arrow, digit for digit, never through pandas' float64."""
     for file in files:
         columns = [c for c in INPUT_COLUMNS if c in file.schema_arrow.names]
         for batch in file.iter_batches(batch_size=chunk, columns=columns):
-            yield batch.to_pandas()
+            arrays = [batch.column(c).cast(pa.string()) for c in columns]
+            yield pa.Table.from_arrays(arrays, names=columns).to_pandas()
 
 
 def _ticket_frames(tickets: Iterator[Ticket], chunk: int) -> Iterator[pd.DataFrame]:

@@ -111,12 +111,14 @@ def _read(spark: Any, data: str) -> Any:
 
 
 def _spread(spark: Any, frame: Any) -> Any:
-    """At least one partition per core: a single Parquet file of one row group is one
-    partition, which `local[2]` (or a cluster) would score on one Python worker."""
+    """The rows dealt round-robin over at least one partition per core. Counting partitions is
+    not enough: Spark splits a file by bytes, but a Parquet row group is read whole by the split
+    that holds its start, so a file of one row group (what pyarrow and `triage data generate`
+    write up to a million rows) came as two partitions of which one was empty, and `local[2]`
+    scored every row on one Python worker (a 250k-ticket run, 2026-12-02). The shuffle costs
+    little next to scoring the rows."""
     cores = int(spark.sparkContext.defaultParallelism)
-    if frame.rdd.getNumPartitions() >= cores:
-        return frame
-    return frame.repartition(cores)
+    return frame.repartition(max(cores, frame.rdd.getNumPartitions()))
 
 
 def _write(spark: Any, frame: Any, out: str, summary: dict[str, Any]) -> dict[str, Any]:

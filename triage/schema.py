@@ -135,6 +135,7 @@ class Ticket:
             raise TicketValueError("time_spent_minutes", f"{self.time_spent_minutes} is negative")
         self._check_order("first_response_at")
         self._check_order("resolved_at")
+        self._check_order("closed_at")
 
     def _check_order(self, name: str) -> None:
         later = getattr(self, name)

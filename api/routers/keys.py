@@ -11,6 +11,7 @@ from api.deps import StoreDep
 from api.schemas import KeyRevokedOut, PurgedOut
 from api.security import AdminScope
 from api.state import request_state
+from triage.errors import NotFoundError
 
 router = APIRouter(prefix="/v1/admin/keys", tags=["admin"], dependencies=[AdminScope])
 
@@ -29,5 +30,8 @@ async def revoke(key_id: KeyId, request: Request, store: StoreDep) -> Any:
 @router.post("/{key_id}/purge-feedback", response_model=PurgedOut, summary="Purge a key's feedback")
 async def purge_feedback(key_id: KeyId, store: StoreDep) -> Any:
     """Delete every feedback the key sent (e.g. a compromised or careless key), so none of it
-    reaches the next training export; the key itself stays as it is (revoke it separately)."""
+    reaches the next training export; the key itself stays as it is (revoke it separately).
+    404 for an unknown key id (as revoke), so a mistyped id is not a silent "0 deleted"."""
+    if await run_in_threadpool(store.get_key, key_id) is None:
+        raise NotFoundError(f"API key {key_id} not found; purge the id the key was created with")
     return PurgedOut(key_id=key_id, deleted=await run_in_threadpool(store.purge_feedback, key_id))

@@ -8,10 +8,18 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import BatcherDep, HolderDep, SettingsDep
-from api.errors import ApiError
+from api.errors import ApiError, invalid_field
 from api.privacy import PrivacyDep
-from api.schemas import BatchRequest, BatchResponse, TicketIn, TriageRequest, TriageResponse
+from api.schemas import (
+    ANON_PREFIX,
+    BatchRequest,
+    BatchResponse,
+    TicketIn,
+    TriageRequest,
+    TriageResponse,
+)
 from api.security import TriageScope
+from triage.errors import TicketValueError
 from triage.prediction import TriageResult
 from triage.privacy.guard import TicketPrivacy
 from triage.schema import Ticket
@@ -23,10 +31,18 @@ class BatchTooLarge(ApiError):
     status, slug, title = 422, "batch-too-large", "Too many tickets in one batch"
 
 
-def _tickets(items: list[TicketIn], privacy: TicketPrivacy) -> list[Ticket]:
+def _tickets(items: list[TicketIn], privacy: TicketPrivacy, batch: bool) -> list[Ticket]:
     """Redacted before the batcher: the model, the index search, the store and the logs see
-    placeholders and the requester's pseudonym only."""
-    return [privacy.ticket(t.to_ticket(f"anon-{uuid.uuid4().hex[:12]}")) for t in items]
+    placeholders and the requester's pseudonym only. A value the domain refuses is a 422 at
+    `ticket.<field>`, or `tickets.<i>.<field>` in a batch (nothing is queued then)."""
+    tickets = []
+    for i, item in enumerate(items):
+        try:
+            ticket = item.to_ticket(f"{ANON_PREFIX}{uuid.uuid4().hex[:12]}")
+        except TicketValueError as exc:
+            raise invalid_field(exc, *(("tickets", i) if batch else ("ticket",))) from exc
+        tickets.append(privacy.ticket(ticket))
+    return tickets
 
 
 def _response(
@@ -50,7 +66,7 @@ async def triage_one(
     privacy: PrivacyDep,
 ) -> Any:
     """Label, calibrated confidence, action and top-3 per target; similar tickets; KB articles."""
-    tickets = _tickets([body.ticket], privacy)
+    tickets = _tickets([body.ticket], privacy, batch=False)
     k = body.k if body.k is not None else settings.similar_k
     holder.require()  # 503 before queueing when no model is loaded
     pairs = await batcher.submit(tickets)
@@ -69,7 +85,7 @@ async def triage_batch(
     limit = settings.max_batch_tickets
     if len(body.tickets) > limit:
         raise BatchTooLarge(f"{len(body.tickets)} tickets > {limit}; split the batch")
-    tickets = _tickets(body.tickets, privacy)
+    tickets = _tickets(body.tickets, privacy, batch=True)
     holder.require()
     pairs = await batcher.submit(tickets)
     k = settings.similar_k

@@ -324,6 +324,25 @@ def test_pipeline_model_uri_names_an_alias_or_a_version(
     assert parse_model_uri(uri) == parsed
 
 
+def test_pipeline_cli_evaluate_refuses_a_file_without_labels(loop: Loop, tmp_path: Path) -> None:
+    """Every metric was 0.0 of 0 tickets with exit 0 and no broken promise: a pass."""
+    from training.cli import app
+    from triage.dataset import read_tickets, write_tickets
+
+    bare = [
+        t.replace(category=None, priority=None, support_line=None)
+        for t in read_tickets(loop.eval_file)
+    ]
+    data = write_tickets(bare, tmp_path / "unlabelled.parquet")
+    result = CliRunner().invoke(
+        app, ["evaluate", "--model", str(loop.exported), "--data", str(data)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "no ticket has a label for category, priority, support_line" in " ".join(
+        result.output.split()
+    )
+
+
 def test_pipeline_cli_evaluate_by_version_and_unknown_alias(loop: Loop) -> None:
     from training.cli import app
 

@@ -136,6 +136,46 @@ def test_score_cli_bad_input_exits_2_with_what_to_do(bundle: Path, tmp_path: Pat
         assert not (tmp_path / "o").exists()
 
 
+def test_score_keeps_integer_ids_digit_for_digit_and_refuses_non_text_columns(
+    bundle: Path, tmp_path: Path
+) -> None:
+    """An export written by Spark or polars (no pandas metadata) with int64 ids and a null:
+    pandas alone made them float64, 12345678901234567 and ...68 both 1.2345678901234568e+16."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    ids = pa.array([12345678901234567, 12345678901234568, None, 1004], pa.int64())
+    texts = ["vpn drops", "printer jams", "mail bounces", "laptop slow"]
+    table = pa.table({"ticket_id": ids, "subject": texts, "body": texts})
+    pq.write_table(table, tmp_path / "ints.parquet")
+    summary = score_cli(tmp_path / "ints.parquet", tmp_path / "scores", bundle)
+    written = pq.read_table(tmp_path / "scores").column("ticket_id").to_pylist()
+    assert summary["rows"] == 4
+    assert written == ["12345678901234567", "12345678901234568", None, "1004"]
+    cases = {
+        "ticket_id": pa.array([1.5, 2.5]),  # a float id is no id
+        "subject": pa.array([1, 2]),
+        "body": pa.array([True, False]),
+    }
+    for column, values in cases.items():
+        data = {"ticket_id": ["a", "b"], "subject": ["x", "y"], "body": ["x", "y"]}
+        bad = pa.table({**{k: pa.array(v) for k, v in data.items()}, column: values})
+        pq.write_table(bad, tmp_path / f"{column}.parquet")
+        out = tmp_path / f"o-{column}"
+        result = run(
+            "score",
+            "--data",
+            str(tmp_path / f"{column}.parquet"),
+            "--out",
+            str(out),
+            "--bundle",
+            str(bundle),
+        )
+        assert result.exit_code == 2, result.output
+        assert f"column {column} has type {values.type}" in said(result)
+        assert not out.exists()
+
+
 def test_score_cli_unknown_model_alias_and_bad_options_exit_2(tmp_path: Path) -> None:
     data = write_tickets(make_tickets(5), tmp_path / "t.parquet")
     uri = f"sqlite:///{tmp_path}/mlruns/mlflow.db"

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import random
 import shutil
+import string
 from pathlib import Path
 
 import numpy as np
@@ -111,3 +113,24 @@ def test_score_spark_embed_only_backfills_an_index(
         str(out),
     )
     assert len(Retriever.load(out, HashingEmbedder(32)).tickets) == 300  # all solved
+
+
+def test_score_spark_spreads_a_one_row_group_file_over_every_core(tmp_path: Path) -> None:
+    """pyarrow writes a small file as one row group; Spark's byte splits then gave one
+    partition every row and the other none, and one Python worker scored them all."""
+    import pyarrow.parquet as pq
+
+    from training.spark_scoring import _read, spark_session
+
+    noise = random.Random(5)  # incompressible text: the file must pass Spark's 4 MB split
+    tickets = [
+        t.replace(body="".join(noise.choices(string.ascii_lowercase + " ", k=3000)))
+        for t in make_tickets(3000, seed=5)
+    ]
+    data = write_tickets(tickets, tmp_path / "one-group.parquet")
+    assert pq.ParquetFile(data).metadata.num_row_groups == 1
+    assert data.stat().st_size > 5_000_000
+    with spark_session("local[2]") as spark:
+        sizes = _read(spark, str(data)).rdd.glom().map(len).collect()
+    assert sum(sizes) == 3000 and len(sizes) >= 2
+    assert min(sizes) >= 3000 // len(sizes) - 1, sizes  # dealt evenly, none empty

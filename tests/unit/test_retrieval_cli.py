@@ -179,3 +179,56 @@ def test_retrieval_cli_build_calibrates_on_near_duplicates_flagged_at_import(
     assert code == 0, out
     sources = json.loads(out)["calibration"]["tickets"]["floor"]["sources"]
     assert sources["supplied pairs"]["queries"] >= 10
+
+
+def test_retrieval_cli_add_counts_replaced_and_removed_and_refuses_repeated_ids(
+    built: tuple[Path, Path],
+) -> None:
+    """`index add` said `added: 0, skipped_unsolved: 5` while it removed 5 indexed tickets
+    that came back unsolved, and let a repeated id overwrite the first row's text unsaid."""
+    from triage.dataset import read_tickets, write_tickets
+    from triage.schema import Status
+
+    root, index = built
+    tickets = read_tickets(root / "tickets.parquet")
+    solved = [t for t in tickets if t.status in (Status.RESOLVED, Status.CLOSED)][:3]
+    reopened = [solved[0].replace(status=Status.IN_PROGRESS, solution=None)]
+    data = write_tickets([*reopened, *solved[1:]], root / "changes.parquet")
+    code, out = _run("index", "add", "--index", str(index), "--data", str(data), "--json")
+    summary = json.loads(out)
+    assert code == 0, out
+    assert (summary["added"], summary["replaced"], summary["removed_unsolved"]) == (2, 2, 1)
+    assert summary["skipped_unsolved"] == 0
+    twice = write_tickets([solved[1], solved[1].replace(body="other")], root / "twice.parquet")
+    from training.cli import app
+
+    result = CliRunner().invoke(app, ["index", "add", "--index", str(index), "--data", str(twice)])
+    assert result.exit_code == 2 and "occur more than once" in " ".join(result.output.split())
+    assert solved[1].ticket_id in result.output
+
+
+def test_retrieval_cli_counts_rejected_rows_and_refuses_non_utf8_queries(
+    built: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Rows an import rejects are said on stderr (`tickets: 2` alone hid a third row), and a
+    query file that is not UTF-8 is an exit-2 message, not a UnicodeDecodeError."""
+    from training.cli import app
+
+    root, index = built
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "ticket_id,subject,body,status,solution\n"
+        "X-1,vpn down,drops every hour,resolved,new client\n"
+        "X-2,printer,jams on floor 2,resolved,new roller\n"
+        ",no id,this row has no ticket id,resolved,none\n"
+    )
+    args = ["index", "build", "--data", str(export), "--mapping", "triage"]
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "i"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["tickets"] == 2
+    note = " ".join(result.stderr.split())
+    assert "read 3, accepted 2, rejected 1; first: line 4 (missing_id)" in note, note
+    binary = tmp_path / "q.jsonl"
+    binary.write_bytes(b'\xff\xfe{"id": "q", "text": "x"}\n')
+    result = CliRunner().invoke(app, ["similar", "--index", str(index), "--queries", str(binary)])
+    assert result.exit_code == 2 and "not UTF-8 text" in " ".join(result.output.split())

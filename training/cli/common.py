@@ -101,11 +101,33 @@ def load_tickets(data: Path, mapping: str | None) -> list[Ticket]:
     Without near-duplicate flagging: its counts only go to the import report, which commands
     that read tickets do not keep (`triage data import` does, and `triage index build` reads
     them itself); on the 48k export it cost a few seconds of every `triage train`. Rejected
-    rows are still logged."""
+    rows are counted on stderr (`import_note`), never dropped unsaid."""
     if mapping is None:
         return read_tickets(data)
     spec = dataclasses.replace(ingest.load_mapping(mapping), near_duplicates=None)
-    return list(ingest.read_tickets(data, spec).tickets)
+    loaded = ingest.read_tickets(data, spec)
+    note = import_note(loaded.report)
+    if note:
+        stderr().print(note, highlight=False, markup=False)
+    return list(loaded.tickets)
+
+
+def import_note(report: ingest.IngestReport) -> str | None:
+    """One line for the rows an import rejected ("import: FILE: read 60, accepted 56, rejected
+    4; first: line 3 (missing_id) ..."), None when it rejected none. Commands that read an
+    export through a mapping print it, so a count such as `n_tickets: 56` is never the only
+    sign that rows were left out; `triage data validate` lists every one."""
+    if not report.rejected:
+        return None
+    note = (
+        f"import: {report.source}: read {report.read:,}, accepted {report.accepted:,}, "
+        f"rejected {report.rejected:,}"
+    )
+    if report.errors:
+        first = report.errors[0]
+        where = f"{first.field}: " if first.field else ""
+        note += f"; first: line {first.line} ({first.code}) {where}{first.reason}"
+    return note + "; `triage data validate` lists them all"
 
 
 def redacted(tickets: list[Ticket]) -> list[Ticket]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,11 @@ from training.cli.common import (
     emit,
     fail,
     handle_errors,
+    import_note,
     load_tickets,
     progress_bar,
     redacted,
+    stderr,
 )
 from triage import ingest
 from triage.bundle import RETRIEVAL_DIR, bundle_embedder, verify_bundle
@@ -145,6 +148,9 @@ def _tickets_and_duplicates(
     if mapping is None:
         return load_tickets(data, None), []
     result = ingest.read_tickets(data, ingest.load_mapping(mapping))
+    note = import_note(result.report)
+    if note:
+        stderr().print(note, highlight=False, markup=False)
     near = [
         (p.ticket_id, p.duplicate_of) for p in result.report.duplicate_pairs if p.kind == "near"
     ]
@@ -160,7 +166,11 @@ def _jsonl_pairs(path: Path, first: str, second: str) -> list[tuple[str, str]]:
     """(row[first], row[second]) of every non-blank line of a JSONL file; `DataError` naming
     the line otherwise."""
     out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -187,24 +197,40 @@ def add(
     """Add newly solved tickets to an index without rebuilding it."""
     retriever = _open(index, embedder)
     tickets = redacted(load_tickets(data, mapping))
+    _refuse_repeated_ids(data, [t.ticket_id for t in tickets])
     solved = [t for t in tickets if is_indexable(t)]
     vectors = _encode(retriever.embedder, [t.text for t in solved], show=not as_json)
+    removed = 0
     for ticket in tickets:  # unsolved ones only drop an older indexed version
         if not is_indexable(ticket):
+            removed += retriever.has_ticket(ticket.ticket_id)
             retriever.add_ticket(ticket)
+    replaced = sum(retriever.has_ticket(t.ticket_id) for t in solved)
     for ticket, vector in zip(solved, vectors, strict=True):
         retriever.add_ticket(ticket, vector=vector)
-    added = len(solved)
     retriever.save(index)
     emit(
         {
             "index": str(index),
-            "added": added,
-            "skipped_unsolved": len(tickets) - added,
+            "added": len(solved),  # indexed now, `replaced` of them over an older version
+            "replaced": replaced,
+            "removed_unsolved": removed,
+            "skipped_unsolved": len(tickets) - len(solved) - removed,
             **retriever.stats(),
         },
         as_json,
     )
+
+
+def _refuse_repeated_ids(data: Path, ids: list[str]) -> None:
+    """`DataError` naming the ids that occur twice in one input (as `index build` refuses
+    them): which row's text is meant is the user's call, not the last row's."""
+    repeated = sorted(i for i, n in Counter(ids).items() if n > 1)
+    if repeated:
+        raise DataError(
+            f"{data}: ticket id(s) {repeated[:5]} occur more than once ({len(repeated)} in all); "
+            "keep one row per ticket"
+        )
 
 
 @index_app.command("remove")

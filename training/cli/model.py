@@ -24,6 +24,7 @@ from training.cli.common import (
 )
 from training.config import TrainConfig, load_config
 from triage.dataset import ARTICLES_FILE, read_articles
+from triage.errors import DataError
 from triage.schema import Ticket
 from triage.triager import Triager
 
@@ -104,6 +105,7 @@ def evaluate(
     with tempfile.TemporaryDirectory() as tmp:
         bundle = _bundle_path(model, Path(tmp), config, tracking_uri)
         triager = Triager.load(bundle)
+        _require_labels(data, tickets, triager.targets)
         predicted: dict[str, list[str]] = {}
         report = evaluate_triager(triager, tickets, predicted)
         report["baselines"] = bundle_baseline_scores(bundle, triager.manifest, tickets, predicted)
@@ -214,3 +216,13 @@ def export(
     from training.promote import export as do_export
 
     emit(do_export(_config(config, tracking_uri), out, alias=alias, version=version), as_json)
+
+
+def _require_labels(data: Path, tickets: list[Ticket], targets: tuple[str, ...]) -> None:
+    """`DataError` when no ticket has a label for any target: every metric would be 0.0 of 0
+    tickets, and an evaluation that measured nothing must not pass."""
+    if not any(getattr(t, target) is not None for t in tickets for target in targets):
+        raise DataError(
+            f"{data}: no ticket has a label for {', '.join(targets)}; evaluate needs labelled "
+            "tickets (score unlabelled ones with `triage score`)"
+        )

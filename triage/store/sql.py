@@ -151,6 +151,19 @@ class SqlFeedbackStore:
 
         return with_retry("has_prediction", run)
 
+    def prediction_ticket_id(self, prediction_id: str) -> str | None:
+        """The ticket id a stored prediction was made for; None for an unknown prediction."""
+        query = sa.select(predictions.c.ticket_id).where(
+            predictions.c.prediction_id == prediction_id
+        )
+
+        def run() -> str | None:
+            with self.engine.connect() as conn:
+                found = conn.execute(query).first()
+            return None if found is None else str(found[0])
+
+        return with_retry("prediction_ticket_id", run)
+
     def record_feedback(self, record: FeedbackRecord) -> int:
         """Store one feedback (committed on return); `NotFoundError` for an unknown prediction."""
         if not self.has_prediction(record.prediction_id):
