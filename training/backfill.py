@@ -30,6 +30,7 @@ from training.scoring import (
 from triage.atomic import atomic_folder
 from triage.embeddings import Embedder, load_embedder, spec_for_name
 from triage.errors import DataError, VectorIndexError
+from triage.outputs import SCORES
 from triage.retrieval.retriever import Retriever, is_indexable, saved_embedder_spec
 from triage.schema import KBArticle, Ticket
 
@@ -59,7 +60,7 @@ def embed_local(
 ) -> dict[str, Any]:
     """Vectors for every row of `source` into `out` (atomically); returns the counts."""
     rows = 0
-    with atomic_folder(out) as work:
+    with atomic_folder(out, kind=SCORES) as work:
         with pq.ParquetWriter(work / SCORES_FILE, VECTORS_SCHEMA, compression="zstd") as writer:
             for frame in source.frames:
                 if frame.empty:

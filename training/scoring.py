@@ -25,6 +25,7 @@ from triage.atomic import atomic_folder
 from triage.errors import DataError
 from triage.ingest.pipeline import MAX_LISTED
 from triage.ingest.report import IngestReport
+from triage.outputs import SCORES
 from triage.prediction import TriageResult
 from triage.schema import Channel, Ticket
 from triage.triager import Triager
@@ -265,7 +266,7 @@ def score_local(
     (written atomically: `out` appears whole or not at all); returns the counts."""
     schema = output_schema(triager.targets)
     rows = 0
-    with atomic_folder(out) as work, ThreadPoolExecutor(1, "embed-ahead") as ahead:
+    with atomic_folder(out, kind=SCORES) as work, ThreadPoolExecutor(1, "embed-ahead") as ahead:
         with pq.ParquetWriter(work / SCORES_FILE, schema, compression="zstd") as writer:
             for frame, tickets, vectors in _embedded_ahead(triager, source.frames, ahead):
                 scores = score_tickets(triager, tickets, k_similar, vectors)

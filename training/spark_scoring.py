@@ -29,6 +29,7 @@ from training.scoring import (
 )
 from triage.atomic import atomic_folder
 from triage.errors import ConfigError, DataError
+from triage.outputs import SCORES
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ def _write(spark: Any, frame: Any, out: str, summary: dict[str, Any]) -> dict[st
     if is_uri(out):
         frame.write.mode("errorifexists").parquet(out)
         return {**summary, "rows": spark.read.parquet(out).count()}
-    with atomic_folder(Path(out)) as work:
+    with atomic_folder(Path(out), kind=SCORES) as work:
         frame.write.mode("overwrite").parquet(str(work))
         summary = {**summary, "rows": spark.read.parquet(str(work)).count()}
         write_summary(work, summary)

@@ -2,7 +2,8 @@
 
 Every folder `triage` writes (model bundles, retrieval indexes, the ONNX embedder) goes through
 `atomic_folder`, so a reader sees the old folder or the new one, never half of one, and a crash
-or an error mid-write leaves the old folder as it was.
+or an error mid-write leaves the old folder as it was. An old folder is replaced only when it is
+of the same kind (`triage.outputs.check_replaceable`): a user's file or folder never is.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from triage.errors import OutputError
+from triage.outputs import FolderKind, check_replaceable
 
 CHECKSUMS_FILE = "checksums.json"
 
@@ -98,14 +102,27 @@ def _swap(work: Path, target: Path) -> None:
 
 
 @contextmanager
-def atomic_folder(target: Path, checksums: str | None = None) -> Iterator[Path]:
+def atomic_folder(
+    target: Path, checksums: str | None = None, *, kind: FolderKind
+) -> Iterator[Path]:
     """Yield an empty temporary sibling of `target` to fill. On a clean exit the SHA-256 of every
     file is written to `checksums` (a file name inside the folder) when given, everything is
     fsynced and the folder replaces `target` by rename; on an error it is removed and `target`
-    is left as it was."""
+    is left as it was.
+
+    `target` must be new, empty or a `kind` folder (its marker file inside): anything else
+    raises `OutputError` before the caller's work starts, as does a parent nothing can be
+    written in."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp."))
+    check_replaceable(target, kind)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp."))
+    except OSError as exc:
+        raise OutputError(
+            f"{target}: cannot write in {target.parent} ({exc.strerror or exc}); choose a "
+            "folder you can write to"
+        ) from exc
     try:
         yield work
         if checksums is not None:

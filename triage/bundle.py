@@ -26,6 +26,7 @@ from triage.errors import BundleError, ConfigError
 from triage.model_io import MODEL_FILES, SKOPS_FILE, dump_model, load_model_bytes
 from triage.onnx_embedder import META_FILE as ONNX_META
 from triage.onnx_embedder import OnnxEmbedder
+from triage.outputs import BUNDLE
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def write_bundle(
     `extra(folder)` may add files (e.g. the retrieval index, saved without checksums of its own)
     before the manifest records the SHA-256 of every file: the one checksum layer of a bundle.
     """
-    with atomic_folder(Path(out_dir)) as work:
+    with atomic_folder(Path(out_dir), kind=BUNDLE) as work:
         dump_model(model, work)
         if extra is not None:
             extra(work)
@@ -140,7 +141,7 @@ def copy_bundle(source: Path, out_dir: Path, updates: dict[str, Any]) -> Path:
     (e.g. the registry version it was exported from); the copy is verified before it replaces
     `out_dir`."""
     manifest = verify_bundle(source)
-    with atomic_folder(Path(out_dir)) as work:
+    with atomic_folder(Path(out_dir), kind=BUNDLE) as work:
         shutil.copytree(source, work, dirs_exist_ok=True)
         _write_manifest(work, {**manifest, **updates})
         verify_bundle(work)

@@ -128,6 +128,16 @@ def write_articles(articles: Iterable[KBArticle], path: Path) -> Path:
     return write_table(articles_to_table(articles), path)
 
 
+def not_articles_file(path: Path) -> str | None:
+    """Why `path` is not a KB articles Parquet file `write_articles` wrote (so must not be
+    overwritten by one), or None when it is."""
+    try:
+        names = pq.read_schema(path).names
+    except (OSError, pa.ArrowException):
+        return "is not a Parquet file"
+    return None if "article_id" in names else "is a Parquet file of something else than KB articles"
+
+
 def _open(path: Path, schema: pa.Schema) -> pq.ParquetFile:
     if not path.is_file():
         raise DataError(f"{path}: no such file; run `triage data import` or `triage data generate`")

@@ -65,3 +65,8 @@ class NotFoundError(TriageError):
 
 class WriteConflict(FeedbackStoreError):
     """Another write changed the same record between our read and our write: send it again."""
+
+
+class OutputError(TriageError):
+    """An output path cannot be written: it holds something triage did not write, overlaps an
+    input of the same command, is the current folder, or lies where nothing can be written."""

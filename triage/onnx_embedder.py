@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from triage.atomic import atomic_folder
 from triage.embeddings import l2_normalise, packaged_model_path
 from triage.errors import ConfigError
+from triage.outputs import EMBEDDER
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def export_onnx_int8(out_dir: Path, model_dir: Path | None = None) -> Path:
         raise ConfigError(
             f"{source}: no {TOKENIZER_FILE}; pass a sentence-transformers model folder"
         )
-    with atomic_folder(Path(out_dir)) as work:
+    with atomic_folder(Path(out_dir), kind=EMBEDDER) as work:
         fp32 = work / "model.fp32.onnx"
         _export_fp32(source, fp32)
         quantize_dynamic(

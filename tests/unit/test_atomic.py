@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 
 from triage.atomic import CHECKSUMS_FILE, atomic_folder, find_problem, folder_checksums
+from triage.errors import OutputError
+from triage.outputs import FolderKind
+
+KIND = FolderKind("test folder", "_made.json", "the test")
 
 
 def _siblings(target: Path) -> list[str]:
@@ -17,8 +21,9 @@ def _siblings(target: Path) -> list[str]:
 def test_atomic_folder_replaces_the_old_folder_whole(tmp_path: Path) -> None:
     target = tmp_path / "out"
     target.mkdir()
+    (target / "_made.json").write_text("{}")  # written earlier by the same kind
     (target / "stale.txt").write_text("old")
-    with atomic_folder(target) as work:
+    with atomic_folder(target, kind=KIND) as work:
         (work / "sub").mkdir()
         (work / "sub" / "new.txt").write_text("new")
         assert not (target / "sub").exists()  # nothing visible before the swap
@@ -32,17 +37,45 @@ def test_atomic_folder_replaces_the_old_folder_whole(tmp_path: Path) -> None:
 def test_atomic_folder_error_leaves_the_old_folder(tmp_path: Path) -> None:
     target = tmp_path / "out"
     target.mkdir()
+    (target / "_made.json").write_text("{}")
     (target / "keep.txt").write_text("old")
-    with pytest.raises(RuntimeError, match="half-way"), atomic_folder(target) as work:
+    with pytest.raises(RuntimeError, match="half-way"), atomic_folder(target, kind=KIND) as work:
         (work / "partial.txt").write_text("x")
         raise RuntimeError("failed half-way")
-    assert [p.name for p in target.iterdir()] == ["keep.txt"]
+    assert sorted(p.name for p in target.iterdir()) == ["_made.json", "keep.txt"]
+    assert _siblings(target) == ["out"]
+
+
+def test_atomic_folder_replaces_an_empty_folder(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    target.mkdir()
+    with atomic_folder(target, kind=KIND) as work:
+        (work / "new.txt").write_text("new")
+    assert [p.name for p in target.iterdir()] == ["new.txt"]
+
+
+@pytest.mark.parametrize("make", ["file", "folder of user files"])
+def test_atomic_folder_refuses_what_another_kind_wrote_before_the_work(
+    tmp_path: Path, make: str
+) -> None:
+    target = tmp_path / "out"
+    if make == "file":
+        target.write_bytes(b"user data")
+    else:
+        target.mkdir()
+        (target / "notes.txt").write_bytes(b"user data")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    worked = False
+    with pytest.raises(OutputError, match="remove"), atomic_folder(target, kind=KIND):
+        worked = True
+    assert not worked  # refused before the caller's block ran
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
     assert _siblings(target) == ["out"]
 
 
 def test_atomic_checksums_cover_every_file_under_the_folder(tmp_path: Path) -> None:
     target = tmp_path / "out"
-    with atomic_folder(target, CHECKSUMS_FILE) as work:
+    with atomic_folder(target, CHECKSUMS_FILE, kind=KIND) as work:
         (work / "a.bin").write_bytes(b"a")
         (work / "deep" / "er").mkdir(parents=True)
         (work / "deep" / "er" / "b.bin").write_bytes(b"b")

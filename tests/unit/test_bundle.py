@@ -154,6 +154,7 @@ def test_bundle_copy_stamps_the_manifest_and_replaces_the_target_whole(
 ) -> None:
     out = tmp_path / "exported"
     out.mkdir()
+    (out / "manifest.json").write_text("{}")  # an older export: a bundle folder
     (out / "stale.pkl").write_bytes(b"from an older export")
     copy_bundle(bundle, out, {"version": "registry-v7", "registry": {"version": 7}})
     manifest = verify_bundle(out)

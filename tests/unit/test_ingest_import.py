@@ -52,7 +52,11 @@ def test_ingest_strict_import_leaves_no_partial_output(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with pytest.raises(RowRejected):
         import_file(BROKEN, load_mapping("triage"), out, strict=True)
-    assert list(out.iterdir()) == []
+    assert not out.exists()  # nor the folder it made
+    out.mkdir()
+    with pytest.raises(RowRejected):
+        import_file(BROKEN, load_mapping("triage"), out, strict=True)
+    assert list(out.iterdir()) == []  # a folder that was there stays
 
 
 def test_cli_data_validate_json_summary(tmp_path: Path) -> None:

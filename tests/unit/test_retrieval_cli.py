@@ -214,7 +214,7 @@ def test_retrieval_cli_counts_rejected_rows_and_refuses_non_utf8_queries(
     query file that is not UTF-8 is an exit-2 message, not a UnicodeDecodeError."""
     from training.cli import app
 
-    root, index = built
+    _, index = built
     export = tmp_path / "export.csv"
     export.write_text(
         "ticket_id,subject,body,status,solution\n"

@@ -7,7 +7,7 @@ import functools
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -65,8 +65,17 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise fail(str(exc)) from None
         except FileNotFoundError as exc:
             raise fail(f"{exc.filename}: no such file") from None
+        except (IsADirectoryError, NotADirectoryError, FileExistsError, PermissionError) as exc:
+            # a path the up-front checks could not foresee (changed meanwhile): no stack trace
+            raise fail(f"{exc.filename}: {exc.strerror}; check the path and try again") from None
 
     return wrapper
+
+
+def local_paths(inputs: Mapping[str, Path | str | None]) -> dict[str, Path | None]:
+    """The inputs that name something on disk (an option such as --model or --mapping may
+    also take a registry URI or a preset name), as paths, for `triage.outputs.check_apart`."""
+    return {k: Path(v) if v is not None and Path(v).exists() else None for k, v in inputs.items()}
 
 
 def configure_logging(level: int = logging.WARNING) -> None:

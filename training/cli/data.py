@@ -11,7 +11,10 @@ from rich.markup import escape
 
 from training.cli.apps import data_app
 from training.cli.common import JsonOption, emit, handle_errors, progress_bar
+from triage.dataset import TICKETS_FILE
 from triage.ingest import IngestReport, import_file, load_mapping, validate_file
+from triage.ingest.pipeline import REJECTS_FILE, REPORT_FILE
+from triage.outputs import check_file_out, check_folder_into
 
 SHOWN_REJECTS = 10
 
@@ -45,6 +48,8 @@ def validate(
     as_json: bool = JsonOption,
 ) -> None:
     """Check an export against a mapping without writing a dataset: counts and rejected rows."""
+    if report is not None:
+        check_file_out(report, {"FILE": file}, label="--report")
     spec = load_mapping(mapping)
     with progress_bar("validating", total=None, enabled=not as_json) as advance:
         result = validate_file(file, spec, strict=strict, progress=advance)
@@ -78,6 +83,7 @@ def import_(
     """Import an export into the normalised dataset (Parquet), reporting every rejected row."""
     from triage.privacy.guard import TicketPrivacy
 
+    check_folder_into(out, {"FILE": file}, (TICKETS_FILE, REJECTS_FILE, REPORT_FILE))
     spec = load_mapping(mapping)
     privacy = TicketPrivacy.from_section({}) if redact else None
     with progress_bar("importing", total=None, enabled=not as_json) as advance:

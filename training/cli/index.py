@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
@@ -20,17 +21,19 @@ from training.cli.common import (
     handle_errors,
     import_note,
     load_tickets,
+    local_paths,
     progress_bar,
     redacted,
     stderr,
 )
 from triage import ingest
 from triage.bundle import RETRIEVAL_DIR, bundle_embedder, verify_bundle
-from triage.dataset import write_articles
+from triage.dataset import ARTICLES_FILE, not_articles_file, write_articles
 from triage.embeddings import Embedder, load_embedder
 from triage.errors import DataError
 from triage.kb import read_kb
 from triage.onnx_embedder import OnnxEmbedder, export_onnx_int8
+from triage.outputs import EMBEDDER, RETRIEVER, check_file_out, check_folder_out
 from triage.retrieval.retriever import Retriever, is_indexable, saved_embedder_spec
 from triage.schema import KBArticle
 
@@ -121,6 +124,8 @@ def build(
 ) -> None:
     """Index the solved tickets (and KB articles) of a dataset; calibrate the relevance cut-offs
     on the data itself (known pairs, near-duplicates flagged at import, unrelated queries)."""
+    inputs = {"--data": data, "--kb": kb, "--pairs": pairs, "--embedder": embedder}
+    check_folder_out(out, RETRIEVER, local_paths(inputs))
     model = load_embedder(embedder)
     everything, related = _tickets_and_duplicates(data, mapping)
     tickets = redacted([t for t in everything if is_indexable(t)])
@@ -346,16 +351,25 @@ def kb_import(
     index: Path | None = typer.Option(
         None, "--index", "-i", help="Add the articles to this index."
     ),
-    out: Path | None = typer.Option(
-        None, "--out", "-o", help="Write normalised kb_articles.parquet here."
+    out: str | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        help=f"The Parquet file to write the normalised articles to; a folder (one that exists, "
+        f"or a path ending in /) gets {ARTICLES_FILE} inside. An existing file is replaced only "
+        "when it holds KB articles written before.",
     ),
     as_json: bool = JsonOption,
 ) -> None:
     """Read KB articles; add them to an index and/or write them as a normalised Parquet file."""
+    target = _articles_target(out) if out is not None else None
+    if target is not None:
+        inputs = {"FILE": file, "--index": index}
+        check_file_out(target, local_paths(inputs), replaceable=not_articles_file)
     articles = read_kb(file)
     summary: dict[str, Any] = {"file": str(file), "read": len(articles)}
-    if out is not None:
-        summary["out"] = str(write_articles(articles, out))
+    if target is not None:
+        summary["out"] = str(write_articles(articles, target))
     if index is not None:
         retriever = _open(index, None)
         with progress_bar("embedding", total=len(articles), enabled=not as_json) as advance:
@@ -365,6 +379,13 @@ def kb_import(
         retriever.save(index)
         summary.update(retriever.stats())
     emit(summary, as_json)
+
+
+def _articles_target(out: str) -> Path:
+    """The file `kb import --out` writes: `out`, or `ARTICLES_FILE` in it when it is a folder
+    (an existing one, or a path ending in a separator, which `Path` would drop)."""
+    folder = out.endswith(("/", os.sep)) or Path(out).is_dir()
+    return Path(out) / ARTICLES_FILE if folder else Path(out)
 
 
 @embedder_app.command("export")
@@ -379,6 +400,7 @@ def export(
     as_json: bool = JsonOption,
 ) -> None:
     """Export MiniLM to ONNX int8 (offline, deterministic); use it with --embedder DIR."""
+    check_folder_out(out, EMBEDDER, local_paths({"--model": model}))
     with progress_bar("exporting", total=None, enabled=not as_json):
         folder = export_onnx_int8(out, model)
     embedder = OnnxEmbedder(folder)

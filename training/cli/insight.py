@@ -11,6 +11,7 @@ import typer
 
 from training.cli.apps import report_app
 from training.cli.common import JsonOption, emit, fail, handle_errors, load_tickets, progress_bar
+from triage.outputs import check_file_out
 
 DEFAULT_EMBEDDER = "use-multilingual"
 """Clusters Dutch and English tickets of one problem together (BENCHMARKS.md, Insight)."""
@@ -114,6 +115,9 @@ def report_kpi(
         raise fail(f"--format {fmt!r} unknown; use html or json")
     if out is None and as_json:
         raise fail("--json prints a summary on stdout: give the report a file with --out")
+    if out is not None:  # before the tickets are read and clustered
+        inputs = {"--data": data, "--kb": kb, "--model": model, "--config": config}
+        check_file_out(out, inputs)
     start = time.perf_counter()
     settings = _config(config, timezone)
     options = ReportOptions(

@@ -19,12 +19,14 @@ from training.cli.common import (
     emit,
     handle_errors,
     load_tickets,
+    local_paths,
     progress_bar,
     stderr,
 )
 from training.config import TrainConfig, load_config
 from triage.dataset import ARTICLES_FILE, read_articles
 from triage.errors import DataError
+from triage.outputs import BUNDLE, check_file_out, check_folder_out
 from triage.schema import Ticket
 from triage.triager import Triager
 
@@ -101,6 +103,8 @@ def evaluate(
     from training.baseline import bundle_baseline_scores
     from training.evaluate import broken_promises, evaluate_triager, summary, write_report
 
+    if out is not None:  # before the model is fetched and the tickets are scored
+        check_file_out(out, local_paths({"--data": data, "--model": model}))
     tickets = load_tickets(data, mapping)
     with tempfile.TemporaryDirectory() as tmp:
         bundle = _bundle_path(model, Path(tmp), config, tracking_uri)
@@ -215,6 +219,7 @@ def export(
     """Write a registered model as a self-describing bundle (manifest + checksums) under models/."""
     from training.promote import export as do_export
 
+    check_folder_out(out, BUNDLE)
     emit(do_export(_config(config, tracking_uri), out, alias=alias, version=version), as_json)
 
 

@@ -56,6 +56,8 @@ def _read(text: str | None, file: Path | None) -> str:
         return text or ""
     if str(file) == "-":
         return sys.stdin.read()
+    if file.is_dir():
+        raise fail(f"--file {file}: a folder; give a UTF-8 text file (or '-' for standard input)")
     try:
         return file.read_text(encoding="utf-8")
     except UnicodeDecodeError:

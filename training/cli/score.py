@@ -24,6 +24,7 @@ from training.cli.common import (
     fail,
     handle_errors,
     load_tickets,
+    local_paths,
     progress_bar,
     redacted,
 )
@@ -31,6 +32,7 @@ from training.cli.model import ConfigOption, UriOption, _bundle_path, _config
 from training.scoring import DEFAULT_K_SIMILAR, is_uri, open_input, score_local
 from triage.embeddings import load_embedder
 from triage.kb import read_kb
+from triage.outputs import RETRIEVER, SCORES, check_folder_out
 from triage.triager import Triager
 
 DEFAULT_MODEL = "models:/triage@champion"
@@ -95,6 +97,9 @@ def score(
         )
     if engine == "local" and is_uri(data + out):
         raise fail("URIs (hdfs://, s3a://, ...) need --engine spark; the local engine takes paths")
+    if not is_uri(out):  # before the model is loaded or a row is read
+        inputs = {"--data": data, "--bundle": bundle, "--model": model}
+        check_folder_out(Path(out), SCORES, local_paths(inputs))
     if embed_only:
         if is_uri(out):
             raise fail("--embed-only writes a folder `triage index backfill` reads: give a path")
@@ -222,6 +227,8 @@ def backfill(
     """Index solved tickets from precomputed vectors (stamped: another embedder is refused)."""
     if (index is None) == (out is None):
         raise fail("give --index EXISTING (add) or --out NEW (build), one of them")
+    if out is not None:
+        check_folder_out(out, RETRIEVER, {"--vectors": vectors, "--data": data, "--kb": kb})
     vector_set = read_vectors(vectors)
     tickets = redacted(load_tickets(data, mapping))  # the index keeps no personal data
     if index is not None:

@@ -169,9 +169,11 @@ def import_file(
     rejected rows without their raw record, so the dataset can leave the ticket system.
 
     Memory stays bounded by `WRITE_BATCH` tickets plus the duplicate hashes. Files are written
-    under temporary names and renamed at the end, so a failed import leaves no partial dataset.
+    under temporary names and renamed at the end, so a failed import leaves no partial dataset
+    (nor a folder it made).
     """
     out_dir = Path(out_dir)
+    made = [p for p in (out_dir, *out_dir.parents) if not p.exists()]
     out_dir.mkdir(parents=True, exist_ok=True)
     report = IngestReport(source=str(path), mapping=mapping.name, max_listed=MAX_LISTED)
     final = {name: out_dir / name for name in (TICKETS_FILE, REJECTS_FILE, REPORT_FILE)}
@@ -182,10 +184,21 @@ def import_file(
         temp[REPORT_FILE].write_text(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
         for name in final:
             os.replace(temp[name], final[name])
+        made = []  # written: the folders stay
     finally:
         for tmp in temp.values():
             tmp.unlink(missing_ok=True)
+        _remove_empty(made)  # a failed import leaves no folder it made behind
     return report
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove `folders` (innermost first) while each is empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def _write_outcomes(

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from triage.atomic import atomic_folder, folder_checksums
 from triage.errors import VectorIndexError
 from triage.model_io import MODEL_FILES
+from triage.outputs import BUNDLE
 from triage.privacy.guard import TicketPrivacy
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ def _rewrite_bundle(bundle: Path, retriever: Retriever) -> None:
     from triage.bundle import MANIFEST, RETRIEVAL_DIR, verify_bundle
 
     manifest = verify_bundle(bundle)
-    with atomic_folder(bundle) as work:
+    with atomic_folder(bundle, kind=BUNDLE) as work:
         shutil.copytree(bundle, work, dirs_exist_ok=True)
         retriever.save(work / RETRIEVAL_DIR, checksums=False)  # the manifest covers it
         files = folder_checksums(work, skip={MANIFEST})

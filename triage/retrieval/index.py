@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from triage.errors import VectorIndexError
+from triage.outputs import VECTOR_INDEX
 from triage.retrieval.store import read_folder, write_folder
 
 logger = logging.getLogger(__name__)
@@ -360,7 +361,7 @@ class VectorIndex:
             "records.json": json.dumps(records, default=str).encode(),
             "manifest.json": json.dumps(self._manifest(), indent=2).encode(),
         }
-        return write_folder(Path(directory), files, checksums=checksums)
+        return write_folder(Path(directory), files, kind=VECTOR_INDEX, checksums=checksums)
 
     @classmethod
     def load(cls, directory: Path, *, verified: bool = False) -> VectorIndex:

@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 from triage.embeddings import Embedder
 from triage.errors import BundleError, ConfigError, VectorIndexError
+from triage.outputs import RETRIEVER
 from triage.prediction import KBSuggestion, NeighbourVote, SimilarTicket
 from triage.retrieval import calibrate, pairs
 from triage.retrieval.collection import Collection, SearchFilter, Signals
@@ -455,6 +456,7 @@ class Retriever:
             directory,
             {MANIFEST: json.dumps(manifest, indent=2).encode()},
             write_collections,
+            kind=RETRIEVER,
             checksums=checksums,
         )
         return directory

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from triage.atomic import CHECKSUMS_FILE, ChecksumProblem, atomic_folder, find_problem
 from triage.errors import VectorIndexError
+from triage.outputs import FolderKind
 
 
 def write_folder(
@@ -20,6 +21,7 @@ def write_folder(
     files: dict[str, bytes],
     extra: Callable[[Path], dict[str, bytes]] | None = None,
     *,
+    kind: FolderKind,
     checksums: bool = True,
 ) -> Path:
     """Write `files` (name -> bytes) into `target` atomically (see `triage.atomic`).
@@ -27,9 +29,10 @@ def write_folder(
     `extra(tmp_dir)` may write sub-folders (e.g. a nested index, saved with `checksums=False`)
     and return more files to write. With `checksums`, `checksums.json` records the SHA-256 of
     every file under the folder, sub-folders included; without, the caller's container (a
-    bundle manifest) must.
+    bundle manifest) must. An existing `target` is replaced only when it is a `kind` folder
+    (`triage.outputs.check_replaceable`).
     """
-    with atomic_folder(Path(target), CHECKSUMS_FILE if checksums else None) as work:
+    with atomic_folder(Path(target), CHECKSUMS_FILE if checksums else None, kind=kind) as work:
         files = {**files, **(extra(work) if extra is not None else {})}
         for name, data in files.items():
             (work / name).write_bytes(data)
