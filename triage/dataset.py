@@ -148,7 +148,29 @@ def _open(path: Path, schema: pa.Schema) -> pq.ParquetFile:
     missing = set(schema.names) - set(file.schema_arrow.names)
     if missing:
         raise DataError(f"{path}: not a normalised triage dataset, missing {sorted(missing)}")
+    for name in schema.names:
+        have, want = file.schema_arrow.field(name).type, schema.field(name).type
+        if not _same_family(have, want):
+            raise DataError(
+                f"{path}: column {name} has type {have}, a normalised dataset has {want}; "
+                "convert it, or import the export with `triage data import`"
+            )
     return file
+
+
+def _same_family(have: pa.DataType, want: pa.DataType) -> bool:
+    """True when a column of type `have` reads as `want` without guessing: the same type, all
+    nulls, or another width of the same kind (int32 for int64, large_string for string)."""
+    if have == want or pa.types.is_null(have):
+        return True
+    kinds = (
+        pa.types.is_integer,
+        pa.types.is_floating,
+        lambda t: pa.types.is_string(t) or pa.types.is_large_string(t),
+        pa.types.is_timestamp,
+        pa.types.is_boolean,
+    )
+    return any(kind(have) and kind(want) for kind in kinds)
 
 
 def read_table(path: Path, kind: str = "tickets") -> pa.Table:
@@ -160,9 +182,18 @@ def read_table(path: Path, kind: str = "tickets") -> pa.Table:
 def iter_tickets(path: Path, batch_size: int = 10_000) -> Iterator[Ticket]:
     """Stream tickets from a normalised Parquet file without reading it whole."""
     file = _open(path, TICKET_SCHEMA)
+    number = 0
     for batch in file.iter_batches(batch_size=batch_size, columns=list(TICKET_FIELDS)):
         for row in batch.to_pylist():
-            yield ticket_from_row(row)
+            number += 1
+            try:
+                yield ticket_from_row(row)
+            except (TicketValueError, TypeError, ValueError) as exc:
+                raise DataError(
+                    f"{path}: row {number} (ticket {row.get('ticket_id')!r}): {exc}; fix the "
+                    "row, or import the export with `triage data import`, which reports such "
+                    "rows instead of stopping"
+                ) from None
 
 
 def read_tickets(path: Path) -> list[Ticket]:

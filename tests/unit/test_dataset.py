@@ -14,6 +14,7 @@ from triage.dataset import (
     read_table,
     read_tickets,
     ticket_from_row,
+    tickets_to_table,
     write_articles,
     write_tickets,
 )
@@ -79,3 +80,23 @@ def test_unknown_enum_value_names_field() -> None:
     with pytest.raises(TicketValueError) as info:
         ticket_from_row({"ticket_id": "1", "body": "x", "priority": "urgent"})
     assert info.value.field == "priority"
+
+
+def test_wrong_column_types_and_bad_rows_name_the_column_or_the_row(tmp_path: Path) -> None:
+    """These were tracebacks (`'str' object has no attribute 'tzinfo'`, a missing keyword
+    argument) in `triage evaluate` and `triage index build`."""
+    table = tickets_to_table(
+        [Ticket(ticket_id=f"T{i}", subject="vpn", body="down", csat=4) for i in range(3)]
+    )
+    as_text = table.set_column(
+        table.schema.get_field_index("created_at"),
+        "created_at",
+        pa.array(["2026-01-01T10:00:00Z"] * 3),
+    )
+    pq.write_table(as_text, tmp_path / "text_dates.parquet")
+    with pytest.raises(DataError, match="column created_at has type string"):
+        read_tickets(tmp_path / "text_dates.parquet")
+    no_id = table.set_column(0, "ticket_id", pa.array(["T0", None, "T2"], pa.string()))
+    pq.write_table(no_id, tmp_path / "no_id.parquet")
+    with pytest.raises(DataError, match=r"row 2 \(ticket None\)"):
+        read_tickets(tmp_path / "no_id.parquet")
