@@ -138,6 +138,12 @@ def _not_json(request: Request, errors: list[dict[str, Any]]) -> JSONResponse | 
 
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    if request.url.path.startswith("/v1/"):  # every /v1 route needs a key: 401 comes first
+        from api.security import refusal  # api.security raises this module's errors
+
+        refused = await refusal(request)
+        if refused is not None:
+            return api_problem(refused, request)
     malformed = _malformed_json(request, exc)
     if malformed is not None:
         return malformed

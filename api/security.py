@@ -77,6 +77,25 @@ class KeyCache:
         self._checked_at = now
 
 
+async def refusal(request: Request) -> Unauthorized | None:
+    """Why `current_key` would refuse this request's key (None: it would not), without taking
+    from its rate limit: the error handlers ask it, so a request FastAPI rejects while reading
+    its body (malformed JSON, another Content-Type) answers 401 to a caller without a valid
+    key, as every other request does, rather than describing the body first."""
+    presented = request.headers.get(HEADER)
+    if not presented:
+        return Unauthorized(
+            f"send an API key in the {HEADER} header (create one: triage keys create)"
+        )
+    if len(presented) > 200:
+        return Unauthorized("API key malformed; send the key `triage keys create` printed")
+    cache = request_state(request).keys
+    key = cache.cached(presented) or await run_in_threadpool(cache.lookup, presented)
+    if key is None:
+        return Unauthorized("API key unknown or revoked; create one with `triage keys create`")
+    return None
+
+
 async def current_key(request: Request, presented: str | None = Security(_header)) -> ApiKey:
     """The caller's key; 401 when missing or unknown."""
     if not presented:

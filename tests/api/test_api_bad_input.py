@@ -182,3 +182,13 @@ def test_bad_input_reload_with_an_empty_folder_is_refused(client: TestClient) ->
 def test_bad_input_purging_an_unknown_key_is_404(client: TestClient) -> None:
     r = client.post("/v1/admin/keys/abcdef/purge-feedback", headers=issue_keys(client)["admin"])
     assert "API key abcdef not found" in _problem(r, 404)["detail"]
+
+
+def test_bad_input_a_body_fastapi_cannot_read_still_needs_a_key_first(client: TestClient) -> None:
+    """Malformed JSON or another Content-Type was described (422) to a caller without a key."""
+    broken = {"content": b"[1,2", "headers": {"content-type": "application/json"}}
+    assert _problem(client.post("/v1/triage", **broken), 401)["title"].startswith("Missing")
+    wrong = {"content-type": "text/plain", "X-API-Key": "trk_not_a_key"}
+    _problem(client.post("/v1/admin/erase", content=b"{}", headers=wrong), 401)
+    headers = broken["headers"] | issue_keys(client)["triage"]
+    _problem(client.post("/v1/triage", content=b"[1,2", headers=headers), 400)
