@@ -205,6 +205,10 @@ def test_retrieval_cli_add_counts_replaced_and_removed_and_refuses_repeated_ids(
     result = CliRunner().invoke(app, ["index", "add", "--index", str(index), "--data", str(twice)])
     assert result.exit_code == 2 and "occur more than once" in " ".join(result.output.split())
     assert solved[1].ticket_id in result.output
+    build = ["index", "build", "--data", str(twice), "--out", str(root / "twice-index")]
+    result = CliRunner().invoke(app, [*build, "--embedder", "hashing-1024"])
+    assert result.exit_code == 2 and "occur more than once" in " ".join(result.output.split())
+    assert not (root / "twice-index").exists()
 
 
 def test_retrieval_cli_counts_rejected_rows_and_refuses_non_utf8_queries(

@@ -128,6 +128,7 @@ def build(
     check_folder_out(out, RETRIEVER, local_paths(inputs))
     model = load_embedder(embedder)
     everything, related = _tickets_and_duplicates(data, mapping)
+    _refuse_repeated_ids(data, [t.ticket_id for t in everything])  # before the embedding
     tickets = redacted([t for t in everything if is_indexable(t)])
     if not tickets:
         raise DataError(
