@@ -144,6 +144,14 @@ def test_retrieval_cli_build_reads_known_pairs(built: tuple[Path, Path], tmp_pat
     )
     sources = json.loads(out)["calibration"]["tickets"]["floor"]["sources"]
     assert code == 0 and sources["supplied pairs"]["queries"] == 11
+    from training.cli import app
+
+    (tmp_path / "mixed.jsonl").write_text(pairs + '{"query": "NOPE-0", "related": "T1"}\n')
+    mixed = [*args, "--out", str(tmp_path / "mixed"), "--pairs", str(tmp_path / "mixed.jsonl")]
+    result = CliRunner().invoke(app, mixed)
+    assert result.exit_code == 0, result.output
+    note = " ".join(result.stderr.split())
+    assert "1 of 12 name a ticket id not in --data (e.g. 'NOPE-0')" in note, note
 
 
 def test_retrieval_cli_build_calibrates_on_near_duplicates_flagged_at_import(

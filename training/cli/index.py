@@ -135,7 +135,8 @@ def build(
             f"{data}: no solved ticket with a solution to index; the index needs resolved or "
             "closed tickets with a solution (map the solution column with --mapping)"
         )
-    related += read_pairs(pairs) if pairs else []
+    if pairs:
+        related += _known_pairs(pairs, {t.ticket_id for t in everything})
     articles: list[KBArticle] = read_kb(kb) if kb else []
     vectors = _encode(model, [t.text for t in tickets], show=not as_json)
     with progress_bar("calibrating", total=None, enabled=not as_json):
@@ -161,6 +162,22 @@ def _tickets_and_duplicates(
         (p.ticket_id, p.duplicate_of) for p in result.report.duplicate_pairs if p.kind == "near"
     ]
     return result.tickets, near
+
+
+def _known_pairs(path: Path, ids: set[str]) -> list[tuple[str, str]]:
+    """The pairs of `path` whose two ids are tickets of the data; the others cannot calibrate
+    anything, and are counted on stderr rather than dropped unsaid."""
+    found = read_pairs(path)
+    known = [(a, b) for a, b in found if a in ids and b in ids]
+    unknown = [a if a not in ids else b for a, b in found if a not in ids or b not in ids]
+    if unknown:
+        stderr().print(
+            f"pairs: {path}: {len(unknown)} of {len(found)} name a ticket id not in --data "
+            f"(e.g. {unknown[0]!r}); they are left out of the calibration",
+            highlight=False,
+            markup=False,
+        )
+    return known
 
 
 def read_pairs(path: Path) -> list[tuple[str, str]]:
