@@ -174,3 +174,34 @@ def test_ingest_duplicate_finder_near_off() -> None:
     words = " ".join(f"w{i}" for i in range(40))
     assert finder.check("a", words, 1) is None
     assert finder.check("b", words + " extra", 2) is None
+
+
+def test_ingest_structured_values_where_text_belongs_are_rejected_not_stringified(
+    tmp_path: Path,
+) -> None:
+    """A JSON export's nested values became tickets with ids "[1]" and "True" and a body of
+    "{'x': 1}" (review); each is now a `bad_value` row, the good row is kept."""
+    import json
+
+    rows = [
+        {"ticket_id": "OK-1", "subject": "vpn down", "body": "drops hourly"},
+        {"ticket_id": [1], "subject": "vpn down", "body": "x"},
+        {"ticket_id": {"a": 1}, "subject": "vpn down", "body": "x"},
+        {"ticket_id": True, "subject": "vpn down", "body": "x"},
+        {"ticket_id": "B-1", "subject": "vpn down", "body": {"x": 1}},
+        {"ticket_id": "B-2", "subject": False, "body": "x"},
+        {"ticket_id": "B-3", "subject": "vpn", "body": "x", "csat": True},
+    ]
+    path = tmp_path / "export.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = read_tickets(path, load_mapping("triage"))
+    assert [t.ticket_id for t in result.tickets] == ["OK-1"]
+    found = [(e.line, e.code, e.field) for e in result.report.errors]
+    assert found == [
+        (2, "bad_value", "ticket_id"),
+        (3, "bad_value", "ticket_id"),
+        (4, "bad_value", "ticket_id"),
+        (5, "bad_value", "body"),
+        (6, "bad_value", "subject"),
+        (7, "bad_value", "csat"),
+    ]

@@ -32,7 +32,8 @@ CODES: dict[str, str] = {
     "missing_text": "subject and body are both empty",
     "bad_date": "a date does not match the mapping's format",
     "bad_number": "a number field holds no number",
-    "bad_value": "a yes/no field holds neither",
+    "bad_value": "a yes/no field holds neither, or a text or id field holds a structured value "
+    "(an object, a list, true/false, bytes)",
     "unknown_value": "a value is not in the mapping's vocabulary",
     "invalid_value": "the ticket model refuses a value (e.g. resolved before created, csat 7)",
 }
@@ -51,6 +52,20 @@ def _is_empty(value: Any) -> bool:
     if isinstance(value, list):
         return not value
     return isinstance(value, str) and not value.strip()
+
+
+_STRUCTURED = (dict, bytes, bytearray)
+
+
+def _refuse_structured(raw: Any, name: str, line: int) -> None:
+    """`bad_value` for a value that is no text where text (or an id) belongs: `str()` made a
+    ticket of "{'x': 1}", "b'\\xff'" or "True" (a JSON or Parquet export's nested or binary
+    column). A list is text parts (several columns, a JSON array of strings), not an id."""
+    parts = raw if isinstance(raw, list) and name != "ticket_id" else [raw]
+    for part in parts:
+        if isinstance(part, (*_STRUCTURED, bool, list)):
+            kind = "true/false" if isinstance(part, bool) else type(part).__name__
+            raise RowRejected(line, "bad_value", f"{name} holds a {kind}, not text", name)
 
 
 def _in_use(spec: FieldSpec, present: set[str] | None) -> bool:
@@ -89,6 +104,8 @@ class RowConverter:
         values: dict[str, Any] = {"ticket_id": self._ticket_id(row)}
         for name, spec, convert in self._fields:
             raw = self._raw(spec, row.values)
+            if name not in BOOL_FIELDS and not _is_empty(raw):
+                _refuse_structured(raw, name, row.line)
             value = convert(raw, row.line) if not _is_empty(raw) else self._default(spec, row.line)
             if value is not None:
                 values[name] = value
@@ -106,6 +123,7 @@ class RowConverter:
         if _is_empty(raw):
             columns = ", ".join(repr(c) for c in spec.columns)
             raise RowRejected(row.line, "missing_id", f"id column {columns} is empty", "ticket_id")
+        _refuse_structured(raw, "ticket_id", row.line)
         text = str(raw).strip()
         if isinstance(raw, float) and raw.is_integer():
             text = str(int(raw))
