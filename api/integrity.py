@@ -28,7 +28,11 @@ class UnknownLabel(ApiError):
 
 
 class UnknownReference(ApiError):
-    status, slug, title = 422, "unknown-reference", "Feedback names an article or ticket not served"
+    status, slug, title = 404, "unknown-reference", "Feedback names an article or ticket not served"
+
+
+class PredictionOfAnotherTicket(ApiError):
+    status, slug, title = 409, "prediction-of-another-ticket", "Prediction made for another ticket"
 
 
 class TicketWriteConflict(ApiError):
@@ -95,9 +99,9 @@ def check_corrections(manifest: Mapping[str, Any], corrections: Mapping[Any, str
 def check_references(
     retriever: RetrieverLike | None, kb_article_id: str | None, ticket_id: str | None
 ) -> None:
-    """`UnknownReference` (422) for a rated KB article or solving ticket the served model does
-    not hold: a typo or another system's id would otherwise count in KB acceptance. A model
-    without a retriever cannot check, and accepts both."""
+    """`UnknownReference` (404, as an unknown prediction) for a rated KB article or solving
+    ticket the served model does not hold: a typo or another system's id would otherwise count
+    in KB acceptance. A model without a retriever cannot check, and accepts both."""
     if retriever is None:
         return
     if kb_article_id is not None and retriever.article(kb_article_id) is None:

@@ -31,7 +31,8 @@ _WHY = {
     "401": "Missing, unknown or revoked API key.",
     "403": "The key lacks the route's scope, or may not change this ticket.",
     "404": "What the request names does not exist.",
-    "409": "Another write changed the same ticket at the same moment; send it again.",
+    "409": "Another write changed the same ticket at the same moment (send it again), or the "
+    "prediction_id was made for another ticket.",
     "413": "Request body over TRIAGE_MAX_BODY_BYTES.",
     "415": "The body is sent with a Content-Type other than JSON.",
     "422": "Invalid request (a field, a label, a bundle).",
@@ -46,7 +47,7 @@ def _statuses(path: str, method: str, operation: dict[str, Any]) -> list[str]:
     if not path.startswith("/v1"):
         return []
     codes = ["401", "403", "422", "429", "503"]
-    if "{" in path or path in {"/v1/feedback", "/v1/admin/reload"}:
+    if "{" in path or path in {"/v1/feedback", "/v1/admin/reload", "/v1/tickets/resolved"}:
         codes.append("404")
     if "requestBody" in operation:
         codes += ["400", "413", "415"]

@@ -43,7 +43,21 @@ def _iso_text(value: Any) -> Any:
     return value
 
 
+def _json_number(value: Any) -> Any:
+    if isinstance(value, bool | str):  # pydantic would read "5" as 5 and true as 1
+        raise ValueError("send a JSON number, not text or true/false")
+    return value
+
+
 IsoTime = Annotated[datetime, BeforeValidator(_iso_text)]
+
+
+# Integers as JSON Schema has them: 3 and 3.0, not "3", not true. (The bounds come before the
+# validator, or the schema shows them as unknown `ge`/`le` keys.)
+ReopenedCount = Annotated[int, Field(ge=0, le=1000), BeforeValidator(_json_number)]
+Csat = Annotated[int, Field(ge=1, le=5), BeforeValidator(_json_number)]
+
+
 VisibleText = Annotated[str, AfterValidator(_visible)]
 """Free text cleaned as in training; the schema asks for one visible character."""
 OPTIONAL_TEXT = f"^$|{VISIBLE_PATTERN}"
@@ -163,16 +177,12 @@ class ResolvedTicketIn(TicketIn):
     first_response_at: IsoTime | None = Field(
         None, description="First reply to the user (ISO 8601 with a time zone): response time."
     )
-    # strict: "5" or "yes" is a client bug to report, not a value to guess (as kb_helpful)
-    reopened_count: int | None = Field(
-        None, ge=0, le=1000, strict=True, description="Times reopened."
-    )
+    # "5" or "yes" is a client bug to report, not a value to guess (as kb_helpful)
+    reopened_count: ReopenedCount | None = Field(None, description="Times reopened.")
     escalated: bool | None = Field(
         None, strict=True, description="Went beyond its first assignment."
     )
-    csat: int | None = Field(
-        None, ge=1, le=5, strict=True, description="Customer satisfaction, 1 to 5."
-    )
+    csat: Csat | None = Field(None, description="Customer satisfaction, 1 to 5.")
 
 
 class TriageRequest(Strict):

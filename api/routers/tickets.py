@@ -13,7 +13,7 @@ from api.consistency import prediction_ticket_waiting
 from api.deps import FlushedPredictions, HolderDep, ModelHolder, SettingsDep, StoreDep
 from api.desired_bundle import BundleFollower, FollowerDep
 from api.errors import invalid_field
-from api.integrity import TicketWriteConflict, check_ticket_writer
+from api.integrity import PredictionOfAnotherTicket, TicketWriteConflict, check_ticket_writer
 from api.privacy import PrivacyDep
 from api.schemas import ANON_PREFIX, ResolvedIn, ResolvedOut
 from api.security import TriageScope
@@ -55,7 +55,7 @@ async def post_resolved(
     the similar index; personal data is redacted first, so neither holds it. Only the key that
     first wrote a ticket, or an admin key, may change it (403); 429 when the inference queue is
     full (nothing stored then). `prediction_id` must name a prediction of this ticket (404
-    unknown, after waiting up to TRIAGE_FEEDBACK_WAIT_MS for another worker; 422 when it was
+    unknown, after waiting up to TRIAGE_FEEDBACK_WAIT_MS for another worker; 409 when it was
     made for another ticket id), so production precision never scores one ticket's labels
     against another's."""
     try:
@@ -79,12 +79,9 @@ def _check_link(prediction_id: str, owner: str, ticket_id: str) -> None:
     """A prediction made for another ticket is refused, unless that ticket had no id then (the
     service named it `anon-...`: triaged before the ticket system gave it one)."""
     if owner != ticket_id and not owner.startswith(ANON_PREFIX):
-        raise invalid_field(
-            TicketValueError(
-                "prediction_id",
-                f"prediction {prediction_id} was made for ticket {owner}, not {ticket_id}; "
-                "send the prediction_id of this ticket, or none",
-            )
+        raise PredictionOfAnotherTicket(
+            f"prediction_id: prediction {prediction_id} was made for ticket {owner}, not "
+            f"{ticket_id}; send the prediction_id of this ticket, or none"
         )
 
 

@@ -142,8 +142,8 @@ def test_bad_input_resolved_ticket_links_only_its_own_prediction(
         anonymous = triage(VPN_TICKET)  # triaged before the ticket system gave it an id
         unknown = _problem(resolve("INC-1", "0" * 32), 404)["detail"]
         assert "prediction 00000000000000000000000000000000 not found" in unknown
-        mixed = _problem(resolve("INC-1", other), 422)
-        assert mixed["detail"].startswith("body.prediction_id: prediction")
+        mixed = _problem(resolve("INC-1", other), 409)
+        assert mixed["detail"].startswith("prediction_id: prediction")
         assert "was made for ticket INC-2, not INC-1" in mixed["detail"]
         assert _resolved(c) == []
         assert resolve("INC-1", own).status_code == 201
@@ -160,11 +160,11 @@ def test_bad_input_feedback_names_only_served_articles_and_tickets(client: TestC
     r = client.post(
         "/v1/feedback", json=rated | {"kb_article_id": "KB-NOPE"}, headers=keys["agent"]
     )
-    assert "kb_article_id: 'KB-NOPE' is not an article" in _problem(r, 422)["detail"]
+    assert "kb_article_id: 'KB-NOPE' is not an article" in _problem(r, 404)["detail"]
     r = client.post(
         "/v1/feedback", json=rated | {"solved_by_ticket_id": "NOPE-1"}, headers=keys["agent"]
     )
-    assert "solved_by_ticket_id: 'NOPE-1' is not a solved ticket" in _problem(r, 422)["detail"]
+    assert "solved_by_ticket_id: 'NOPE-1' is not a solved ticket" in _problem(r, 404)["detail"]
     assert list(state_of(client.app).store.iter_feedback()) == []
     retriever = state_of(client.app).models.current.triager.retriever
     solved = retriever.tickets.dense.ids[0]
