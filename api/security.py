@@ -77,12 +77,9 @@ class KeyCache:
         self._checked_at = now
 
 
-async def refusal(request: Request) -> Unauthorized | None:
-    """Why `current_key` would refuse this request's key (None: it would not), without taking
-    from its rate limit: the error handlers ask it, so a request FastAPI rejects while reading
-    its body (malformed JSON, another Content-Type) answers 401 to a caller without a valid
-    key, as every other request does, rather than describing the body first."""
-    presented = request.headers.get(HEADER)
+async def _verified(request: Request, presented: str | None) -> ApiKey | Unauthorized:
+    """The key a presented secret belongs to, or why it is refused (missing, malformed,
+    unknown or revoked)."""
     if not presented:
         return Unauthorized(
             f"send an API key in the {HEADER} header (create one: triage keys create)"
@@ -93,24 +90,26 @@ async def refusal(request: Request) -> Unauthorized | None:
     key = cache.cached(presented) or await run_in_threadpool(cache.lookup, presented)
     if key is None:
         return Unauthorized("API key unknown or revoked; create one with `triage keys create`")
-    return None
+    return key
+
+
+async def refusal(request: Request) -> Unauthorized | None:
+    """Why `current_key` would refuse this request's key (None: it would not), without taking
+    from its rate limit: the error handlers ask it, so a request FastAPI rejects while reading
+    its body (malformed JSON, another Content-Type) answers 401 to a caller without a valid
+    key, as every other request does, rather than describing the body first."""
+    found = await _verified(request, request.headers.get(HEADER))
+    return found if isinstance(found, Unauthorized) else None
 
 
 async def current_key(request: Request, presented: str | None = Security(_header)) -> ApiKey:
     """The caller's key; 401 when missing or unknown."""
-    if not presented:
-        raise Unauthorized(
-            f"send an API key in the {HEADER} header (create one: triage keys create)"
-        )
-    if len(presented) > 200:
-        raise Unauthorized("API key malformed; send the key `triage keys create` printed")
-    cache = request_state(request).keys
-    key = cache.cached(presented) or await run_in_threadpool(cache.lookup, presented)
-    if key is None:
-        raise Unauthorized("API key unknown or revoked; create one with `triage keys create`")
-    request.state.key_id = key.key_id
-    request_state(request).rate_limits.take(key.key_id)
-    return key
+    found = await _verified(request, presented)
+    if isinstance(found, Unauthorized):
+        raise found
+    request.state.key_id = found.key_id
+    request_state(request).rate_limits.take(found.key_id)
+    return found
 
 
 def require(scope: str) -> Callable[..., object]:

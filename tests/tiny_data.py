@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from training.config import TrainConfig, parse_config
@@ -64,3 +65,16 @@ def tiny_config(**overrides: Any) -> TrainConfig:
     }
     data.update(overrides)
     return parse_config(data)
+
+
+def tiny_scoring_bundle(out: Path, n: int, version: str) -> Path:
+    """A tiny bundle (hashing embedder, no baselines) with a similar-ticket index over its `n`
+    training tickets (`make_tickets(n, seed=0)`): what the scoring and output tests score with."""
+    from training.train import build_bundle, train
+    from triage.embeddings import HashingEmbedder
+    from triage.retrieval.retriever import Retriever
+
+    data = make_tickets(n, seed=0)
+    result = train(tiny_config(baselines=False), data, embedder=HashingEmbedder(32))
+    result.retriever = Retriever.build(data, [], HashingEmbedder(32))
+    return build_bundle(result, out, version=version)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -61,3 +61,13 @@ def issue_keys(client: TestClient) -> dict[str, dict[str, str]]:
     """One key per scope, as request headers."""
     store = state_of(client.app).store
     return {s: {"X-API-Key": create_key(store, [s])[0]} for s in ("triage", "agent", "admin")}
+
+
+def assert_problem(r: Any, status: int) -> dict[str, Any]:
+    """The problem+json body of response `r`, checked: `status`, the media type, a detail and
+    no traceback."""
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = r.json()
+    assert body["status"] == status and body["detail"] and "Traceback" not in r.text
+    return body

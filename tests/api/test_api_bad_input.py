@@ -12,8 +12,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from service_helpers import VPN_TICKET, issue_keys
+from service_helpers import assert_problem as _problem
 
-from api.errors import PROBLEM
 from api.state import state_of
 
 RESOLVED = {
@@ -24,14 +24,6 @@ RESOLVED = {
     "solution": "Restarted the VPN concentrator.",
     "created_at": "2026-11-30T09:00:00+00:00",
 }
-
-
-def _problem(r: Any, status: int) -> dict[str, Any]:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"] == PROBLEM
-    body: dict[str, Any] = r.json()
-    assert body["status"] == status and body["detail"] and "Traceback" not in r.text
-    return body
 
 
 def _predictions(c: TestClient) -> list[Any]:

@@ -8,10 +8,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from service_helpers import VPN_TICKET, issue_keys
+from service_helpers import assert_problem as _problem
 from typer.testing import CliRunner
 
 from api.app import create_app
-from api.errors import PROBLEM
 from api.settings import Settings
 from api.state import state_of
 from training.cli import app as cli
@@ -24,14 +24,6 @@ RESOLVED = {
     "category": "Network",
     "solution": "Restarted the VPN concentrator.",
 }
-
-
-def _problem(r: Any, status: int) -> dict[str, Any]:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"] == PROBLEM
-    body: dict[str, Any] = r.json()
-    assert body["status"] == status and "Traceback" not in r.text
-    return body
 
 
 def _resolve(c: TestClient, headers: dict[str, str], **changes: Any) -> Any:

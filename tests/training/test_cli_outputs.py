@@ -10,13 +10,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from tiny_data import make_tickets, tiny_config
+from tiny_data import make_tickets, tiny_scoring_bundle
 from typer.testing import CliRunner
 
 from training.cli import app
 from triage.dataset import read_articles, write_tickets
-from triage.embeddings import HashingEmbedder
-from triage.retrieval.retriever import Retriever
 from triage.triager import Triager
 
 BROKEN = Path(__file__).resolve().parents[1] / "fixtures" / "ingest" / "broken.csv"
@@ -25,12 +23,7 @@ BROKEN = Path(__file__).resolve().parents[1] / "fixtures" / "ingest" / "broken.c
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny bundle (hashing embedder) with a similar-ticket index."""
-    from training.train import build_bundle, train
-
-    data = make_tickets(120, seed=0)
-    result = train(tiny_config(baselines=False), data, embedder=HashingEmbedder(32))
-    result.retriever = Retriever.build(data, [], HashingEmbedder(32))
-    return build_bundle(result, tmp_path_factory.mktemp("outputs") / "bundle", version="tiny")
+    return tiny_scoring_bundle(tmp_path_factory.mktemp("outputs") / "bundle", 120, "tiny")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import mlflow.pyfunc
 import pandas as pd
 import pytest
 from click.testing import Result
-from tiny_data import make_tickets, tiny_config
+from tiny_data import make_tickets, tiny_scoring_bundle
 from typer.testing import CliRunner
 
 from training.cli import app
@@ -27,12 +27,7 @@ TARGETS = ("category", "priority", "support_line")
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny bundle (hashing embedder) with a similar-ticket index over its 240 tickets."""
-    from training.train import build_bundle, train
-
-    data = make_tickets(240, seed=0)
-    result = train(tiny_config(baselines=False), data, embedder=HashingEmbedder(32))
-    result.retriever = Retriever.build(data, [], HashingEmbedder(32))
-    return build_bundle(result, tmp_path_factory.mktemp("score") / "bundle", version="tiny-score")
+    return tiny_scoring_bundle(tmp_path_factory.mktemp("score") / "bundle", 240, "tiny-score")
 
 
 @pytest.fixture(scope="module")
