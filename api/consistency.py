@@ -6,15 +6,16 @@ import time
 
 from triage.errors import NotFoundError
 from triage.store.protocol import FeedbackStore
-from triage.store.records import FeedbackRecord
 
 POLL_S = 0.05
 
 
 def prediction_ticket_waiting(store: FeedbackStore, prediction_id: str, wait_s: float) -> str:
     """The ticket id `prediction_id` was made for, waiting up to `wait_s` seconds for another
-    worker to commit it (as `record_feedback_waiting`); `NotFoundError` when still unknown.
-    Blocking: call it off the event loop."""
+    worker to commit it; `NotFoundError` when still unknown. The worker that answered a
+    prediction commits it on its writer thread about 50 ms after the response (`api.writer`):
+    feedback or a resolved ticket sent to another worker in that window would be a 404 without
+    the wait. Blocking: call it off the event loop."""
     deadline = time.monotonic() + wait_s
     while True:
         ticket_id = store.prediction_ticket_id(prediction_id)
@@ -23,25 +24,6 @@ def prediction_ticket_waiting(store: FeedbackStore, prediction_id: str, wait_s: 
         if time.monotonic() >= deadline:
             raise NotFoundError(
                 f"prediction {prediction_id} not found; send the prediction_id that /v1/triage "
-                "returned for this ticket, or none"
+                "returned for this ticket"
             )
         time.sleep(POLL_S)
-
-
-def record_feedback_waiting(store: FeedbackStore, record: FeedbackRecord, wait_s: float) -> int:
-    """Store feedback; when its prediction is unknown, wait up to `wait_s` seconds for it.
-
-    The worker that answered the prediction commits it on its writer thread about 50 ms after
-    the response (`api.writer`); feedback sent to another worker in that window would be a
-    404 without the wait. `NotFoundError` when it is still unknown after `wait_s`.
-    Blocking: call it off the event loop.
-    """
-    try:
-        return store.record_feedback(record)
-    except NotFoundError:
-        deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline:
-            time.sleep(POLL_S)
-            if store.has_prediction(record.prediction_id):
-                break
-        return store.record_feedback(record)

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 
-from api.consistency import prediction_ticket_waiting, record_feedback_waiting
+from api.consistency import prediction_ticket_waiting
 from api.deps import FlushedPredictions, HolderDep, MetricsDep, SettingsDep, StoreDep
 from api.integrity import check_corrections, check_feedback_cap, check_references
 from api.privacy import PrivacyDep
@@ -45,14 +45,13 @@ async def post_feedback(
     if body.corrections:  # only labels the model knows flow into the training export
         check_corrections(triager.manifest, body.corrections)
     wait_s = settings.feedback_wait_ms / 1000  # another worker's prediction
-    if body.kb_article_id or body.solved_by_ticket_id:  # an unknown prediction is 404 first
-        await run_in_threadpool(prediction_ticket_waiting, store, body.prediction_id, wait_s)
-        check_references(triager.retriever, body.kb_article_id, body.solved_by_ticket_id)
+    await run_in_threadpool(prediction_ticket_waiting, store, body.prediction_id, wait_s)
+    check_references(triager.retriever, body.kb_article_id, body.solved_by_ticket_id)
     await run_in_threadpool(check_feedback_cap, store, key, settings.feedback_daily_cap)
     values = body.model_dump()
     if values.get("comment"):  # free text an agent types can name the requester
         values["comment"] = privacy.text(values["comment"])
     record = FeedbackRecord(**values, key_id=key.key_id)
-    feedback_id = await run_in_threadpool(record_feedback_waiting, store, record, wait_s)
+    feedback_id = await run_in_threadpool(store.record_feedback, record)
     metrics.feedback.labels(body.outcome).inc()
     return FeedbackOut(feedback_id=feedback_id)

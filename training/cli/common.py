@@ -110,24 +110,22 @@ def load_tickets(data: Path, mapping: str | None) -> list[Ticket]:
     Without near-duplicate flagging: its counts only go to the import report, which commands
     that read tickets do not keep (`triage data import` does, and `triage index build` reads
     them itself); on the 48k export it cost a few seconds of every `triage train`. Rejected
-    rows are counted on stderr (`import_note`), never dropped unsaid."""
+    rows are counted on stderr (`say_rejections`), never dropped unsaid."""
     if mapping is None:
         return read_tickets(data)
     spec = dataclasses.replace(ingest.load_mapping(mapping), near_duplicates=None)
     loaded = ingest.read_tickets(data, spec)
-    note = import_note(loaded.report)
-    if note:
-        stderr().print(note, highlight=False, markup=False)
+    say_rejections(loaded.report)
     return list(loaded.tickets)
 
 
-def import_note(report: ingest.IngestReport) -> str | None:
-    """One line for the rows an import rejected ("import: FILE: read 60, accepted 56, rejected
-    4; first: line 3 (missing_id) ..."), None when it rejected none. Commands that read an
-    export through a mapping print it, so a count such as `n_tickets: 56` is never the only
-    sign that rows were left out; `triage data validate` lists every one."""
+def say_rejections(report: ingest.IngestReport) -> None:
+    """One line on stderr for the rows an import rejected ("import: FILE: read 60, accepted 56,
+    rejected 4; first: line 3 (missing_id) ..."), nothing when it rejected none. Commands that
+    read an export through a mapping call it, so a count such as `n_tickets: 56` is never the
+    only sign that rows were left out; `triage data validate` lists every one."""
     if not report.rejected:
-        return None
+        return
     note = (
         f"import: {report.source}: read {report.read:,}, accepted {report.accepted:,}, "
         f"rejected {report.rejected:,}"
@@ -136,7 +134,7 @@ def import_note(report: ingest.IngestReport) -> str | None:
         first = report.errors[0]
         where = f"{first.field}: " if first.field else ""
         note += f"; first: line {first.line} ({first.code}) {where}{first.reason}"
-    return note + "; `triage data validate` lists them all"
+    stderr().print(note + "; `triage data validate` lists them all", highlight=False, markup=False)
 
 
 def redacted(tickets: list[Ticket]) -> list[Ticket]:

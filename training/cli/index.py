@@ -19,11 +19,11 @@ from training.cli.common import (
     emit,
     fail,
     handle_errors,
-    import_note,
     load_tickets,
     local_paths,
     progress_bar,
     redacted,
+    say_rejections,
     stderr,
 )
 from triage import ingest
@@ -155,9 +155,7 @@ def _tickets_and_duplicates(
     if mapping is None:
         return load_tickets(data, None), []
     result = ingest.read_tickets(data, ingest.load_mapping(mapping))
-    note = import_note(result.report)
-    if note:
-        stderr().print(note, highlight=False, markup=False)
+    say_rejections(result.report)
     near = [
         (p.ticket_id, p.duplicate_of) for p in result.report.duplicate_pairs if p.kind == "near"
     ]

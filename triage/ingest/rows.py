@@ -54,16 +54,13 @@ def _is_empty(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-_STRUCTURED = (dict, bytes, bytearray)
-
-
 def _refuse_structured(raw: Any, name: str, line: int) -> None:
     """`bad_value` for a value that is no text where text (or an id) belongs: `str()` made a
     ticket of "{'x': 1}", "b'\\xff'" or "True" (a JSON or Parquet export's nested or binary
     column). A list is text parts (several columns, a JSON array of strings), not an id."""
     parts = raw if isinstance(raw, list) and name != "ticket_id" else [raw]
     for part in parts:
-        if isinstance(part, (*_STRUCTURED, bool, list)):
+        if isinstance(part, dict | bytes | bytearray | bool | list):
             kind = "true/false" if isinstance(part, bool) else type(part).__name__
             raise RowRejected(line, "bad_value", f"{name} holds a {kind}, not text", name)
 
