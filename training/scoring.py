@@ -61,6 +61,24 @@ def output_schema(targets: Sequence[str]) -> pa.Schema:
     return pa.schema([*fields, pa.field("similar_ids", pa.list_(pa.string()))])
 
 
+def id_report(rows: int, nulls: int, empty: int, distinct: int) -> dict[str, int]:
+    """What an output's `ticket_id` column says about joining it back to the input, from its
+    row count, nulls, empty ids and distinct non-null ids (the empty one included): rows with no
+    id (null or empty) and rows whose id an earlier row already had. Both engines write every
+    row they read, so such rows are scored but cannot be matched one to one."""
+    present = rows - nulls - empty
+    return {"missing": nulls + empty, "repeated": present - (distinct - (1 if empty else 0))}
+
+
+def arrow_id_report(ids: pa.ChunkedArray) -> dict[str, int]:
+    """`id_report` of an Arrow `ticket_id` column."""
+    import pyarrow.compute as pc
+
+    empty = int(pc.sum(pc.equal(ids, "")).as_py() or 0)
+    distinct = int(pc.count_distinct(ids, mode="only_valid").as_py())
+    return id_report(len(ids), ids.null_count, empty, distinct)
+
+
 def _clean(value: Any) -> str | None:
     """A cell as text; None for null and NaN (pandas' null in object columns)."""
     if value is None or (isinstance(value, float) and value != value):
@@ -276,6 +294,8 @@ def score_local(
                 if progress is not None:
                     progress(len(frame))
         summary = _summary(triager, rows, k_similar, source.report)
+        ids = pq.read_table(work / SCORES_FILE, columns=["ticket_id"]).column("ticket_id")
+        summary["ids"] = arrow_id_report(ids)
         write_summary(work, summary)
         if source.report is not None:
             (work / IMPORT_REPORT_FILE).write_text(

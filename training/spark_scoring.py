@@ -22,6 +22,7 @@ from training.scoring import (
     CHUNK_ROWS,
     INPUT_COLUMNS,
     REQUIRED_COLUMNS,
+    id_report,
     is_uri,
     open_parquet,
     parquet_files,
@@ -128,12 +129,32 @@ def _write(spark: Any, frame: Any, out: str, summary: dict[str, Any]) -> dict[st
     complete output; an existing one is refused, never overwritten)."""
     if is_uri(out):
         frame.write.mode("errorifexists").parquet(out)
-        return {**summary, "rows": spark.read.parquet(out).count()}
+        return {**summary, **_counts(spark, out)}
     with atomic_folder(Path(out), kind=SCORES) as work:
         frame.write.mode("overwrite").parquet(str(work))
-        summary = {**summary, "rows": spark.read.parquet(str(work)).count()}
+        summary = {**summary, **_counts(spark, str(work))}
         write_summary(work, summary)
     return summary
+
+
+def _counts(spark: Any, written: str) -> dict[str, Any]:
+    """The written rows and `id_report` of their ids, counted by Spark in one pass."""
+    from pyspark.sql import functions as F
+
+    ids = F.col("ticket_id")
+    row = (
+        spark.read.parquet(written)
+        .agg(
+            F.count(F.lit(1)).alias("rows"),
+            F.count(ids).alias("present"),
+            F.sum(F.when(ids == "", 1).otherwise(0)).alias("empty"),
+            F.countDistinct(ids).alias("distinct"),
+        )
+        .first()
+    )
+    rows, empty = int(row["rows"]), int(row["empty"] or 0)
+    nulls = rows - int(row["present"])
+    return {"rows": rows, "ids": id_report(rows, nulls, empty, int(row["distinct"]))}
 
 
 def result_type(model_uri: str) -> Any:

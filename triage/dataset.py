@@ -131,11 +131,21 @@ def write_articles(articles: Iterable[KBArticle], path: Path) -> Path:
 def not_articles_file(path: Path) -> str | None:
     """Why `path` is not a KB articles Parquet file `write_articles` wrote (so must not be
     overwritten by one), or None when it is."""
+    return _not_parquet_with(path, "article_id", "KB articles")
+
+
+def not_tickets_file(path: Path) -> str | None:
+    """Why `path` is not a tickets Parquet file `write_tickets` wrote (so must not be
+    overwritten by one), or None when it is."""
+    return _not_parquet_with(path, "ticket_id", "tickets")
+
+
+def _not_parquet_with(path: Path, column: str, what: str) -> str | None:
     try:
         names = pq.read_schema(path).names
     except (OSError, pa.ArrowException):
         return "is not a Parquet file"
-    return None if "article_id" in names else "is a Parquet file of something else than KB articles"
+    return None if column in names else f"is a Parquet file of something else than {what}"
 
 
 def _open(path: Path, schema: pa.Schema) -> pq.ParquetFile:

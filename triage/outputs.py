@@ -92,22 +92,27 @@ def check_file_out(
             f"{label} {target}: an existing folder; this option writes a file. Give a file "
             f"name, e.g. {target / 'report.json'}"
         )
+    check_apart(target, inputs or {}, label)
     reason = replaceable(target) if replaceable is not None and target.exists() else None
     if reason is not None:
         raise OutputError(
             f"{label} {target}: an existing file that {reason}; it is not replaced. Choose a "
             "new file name, or remove this file first if it is no longer needed"
         )
-    check_apart(target, inputs or {}, label)
     check_writable(target, label)
 
 
 def check_folder_into(
-    target: Path, inputs: Inputs, names: Sequence[str], label: str = "--out"
+    target: Path,
+    inputs: Inputs,
+    names: Sequence[str],
+    label: str = "--out",
+    replaceable: Mapping[str, Callable[[Path], str | None]] | None = None,
 ) -> None:
     """Everything a folder that files are written into (its other files kept, e.g. a dataset
     beside its KB articles) must pass before the work: not a file, none of `names` in it an
-    input, and writable."""
+    input, and writable; an existing file among `names` is replaced unless its
+    `replaceable[name](path)` says why not (a reason string)."""
     target = Path(target)
     if os.path.lexists(target) and not target.is_dir():
         raise OutputError(
@@ -117,6 +122,13 @@ def check_folder_into(
         )
     for name in names:
         check_apart(target / name, inputs, label)
+        why_not = (replaceable or {}).get(name)
+        reason = why_not(target / name) if why_not and os.path.lexists(target / name) else None
+        if reason is not None:
+            raise OutputError(
+                f"{label} {target}: its {name} {reason}; it is not replaced. Choose another "
+                f"folder, or remove {target / name} first if it is no longer needed"
+            )
     check_writable(target / names[0], label)
 
 

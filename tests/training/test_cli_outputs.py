@@ -230,3 +230,38 @@ def test_outputs_evaluate_and_report_refuse_a_folder_before_the_work(work: Path)
 
 def test_outputs_privacy_redact_refuses_a_folder_as_file(work: Path) -> None:
     refused(work, ["privacy", "redact", "--file", str(work / "notes")], "a folder", "text file")
+
+
+def test_outputs_data_generate_replaces_only_its_own_kind_of_files(work: Path) -> None:
+    """`data generate --out` writes tickets.parquet and kb_articles.parquet into a folder: an
+    earlier sample is replaced, a user's file of that name is not, and a file is no folder."""
+    generate = ["data", "generate", "--tickets", "50", "--seed", "1", "--out"]
+    refused(work, [*generate, str(work / "notes.txt")], "an existing file", "takes a folder")
+    (work / "mine").mkdir()
+    (work / "mine" / "tickets.parquet").write_bytes(b"my spreadsheet, saved under a bad name\n")
+    refused(work, [*generate, str(work / "mine")], "its tickets.parquet is not a Parquet file")
+    shutil.copy(work / "tickets.parquet", work / "mine" / "kb_articles.parquet")
+    (work / "mine" / "tickets.parquet").unlink()
+    refused(work, [*generate, str(work / "mine")], "kb_articles.parquet is a Parquet file of")
+    for _ in range(2):  # a new folder, then the same folder again
+        result = run(*generate, str(work / "sample"))
+        assert result.exit_code == 0, said(result)
+    assert sorted(p.name for p in (work / "sample").iterdir()) == [
+        "kb_articles.parquet",
+        "tickets.parquet",
+    ]
+
+
+def test_outputs_feedback_dataset_never_replaces_the_database_or_a_user_file(
+    work: Path,
+) -> None:
+    db = work / "triage.db"
+    url = f"sqlite:///{db}"
+    assert run("keys", "create", "--scope", "agent", "--database-url", url).exit_code == 0
+    dataset = ["feedback", "dataset", "--database-url", url, "--out"]
+    refused(work, [*dataset, str(db)], "is the --database-url input")
+    refused(work, [*dataset, str(work / "notes.txt")], "is not a Parquet file")
+    refused(work, [*dataset, str(work / "notes")], "an existing folder")
+    # a tickets file is replaced (here: nothing labelled yet, so the store says so, exit 2)
+    result = run(*dataset, str(work / "tickets.parquet"))
+    assert result.exit_code == 2 and "no labelled tickets yet" in said(result)

@@ -171,6 +171,36 @@ def test_score_keeps_integer_ids_digit_for_digit_and_refuses_non_text_columns(
         assert not out.exists()
 
 
+def test_score_reports_rows_that_cannot_be_joined_back(bundle: Path, tmp_path: Path) -> None:
+    """Null, empty and repeated ids are scored (no row is lost) and counted, with a warning."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    ids = ["a", "a", None, "", "b", "a"]
+    texts = ["vpn drops", "printer jams", "mail bounces", "laptop slow", "disk full", "no wifi"]
+    pq.write_table(
+        pa.table({"ticket_id": ids, "subject": texts, "body": texts}), tmp_path / "ids.parquet"
+    )
+    summary = score_cli(tmp_path / "ids.parquet", tmp_path / "scores", bundle)
+    assert summary["rows"] == 6
+    assert summary["ids"] == {"missing": 2, "repeated": 2}
+    assert json.loads((tmp_path / "scores" / "_triage.json").read_text())["ids"] == summary["ids"]
+    assert pq.read_table(tmp_path / "scores").column("ticket_id").to_pylist() == ids
+    result = run(
+        "score",
+        "--data",
+        str(tmp_path / "ids.parquet"),
+        "--out",
+        str(tmp_path / "again"),
+        "--bundle",
+        str(bundle),
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 rows have no ticket_id (null or empty); 2 rows repeat a ticket_id" in said(result)
+    clean = score_cli(tmp_path / "ids.parquet", tmp_path / "scores", bundle)  # rerun replaces
+    assert clean["ids"] == summary["ids"]
+
+
 def test_score_cli_unknown_model_alias_and_bad_options_exit_2(tmp_path: Path) -> None:
     data = write_tickets(make_tickets(5), tmp_path / "t.parquet")
     uri = f"sqlite:///{tmp_path}/mlruns/mlflow.db"

@@ -77,6 +77,7 @@ def test_score_spark_matches_the_local_engine(registered: tuple[str, Path], tmp_
     spark = json.loads(run("score", *model, *on_spark).stdout)
     assert (tmp_path / "spark" / "_SUCCESS").is_file()
     assert local["rows"] == spark["rows"] == 300 and spark["master"] == "local[2]"
+    assert local["ids"] == spark["ids"] == {"missing": 0, "repeated": 0}
     a = pd.read_parquet(tmp_path / "local").sort_values("ticket_id").reset_index(drop=True)
     b = pd.read_parquet(tmp_path / "spark").sort_values("ticket_id").reset_index(drop=True)
     assert a.columns.tolist() == b.columns.tolist()
@@ -134,3 +135,19 @@ def test_score_spark_spreads_a_one_row_group_file_over_every_core(tmp_path: Path
         sizes = _read(spark, str(data)).rdd.glom().map(len).collect()
     assert sum(sizes) == 3000 and len(sizes) >= 2
     assert min(sizes) >= 3000 // len(sizes) - 1, sizes  # dealt evenly, none empty
+
+
+def test_score_spark_counts_ids_that_cannot_be_joined_back(tmp_path: Path) -> None:
+    """The Spark engine's id counts agree with the local engine's on null, empty and repeats."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from training.scoring import arrow_id_report
+    from training.spark_scoring import _counts, spark_session
+
+    ids = pa.chunked_array([pa.array(["a", "a", None, "", "b", "a", ""])])
+    pq.write_table(pa.table({"ticket_id": ids}), tmp_path / "ids.parquet")
+    with spark_session("local[2]") as spark:
+        counts = _counts(spark, str(tmp_path / "ids.parquet"))
+    assert counts == {"rows": 7, "ids": {"missing": 3, "repeated": 2}}
+    assert arrow_id_report(ids) == counts["ids"]

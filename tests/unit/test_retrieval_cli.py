@@ -128,6 +128,7 @@ def test_retrieval_cli_min_relevance_strong_and_numbers(built: tuple[Path, Path]
     high = json.loads(_run(*ask, "--min-relevance", "0.99", "--json")[1])
     assert high["results"][0]["similar"] == [] and high["cutoff"]["kb"]["value"] == 0.99
     assert _run(*ask, "--min-relevance", "medium")[0] == 2
+    assert _run(*ask, "--min-relevance", "7")[0] == 2  # a typo for 0.7 found nothing, exit 0
     assert _run(*ask, "--min-relevance", "strong", "--all")[0] == 2
 
 

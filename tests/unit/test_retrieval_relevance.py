@@ -64,6 +64,10 @@ def test_relevance_cutoff_names_and_numbers(retriever: Retriever) -> None:
     for bad in ("medium", math.nan):
         with pytest.raises(ConfigError, match="unknown"):
             retriever.cutoff(bad)
+    assert retriever.cutoff(-1.0)[0] == -1.0 and retriever.cutoff(1)[0] == 1.0
+    for outside, keeps in ((7, "nothing"), (1.01, "nothing"), (-3, "everything")):
+        with pytest.raises(ConfigError, match=f"outside the relevance scale.*keep {keeps}"):
+            retriever.cutoff(outside)
 
 
 def test_relevance_manifest_records_what_was_calibrated_on(

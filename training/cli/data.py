@@ -11,7 +11,7 @@ from rich.markup import escape
 
 from training.cli.apps import data_app
 from training.cli.common import JsonOption, emit, handle_errors, progress_bar
-from triage.dataset import TICKETS_FILE
+from triage.dataset import TICKETS_FILE, not_tickets_file
 from triage.ingest import IngestReport, import_file, load_mapping, validate_file
 from triage.ingest.pipeline import REJECTS_FILE, REPORT_FILE
 from triage.outputs import check_file_out, check_folder_into
@@ -83,7 +83,12 @@ def import_(
     """Import an export into the normalised dataset (Parquet), reporting every rejected row."""
     from triage.privacy.guard import TicketPrivacy
 
-    check_folder_into(out, {"FILE": file}, (TICKETS_FILE, REJECTS_FILE, REPORT_FILE))
+    check_folder_into(
+        out,
+        {"FILE": file},
+        (TICKETS_FILE, REJECTS_FILE, REPORT_FILE),
+        replaceable={TICKETS_FILE: not_tickets_file},
+    )
     spec = load_mapping(mapping)
     privacy = TicketPrivacy.from_section({}) if redact else None
     with progress_bar("importing", total=None, enabled=not as_json) as advance:

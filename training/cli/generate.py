@@ -9,6 +9,13 @@ import typer
 
 from training.cli.apps import data_app
 from training.cli.common import JsonOption, emit, handle_errors, progress_bar
+from triage.dataset import (
+    ARTICLES_FILE,
+    TICKETS_FILE,
+    not_articles_file,
+    not_tickets_file,
+)
+from triage.outputs import check_folder_into
 from triage.sample import generate, write_sample
 
 
@@ -25,6 +32,12 @@ def generate_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Generate a year of realistic helpdesk tickets (nl/en) and KB articles as Parquet."""
+    check_folder_into(
+        out,
+        {},
+        (TICKETS_FILE, ARTICLES_FILE),
+        replaceable={TICKETS_FILE: not_tickets_file, ARTICLES_FILE: not_articles_file},
+    )
     start = time.perf_counter()
     with progress_bar("Generating tickets", total=tickets) as advance:
         data = generate(tickets, seed, progress=advance)

@@ -27,6 +27,7 @@ from training.cli.common import (
     local_paths,
     progress_bar,
     redacted,
+    stderr,
 )
 from training.cli.model import ConfigOption, UriOption, _bundle_path, _config
 from training.scoring import DEFAULT_K_SIMILAR, is_uri, open_input, score_local
@@ -119,7 +120,24 @@ def score(
         )
     else:
         summary = _score_spark(data, out, model, bundle, k_similar, master, config, tracking_uri)
+    _say_ids(summary.get("ids") or {})
     emit({"out": str(out), **summary}, as_json)
+
+
+def _say_ids(ids: dict[str, int]) -> None:
+    """A warning on stderr when scored rows cannot be joined back to the input one to one."""
+    parts = []
+    if ids.get("missing"):
+        parts.append(f"{ids['missing']:,} rows have no ticket_id (null or empty)")
+    if ids.get("repeated"):
+        parts.append(f"{ids['repeated']:,} rows repeat a ticket_id an earlier row has")
+    if parts:
+        note = "; ".join(parts)
+        stderr().print(
+            f"warning: {note}: they are scored, but cannot be joined back one to one",
+            highlight=False,
+            markup=False,
+        )
 
 
 def _quiet_libraries() -> None:

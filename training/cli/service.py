@@ -13,6 +13,8 @@ import uvicorn
 
 from training.cli.apps import app, feedback_app, keys_app, report_app
 from training.cli.common import JsonOption, emit, handle_errors
+from triage.dataset import not_tickets_file
+from triage.outputs import check_file_out
 from triage.store.dataset import write_labelled_dataset
 from triage.store.engine import DEFAULT_DATABASE_URL
 from triage.store.keys import create_key
@@ -28,6 +30,19 @@ DatabaseOption = typer.Option(
 
 def _database_url(given: str | None) -> str:
     return given or os.environ.get("TRIAGE_DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def _database_file(url: str) -> Path | None:
+    """A SQLite database's file (an input no output may replace); None for a server."""
+    import sqlalchemy as sa
+
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        return None  # `_store` says what is wrong with it
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
 
 
 @contextmanager
@@ -145,7 +160,9 @@ def feedback_dataset(
     as_json: bool = JsonOption,
 ) -> None:
     """Accepted/corrected predictions and resolved tickets as a labelled dataset for training."""
-    with _store(database_url) as store:
+    url = _database_url(database_url)
+    check_file_out(out, {"--database-url": _database_file(url)}, replaceable=not_tickets_file)
+    with _store(url) as store:
         summary = write_labelled_dataset(store, out)
     emit(summary, as_json)
 

@@ -364,6 +364,12 @@ class Retriever:
             return -math.inf, {"cutoff": "none", "value": None, "source": "every result asked for"}
         if isinstance(which, str) or not math.isfinite(which):
             raise ConfigError(f"cut-off {which!r} is unknown; use {', '.join(FLOORS)} or a number")
+        if not -1.0 <= which <= 1.0:
+            raise ConfigError(
+                f"cut-off {which!r} is outside the relevance scale (-1 to 1), so it would keep "
+                f"{'nothing' if which > 1 else 'everything'}; use a number such as "
+                f"{coll.min_relevance:.2f} (this index's floor), or {', '.join(FLOORS)}"
+            )
         return float(which), {"cutoff": "fixed", "value": float(which), "source": "asked for"}
 
     # -- online changes -----------------------------------------------------------------------
