@@ -22,7 +22,7 @@ from triage.store.records import Outcome
 from triage.text import VISIBLE_PATTERN, clean_text, strip_invisible
 
 
-def _visible(value: str) -> str:
+def visible_text(value: str) -> str:
     """Training's `clean_text`; a text that cleans to nothing is refused (422)."""
     cleaned = clean_text(value)
     if not cleaned:
@@ -58,7 +58,7 @@ ReopenedCount = Annotated[int, Field(ge=0, le=1000), BeforeValidator(_json_numbe
 Csat = Annotated[int, Field(ge=1, le=5), BeforeValidator(_json_number)]
 
 
-VisibleText = Annotated[str, AfterValidator(_visible)]
+VisibleText = Annotated[str, AfterValidator(visible_text)]
 """Free text cleaned as in training; the schema asks for one visible character."""
 OPTIONAL_TEXT = f"^$|{VISIBLE_PATTERN}"
 """Empty, or with a character `clean_text` keeps."""

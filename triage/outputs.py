@@ -9,6 +9,7 @@ refused with `OutputError` (the CLI's exit 2), before any work and before anythi
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -73,6 +74,7 @@ def check_folder_out(
     every input (`check_apart`), and a parent that exists or can be made, and is writable."""
     check_replaceable(target, kind, label)
     check_apart(target, inputs or {}, label)
+    check_outside_bundle(target, label)
     check_writable(target, label)
 
 
@@ -93,6 +95,7 @@ def check_file_out(
             f"name, e.g. {target / 'report.json'}"
         )
     check_apart(target, inputs or {}, label)
+    check_outside_bundle(target, label)
     reason = replaceable(target) if replaceable is not None and target.exists() else None
     if reason is not None:
         raise OutputError(
@@ -152,6 +155,32 @@ def check_apart(target: Path, inputs: Inputs, label: str = "--out") -> None:
             f"{label} {target} {how} the {option} input {value}; writing there would destroy "
             f"the input. Give {label} a new path outside {option}"
         )
+
+
+def check_outside_bundle(target: Path, label: str = "--out") -> None:
+    """`OutputError` when `target` lies inside a model bundle (a folder whose `manifest.json`
+    lists the checksums of its files): anything written there breaks the bundle's checksums,
+    and the service refuses to load it."""
+    for folder in _resolved(target).parents:
+        if _is_bundle(folder):
+            raise OutputError(
+                f"{label} {target} lies inside the model bundle {folder}; writing there would "
+                "break the bundle's checksums (every file is listed in its manifest.json). "
+                "Give a path outside the bundle"
+            )
+
+
+def _is_bundle(folder: Path) -> bool:
+    manifest = folder / BUNDLE.marker
+    if not manifest.is_file():
+        return False
+    try:
+        values = json.loads(manifest.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(values, dict) and isinstance(values.get("files"), dict) and "targets" in values
+    )
 
 
 def check_writable(target: Path, label: str = "--out") -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import AfterValidator
 
 from api.admission import Admission, AdmissionDep
 from api.deps import ModelDep
@@ -17,7 +18,7 @@ from api.schemas import (
     MinRelevance,
     SearchResponse,
     SimilarOut,
-    VisibleText,
+    visible_text,
 )
 from api.security import AgentScope
 from triage.retrieval.protocol import RetrieverLike
@@ -25,14 +26,29 @@ from triage.text import VISIBLE_PATTERN
 
 router = APIRouter(prefix="/v1", tags=["search"], dependencies=[AgentScope])
 
+
+def _decoded(value: str) -> str:
+    """Starlette decodes a query's bytes that are not UTF-8 as U+FFFD: refuse them, rather than
+    search for replacement characters and answer that nothing matches."""
+    if "\ufffd" in value:
+        raise ValueError(
+            "holds bytes that are not UTF-8 (decoded as U+FFFD); percent-encode the text as UTF-8"
+        )
+    return value
+
+
+# The length bounds apply to the text as sent, before the cleaning (after it, pydantic counts
+# "items"); the cleaning is `VisibleText`'s, `visible_text`.
 QueryText = Annotated[
-    VisibleText,
+    str,
     Query(
         min_length=1,
         max_length=2_000,
         pattern=VISIBLE_PATTERN,
         description="Free text to search for (cleaned as training cleans ticket text).",
     ),
+    AfterValidator(_decoded),
+    AfterValidator(visible_text),
 ]
 K = Annotated[int, Query(ge=1, le=50)]
 Floor = Annotated[MinRelevance, Query(description=MIN_RELEVANCE_HELP)]

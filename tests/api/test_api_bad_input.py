@@ -184,3 +184,15 @@ def test_bad_input_a_body_fastapi_cannot_read_still_needs_a_key_first(client: Te
     _problem(client.post("/v1/admin/erase", content=b"{}", headers=wrong), 401)
     headers = broken["headers"] | issue_keys(client)["triage"]
     _problem(client.post("/v1/triage", content=b"[1,2", headers=headers), 400)
+
+
+def test_bad_input_search_text_too_long_or_not_utf8_says_so(client: TestClient) -> None:
+    agent = issue_keys(client)["agent"]
+    for path in ("/v1/similar", "/v1/kb/search"):
+        r = client.get(path, params={"q": "vpn " * 501}, headers=agent)
+        detail = _problem(r, 422)["detail"]
+        assert detail.startswith("query.q: String should have at most 2000 characters"), detail
+        r = client.get(f"{path}?q=vpn%FF%FE", headers=agent)  # Latin-1 bytes, as some clients do
+        assert "not UTF-8" in _problem(r, 422)["detail"]
+        r = client.get(f"{path}?q=caf%C3%A9%20vpn", headers=agent)  # UTF-8: searched
+        assert r.status_code == 200, r.text

@@ -142,6 +142,11 @@ def test_outputs_index_build_refuses_an_index_holding_its_input(work: Path) -> N
         ["index", "build", "--data", str(work / "tickets.parquet"), "--out", str(work / "notes")],
         "not a retrieval index",
     )
+    # the bundle's own index carries retriever.json, but the bundle checksums every file
+    in_bundle = ["index", "build", "--data", str(work / "tickets.parquet"), "--out"]
+    message = refused(work, [*in_bundle, str(work / "bundle" / "retrieval")], "inside the model")
+    assert "checksums" in message
+    assert Triager.load(work / "bundle").retriever is not None
 
 
 def test_outputs_backfill_and_exports_refuse_a_folder_of_user_files(work: Path) -> None:
