@@ -3,8 +3,10 @@
 The rule: an existing output is replaced only when it is a folder the same kind of command wrote
 before, recognised by the marker file that kind puts in it (or an empty folder, which holds
 nothing to lose). A regular file, a folder without the marker, the current folder, a path that
-is, holds or lies inside one of the command's inputs, or a place nothing can be written is
-refused with `OutputError` (the CLI's exit 2), before any work and before anything is removed.
+is, holds or lies inside one of the command's inputs, a path inside a model bundle (whose
+manifest checksums every file), or a place nothing can be written is refused with `OutputError`
+(the CLI's exit 2), before any work and before anything is removed. Single files are replaced
+only when they are of the kind the command writes (`check_file_out`'s `replaceable`).
 """
 
 from __future__ import annotations
