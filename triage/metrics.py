@@ -83,16 +83,22 @@ def evaluate_target(
     y = label_indices(labels, classes)
     predicted = proba.argmax(axis=1)
     classes_seen = [c for i, c in enumerate(classes) if (y == i).any()]
+    # True labels the model has no class for (it never saw them, or dropped them as too rare)
+    # count in macro-F1 with F1 0: averaged over its own classes only, a model that lost
+    # classes would score higher than one that predicts them sometimes wrong.
+    unknown = sorted({str(v) for v, i in zip(labels, y.tolist(), strict=True) if i < 0})
     table = per_class(y, predicted, classes)
+    f1s = [table[c]["f1"] for c in classes_seen] + [0.0] * len(unknown)
     result: dict[str, Any] = {
         "n": len(y),
         "accuracy": float((predicted == y).mean()) if len(y) else 0.0,
-        "macro_f1": float(np.mean([table[c]["f1"] for c in classes_seen])) if classes_seen else 0.0,
+        "macro_f1": float(np.mean(f1s)) if f1s else 0.0,
         "top3_accuracy": top_k_accuracy(proba, y, 3),
         "ece": expected_calibration_error(proba, y),
         "per_class": table,
         "confusion": {"labels": list(classes), "matrix": confusion(y, predicted, len(classes))},
-        "weak_classes": [c for c in classes_seen if table[c]["f1"] < WEAK_F1],
+        "weak_classes": [c for c in classes_seen if table[c]["f1"] < WEAK_F1] + unknown,
+        "unknown_labels": unknown,
     }
     if thresholds is not None:
         result.update(coverage_report(proba, y, classes, thresholds))

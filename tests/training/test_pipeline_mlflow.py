@@ -157,6 +157,25 @@ def test_pipeline_gate_refuses_worse_challenger_then_force_and_rollback(loop: Lo
     )
 
 
+def test_pipeline_gate_refuses_a_challenger_that_lost_categories(loop: Loop) -> None:
+    """A challenger trained without two categories cannot predict them: its macro-F1 counts
+    them as 0, so it drops and the gate refuses (averaged over its own classes, it rose), and
+    the reported change lies inside its own paired interval."""
+    counts: dict[str, int] = {}
+    for t in loop.tickets:
+        counts[str(t.category)] = counts.get(str(t.category), 0) + 1
+    lost = sorted(counts, key=lambda c: (counts[c], c))[:2]
+    kept = [t for t in loop.tickets if str(t.category) not in lost]
+    run_training(loop.config, kept, root=loop.root)
+    refused = promote(loop.config, eval_data=loop.eval_file, root=loop.root)
+    assert not refused["promoted"], refused["comparison"]["category"]
+    macro = refused["comparison"]["category"]["macro_f1"]
+    low, high = macro["delta_interval"]
+    assert low <= macro["delta"] <= high < 0
+    assert any(r.startswith("category.macro_f1 drops") for r in refused["reasons"])
+    assert refused["champion_after"] == int(loop.first.model_version)
+
+
 def test_pipeline_cli_evaluate_writes_json_per_target(loop: Loop, tmp_path: Path) -> None:
     from training.cli import app
 

@@ -37,6 +37,20 @@ def test_metrics_per_class_and_weak_classes() -> None:
 def test_metrics_unknown_true_label_counts_as_miss() -> None:
     report = evaluate_target(["a", "zzz"], np.eye(2), ["a", "b"])
     assert report["accuracy"] == 0.5
+    assert report["unknown_labels"] == ["zzz"] and "zzz" in report["weak_classes"]
+    assert report["macro_f1"] == pytest.approx((1 + 0) / 2)  # a: F1 1; zzz: never predictable
+
+
+def test_metrics_a_model_that_lost_a_class_does_not_score_higher() -> None:
+    """A model without class c (dropped in training) against one that knows c and gets half of
+    it right: macro-F1 averaged over the model's own classes said 1.0 for the first."""
+    truth = ["a", "a", "b", "b", "c", "c"]
+    lost = evaluate_target(truth, np.eye(2)[[0, 0, 1, 1, 0, 1]], ["a", "b"])
+    knows = evaluate_target(truth, np.eye(3)[[0, 0, 1, 1, 2, 0]], ["a", "b", "c"])
+    assert lost["unknown_labels"] == ["c"] and knows["unknown_labels"] == []
+    assert lost["macro_f1"] == pytest.approx((0.8 + 0.8 + 0) / 3)
+    assert knows["macro_f1"] == pytest.approx((0.8 + 1 + 2 / 3) / 3)
+    assert lost["macro_f1"] < knows["macro_f1"]
 
 
 def test_metrics_top_k() -> None:
