@@ -37,7 +37,9 @@ def read_kb(path: Path) -> list[KBArticle]:
     if path.is_dir():
         articles = [_markdown_article(p) for p in sorted(path.rglob("*.md"))]
     elif not path.is_file():
-        raise DataError(f"{path}: no such file or folder; pass a Markdown folder, CSV or JSONL")
+        raise DataError(
+            f"{path}: no such file or folder; pass a Markdown folder, CSV, JSONL or Parquet"
+        )
     elif path.suffix.lower() == ".csv":
         articles = [_article(row, path, n) for n, row in _csv_rows(path)]
     elif path.suffix.lower() in (".jsonl", ".ndjson"):

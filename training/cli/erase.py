@@ -34,7 +34,9 @@ def erase_command(
         [], "--index", help="A bundle or index folder to erase from (repeatable)."
     ),
     cache: Path | None = typer.Option(
-        Path(".cache/embeddings"), "--cache", help="Embedding cache folder (--no-cache: none)."
+        Path(".cache/embeddings"),
+        "--cache",
+        help="Embedding cache folder (nothing to erase there when it does not exist).",
     ),
     data: Path | None = typer.Option(
         None, "--data", help="Training tickets, so their cached vectors are found too."
