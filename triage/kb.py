@@ -34,36 +34,36 @@ def read_kb(path: Path) -> list[KBArticle]:
     use common aliases (`id`, `content`, `text`, ...). Raises `DataError` naming the file and line.
     """
     path = Path(path)
+    found: list[tuple[str, KBArticle]]  # where each article came from, for messages
     if path.is_dir():
-        articles = [_markdown_article(p) for p in sorted(path.rglob("*.md"))]
+        found = [(str(p), _markdown_article(p)) for p in sorted(path.rglob("*.md"))]
     elif not path.is_file():
         raise DataError(
             f"{path}: no such file or folder; pass a Markdown folder, CSV, JSONL or Parquet"
         )
     elif path.suffix.lower() == ".csv":
-        articles = [_article(row, path, n) for n, row in _csv_rows(path)]
+        found = [(f"{path}:{n}", _article(row, path, n)) for n, row in _csv_rows(path)]
     elif path.suffix.lower() in (".jsonl", ".ndjson"):
-        articles = [_article(row, path, n) for n, row in _jsonl_rows(path)]
+        found = [(f"{path}:{n}", _article(row, path, n)) for n, row in _jsonl_rows(path)]
     elif path.suffix.lower() == ".parquet":
-        articles = read_articles(path)
+        found = [(f"{path}: row {i + 1}", a) for i, a in enumerate(read_articles(path))]
     else:
         raise DataError(
             f"{path}: unknown KB format {path.suffix!r}; use .md folder, .csv, .jsonl, .parquet"
         )
-    _check_unique(articles, path)
-    return articles
+    _check_unique(found)
+    return [article for _, article in found]
 
 
-def _check_unique(articles: list[KBArticle], path: Path) -> None:
-    seen: set[str] = set()
-    for article in articles:
-        if article.article_id in seen:
+def _check_unique(found: list[tuple[str, KBArticle]]) -> None:
+    first: dict[str, str] = {}
+    for where, article in found:
+        if article.article_id in first:
             raise DataError(
-                f"{path}: article id {article.article_id!r} appears twice; ids must be unique"
+                f"{where}: article id {article.article_id!r} appears twice (first at "
+                f"{first[article.article_id]}); ids must be unique"
             )
-        seen.add(article.article_id)
-    if not articles:
-        raise DataError(f"{path}: no articles found")
+        first[article.article_id] = where
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -409,7 +409,9 @@ def test_pipeline_retrain_on_the_same_rows_gives_the_same_bundle_predictions(
 ) -> None:
     config = tiny_config(tracking={"tracking_uri": f"sqlite:///{tmp_path}/mlruns/mlflow.db"})
     again = run_training(config, loop.tickets, root=tmp_path)
-    assert again.result.timings["index_s"] >= 0 and "side_work_s" in again.result.timings
+    timings = again.result.timings
+    assert timings["index_s"] > 0  # the index was built in this run (it is timed, not skipped)
+    assert "side_work_s" in timings
     first, second = Triager.load(loop.first.bundle_path), Triager.load(again.bundle_path)
     sample = loop.tickets[:40]
     assert [r.predictions for r in first.predict_many(sample)] == [

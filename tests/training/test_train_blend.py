@@ -106,5 +106,9 @@ def test_blend_model_from_before_neighbours_still_predicts(
     for clf in linear.classifiers.values():
         clf.__dict__.pop("blend_", None)
     data = feature_input(tickets[:3])
+    before = train(config, tickets).model.predict_proba(data)  # the same model, attributes kept
     assert linear.neighbours is None and not linear.needs_embeddings
-    assert set(linear.predict_proba(data)) == set(TARGETS)
+    after = linear.predict_proba(data)
+    assert set(after) == set(TARGETS)
+    for target in TARGETS:
+        np.testing.assert_allclose(after[target], before[target])

@@ -60,10 +60,13 @@ def test_kb_reads_normalised_parquet(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("title,body\nT,B\n", "has no id"),
-        ("id,title,body\nA,T,B\nA,U,C\n", "appears twice"),
-        ("id,title,body\nA,,\n", "no text"),
-        ("id,title,body,updated_at\nA,T,B,yesterday\n", "not an ISO 8601"),
+        ("title,body\nT,B\n", r"kb\.csv:2: .*has no id"),
+        (
+            "id,title,body\nA,T,B\nB,T,B\nA,U,C\n",
+            r"kb\.csv:4: .*appears twice \(first at .*kb\.csv:2\)",
+        ),
+        ("id,title,body\nA,,\n", r"kb\.csv:2: .*no text"),
+        ("id,title,body,updated_at\nA,T,B,yesterday\n", r"kb\.csv:2: .*not an ISO 8601"),
     ],
 )
 def test_kb_rejects_bad_rows_with_line_numbers(tmp_path: Path, content: str, message: str) -> None:

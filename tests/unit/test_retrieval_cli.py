@@ -66,21 +66,31 @@ def test_retrieval_cli_similar_answers_a_file_of_queries(built: tuple[Path, Path
 
 def test_retrieval_cli_bad_query_line_exits_2(built: tuple[Path, Path]) -> None:
     root, index = built
+    from training.cli import app
+
     (root / "bad.jsonl").write_text('{"text": "no id"}\n')
-    code, _ = _run("similar", "--index", str(index), "--queries", str(root / "bad.jsonl"))
-    assert code == 2
+    args = ["similar", "--index", str(index), "--queries", str(root / "bad.jsonl")]
+    result = CliRunner().invoke(app, args)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2 and "Traceback" not in said
+    assert "bad.jsonl:1:" in said and '"id"' in said, said
 
 
 def test_retrieval_cli_remove_then_add_back(built: tuple[Path, Path]) -> None:
     root, index = built
     assert _run("index", "remove", "CODE1", "--index", str(index), "--json")[0] == 0
     assert _run("index", "remove", "CODE1", "--index", str(index))[0] == 2
-    code, out = _run("similar", "outlook error 0x80070005", "--index", str(index), "--json")
-    assert all(s["ticket_id"] != "CODE1" for s in json.loads(out)["results"][0]["similar"])
+    ask = ("similar", "outlook error 0x80070005", "--index", str(index), "--all", "--json")
+    code, out = _run(*ask)
+    shown = json.loads(out)["results"][0]["similar"]
+    assert code == 0 and shown  # other tickets still answer; CODE1 is not among them
+    assert all(s["ticket_id"] != "CODE1" for s in shown)
     code, out = _run(
         "index", "add", "--index", str(index), "--data", str(root / "tickets.parquet"), "--json"
     )
     assert code == 0 and json.loads(out)["added"] == 31
+    code, out = _run(*ask)
+    assert code == 0 and json.loads(out)["results"][0]["similar"][0]["ticket_id"] == "CODE1"
 
 
 def test_retrieval_cli_kb_import_adds_articles(built: tuple[Path, Path]) -> None:
@@ -122,8 +132,11 @@ def test_retrieval_cli_similar_all_shows_k_results_for_an_unrelated_text(
 def test_retrieval_cli_min_relevance_strong_and_numbers(built: tuple[Path, Path]) -> None:
     _, index = built
     ask = ("similar", "printer jammed with paper error", "--index", str(index), "--k", "10")
+    shown = json.loads(_run(*ask, "--json")[1])["results"][0]["similar"]
+    assert {s["relevance"] for s in shown} == {"strong", "weak"}  # the cut has something to drop
     strong = json.loads(_run(*ask, "--min-relevance", "strong", "--json")[1])
     assert strong["cutoff"]["tickets"]["cutoff"] == "strong"
+    assert strong["results"][0]["similar"] == [s for s in shown if s["relevance"] == "strong"]
     assert all(s["relevance"] == "strong" for s in strong["results"][0]["similar"])
     high = json.loads(_run(*ask, "--min-relevance", "0.99", "--json")[1])
     assert high["results"][0]["similar"] == [] and high["cutoff"]["kb"]["value"] == 0.99

@@ -53,6 +53,7 @@ def test_relevance_strong_cut_off_keeps_only_strong_results(retriever: Retriever
     query = "printer on floor 3 jammed with a paper error"
     strong = retriever.similar(query, k=10, floor=value)
     shown = retriever.similar(query, k=10)
+    assert {h.relevance for h in shown} == {"strong", "weak"}  # the cut has something to drop
     assert strong == [h for h in shown if h.relevance == "strong"]
 
 
