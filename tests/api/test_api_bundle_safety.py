@@ -4,6 +4,7 @@ one keeps serving."""
 
 from __future__ import annotations
 
+import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -88,14 +89,28 @@ def test_bundle_safety_out_of_root_and_symlinked_folders_are_refused(
 
 
 def test_bundle_safety_model_comes_from_the_bytes_that_were_hashed(
-    bundle_v1: Path, tmp_path: Path
+    bundle_v1: Path, bundle_v2: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The verified bytes are what is deserialised: replacing the file afterwards (the window a
-    hash-then-reopen loader leaves) changes nothing, and a wrong file is refused up front."""
+    """The verified bytes are what is deserialised: the model file swapped for another valid
+    model after the hash and before the load (the window a hash-then-reopen loader leaves)
+    changes nothing, and a wrong file is refused up front on the next load."""
+    import triage.bundle as bundle_module
+
     copy = shutil.copytree(bundle_v1, tmp_path / "v1")
+    _, clean = load_verified(bundle_v1)
+    _, other = load_verified(bundle_v2)
+    checked = bundle_module._check_schema
+
+    def check_then_swap(bundle_dir: Path, manifest: dict[str, Any]) -> None:
+        checked(bundle_dir, manifest)  # the hashes were compared; now the file is replaced
+        (copy / MODEL_FILE).write_bytes((bundle_v2 / MODEL_FILE).read_bytes())
+
+    monkeypatch.setattr(bundle_module, "_check_schema", check_then_swap)
     verified, model = load_verified(copy)
-    _tamper(copy)
-    assert verified.files[MODEL_FILE] != (copy / MODEL_FILE).read_bytes()
-    assert type(model).__name__ == "TriageModel"
+    monkeypatch.undo()
+    assert verified.files[MODEL_FILE] != (copy / MODEL_FILE).read_bytes()  # the swap happened
+    ours, v1, v2 = (pickle.dumps(m) for m in (model, clean, other))
+    assert v1 != v2  # the swapped-in file holds another model
+    assert ours == v1  # the one whose bytes were hashed
     with pytest.raises(BundleError, match="checksum mismatch"):
         load_verified(copy)

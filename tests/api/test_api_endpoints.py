@@ -140,18 +140,30 @@ def test_endpoints_feedback_for_unknown_prediction_is_404(client: TestClient, ke
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "where", "why"),
     [
-        {"prediction_id": "ab", "outcome": "corrected"},  # corrected without corrections
-        {"prediction_id": "ab", "outcome": "accepted", "corrections": {"colour": "red"}},
-        {"prediction_id": "ab", "outcome": "corrected", "corrections": {"priority": "P9"}},
-        {"prediction_id": "ab", "outcome": "accepted", "extra": 1},
-        {"prediction_id": "not hex!", "outcome": "accepted"},
+        ({"prediction_id": "ab", "outcome": "corrected"}, "body", "needs `corrections`"),
+        (
+            {"prediction_id": "ab", "outcome": "accepted", "corrections": {"colour": "red"}},
+            "body.corrections.colour.[key]",
+            "'category', 'priority' or 'support_line'",
+        ),
+        (
+            {"prediction_id": "ab", "outcome": "corrected", "corrections": {"priority": "P9"}},
+            "body",
+            "corrections.priority must be one of",
+        ),
+        ({"prediction_id": "ab", "outcome": "accepted", "extra": 1}, "body.extra", "Extra"),
+        ({"prediction_id": "not hex!", "outcome": "accepted"}, "body.prediction_id", "pattern"),
     ],
 )
-def test_endpoints_feedback_invalid_is_422(client: TestClient, keys: Keys, body: dict) -> None:
+def test_endpoints_feedback_invalid_is_422(
+    client: TestClient, keys: Keys, body: dict, where: str, why: str
+) -> None:
     r = client.post("/v1/feedback", json=body, headers=keys["agent"])
     assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert detail.startswith(f"{where}: ") and why in detail, detail
 
 
 @BOTH_DATABASES  # store-heavy: SQLite and PostgreSQL

@@ -123,19 +123,19 @@ def test_errors_body_over_the_limit_is_413(make_settings, bundle_v1: Path) -> No
 
 
 @pytest.mark.parametrize(
-    "ticket",
+    ("ticket", "where"),
     [
-        VPN_TICKET | {"colour": "red"},  # unknown extra field
-        {"subject": "", "body": "   "},  # no text
-        {"subject": "vpn", "body": "b" * 20_001},  # over the field limit
-        VPN_TICKET | {"priority": "P9"},
-        VPN_TICKET | {"created_at": "2025-01-01T10:00:00"},  # no time zone
-        VPN_TICKET | {"ticket_id": "has spaces / slashes"},
+        (VPN_TICKET | {"colour": "red"}, "body.ticket.colour"),  # unknown extra field
+        ({"subject": "", "body": "   "}, "body.ticket"),  # no text
+        ({"subject": "vpn", "body": "b" * 20_001}, "body.ticket.body"),  # over the field limit
+        (VPN_TICKET | {"priority": "P9"}, "body.ticket.priority"),
+        (VPN_TICKET | {"created_at": "2025-01-01T10:00:00"}, "body.ticket.created_at"),  # naive
+        (VPN_TICKET | {"ticket_id": "has spaces / slashes"}, "body.ticket.ticket_id"),
     ],
 )
-def test_errors_invalid_ticket_is_422(client: TestClient, keys, ticket: dict) -> None:  # type: ignore[no-untyped-def]
+def test_errors_invalid_ticket_is_422(client: TestClient, keys, ticket: dict, where: str) -> None:  # type: ignore[no-untyped-def]
     r = client.post("/v1/triage", json={"ticket": ticket}, headers=keys["triage"])
-    _is_problem(r, 422)
+    assert _is_problem(r, 422)["detail"].startswith(f"{where}: "), r.text
 
 
 def test_errors_422_does_not_echo_ticket_text(client: TestClient, keys) -> None:  # type: ignore[no-untyped-def]
@@ -151,7 +151,7 @@ def test_errors_unknown_top_level_field_is_422(client: TestClient, keys) -> None
     r = client.post(
         "/v1/triage", json={"ticket": VPN_TICKET, "debug": True}, headers=keys["triage"]
     )
-    _is_problem(r, 422)
+    assert _is_problem(r, 422)["detail"].startswith("body.debug: Extra inputs"), r.text
 
 
 def test_errors_full_queue_is_429_and_health_stays_fast(make_settings) -> None:  # type: ignore[no-untyped-def]
