@@ -187,23 +187,16 @@ def test_new_categories_unavailable_without_actions() -> None:
     assert ACTION_COLUMN not in data.rows.columns
 
 
-@pytest.mark.slow
-def test_planted_subcategories_are_found_with_the_multilingual_embedder(tmp_path: Path) -> None:
-    """Real embeddings (USE, as `triage report kpi` clusters: boilerplate removed first) on
-    1,200 generated tickets (the noisy generator: users' own words, one-liners, second
-    problems): most of the eight largest planted subcategories come out as a cluster holding
-    >= 40% of them that is >= 80% that subcategory, Dutch and English together. Measured 7 of
-    8 on seed 5 (5 to 7 on seeds 5-8, `bench_insight.py tune`); 1 to 5 without the boilerplate
-    removal."""
-    from triage.embedding_cache import CachedEmbedder
-    from triage.embeddings import load_embedder
+def _planted_found(seed: int, embedder: Any) -> tuple[int, int]:
+    """(planted subcategories found, of them bilingual) among the eight largest of 1,200
+    generated tickets of `seed`: a cluster holding >= 40% of the subcategory's tickets that is
+    >= 80% that subcategory; bilingual when it holds Dutch and English tickets."""
     from triage.insight.report import clustering_view
     from triage.sample import generate
 
-    data = generate(1200, seed=5)
+    data = generate(1200, seed=seed)
     tickets = [t for t in data.tickets if t.ticket_id not in data.outages]
     table = from_tickets(tickets)
-    embedder = CachedEmbedder(load_embedder("use-multilingual"), Path(".cache/embeddings"))
     _, vectors = clustering_view(texts(table), embedder, ClusterParams())
     labels = cluster_labels(vectors, ClusterParams())
     subs = pd.Series([t.subcategory for t in tickets])
@@ -219,5 +212,23 @@ def test_planted_subcategories_are_found_with_the_multilingual_embedder(tmp_path
         if pure and counts.iloc[0] >= 0.4 * (subs == sub).sum():
             found += 1
             bilingual += set(languages[labels == top]) == {"nl", "en"}
-    assert found >= 6
-    assert bilingual >= found - 2
+    return found, bilingual
+
+
+@pytest.mark.slow
+def test_planted_subcategories_are_found_with_the_multilingual_embedder(tmp_path: Path) -> None:
+    """Real embeddings (USE, as `triage report kpi` clusters: boilerplate removed first) on
+    1,200 generated tickets (the noisy generator: users' own words, one-liners, second
+    problems), four seeds: most of the eight largest planted subcategories come out as a
+    cluster, Dutch and English together. The clustering defaults were chosen on seed 5 (and
+    42, 7 at 4,000 tickets), so one seed would test what was tuned; the floors sit about one
+    below the figures measured on seeds 5-8 (6, 5, 6, 6; BENCHMARKS.md, Insight), so losing a
+    cluster on most seeds fails it."""
+    from triage.embedding_cache import CachedEmbedder
+    from triage.embeddings import load_embedder
+
+    embedder = CachedEmbedder(load_embedder("use-multilingual"), tmp_path / "embeddings")
+    results = {seed: _planted_found(seed, embedder) for seed in (5, 6, 7, 8)}
+    found = [f for f, _ in results.values()]  # 6 / 5 / 6 / 6 on 2026-12-02
+    assert min(found) >= 4 and sum(found) / len(found) >= 5, results
+    assert all(bilingual >= f - 2 for f, bilingual in results.values()), results

@@ -115,7 +115,7 @@ def test_planted_outages_in_generated_data_are_found(tmp_path: Path) -> None:
 
     data = generate(3000, seed=9)
     tickets = sorted((t for t in data.tickets if t.created_at), key=lambda t: t.created_at)  # type: ignore[arg-type, return-value]
-    embedder = CachedEmbedder(load_embedder("use-multilingual"), Path(".cache/embeddings"))
+    embedder = CachedEmbedder(load_embedder("use-multilingual"), tmp_path / "embeddings")
     vectors = embedder.encode([t.text for t in tickets])
     detector = BurstDetector()
     detector.observe([t.ticket_id for t in tickets], [t.created_at for t in tickets], vectors)  # type: ignore[misc]
