@@ -229,11 +229,29 @@ def _contrast(a: str, b: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+def _rule(css: str, selector: str, var: dict[str, str]) -> dict[str, str]:
+    """The colour declarations of the rule for exactly `selector`, `var(--x)` resolved and
+    `#fff` written out, so the pairs below are the stylesheet's, not copies of it."""
+    found = re.search(r"(?:^|\n)" + re.escape(selector) + r"\s*\{([^}]*)\}", css)
+    assert found, f"no rule for {selector} in console.css"
+    colours = {}
+    for prop, value in re.findall(r"([a-z-]+)\s*:\s*([^;]+);", found.group(1)):
+        value = value.strip()
+        name = re.fullmatch(r"var\(--([a-z-]+)\)", value)
+        value = var[name.group(1)] if name else value
+        colours[prop] = "#ffffff" if value == "#fff" else value
+    return colours
+
+
 def test_console_colours_meet_wcag_aa_contrast() -> None:
     """Text 4.5:1 on what it sits on; bars, badges' edges and focus rings 3:1 (non-text)."""
     css = (STATIC / "console.css").read_text()
     var = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-fA-F]{6})", css))
     white = "#ffffff"
+    alert, note = _rule(css, ".alert", var), _rule(css, ".note", var)
+    weak, meter = _rule(css, ".badge.relevance-weak", var), _rule(css, ".meter", var)
+    disabled = _rule(css, "button[disabled]", var)
+    top_focus = _rule(css, ".tabs a:focus-visible", var)["outline-color"]
     text_pairs = [
         (var["text"], var["card"]),
         (var["text"], var["page"]),
@@ -249,17 +267,19 @@ def test_console_colours_meet_wcag_aa_contrast() -> None:
         (var["suggest"], var["card"]),  # "corrected to", warnings
         (var["error"], var["card"]),
         (var["ok"], var["card"]),
-        ("#5c130e", "#fdecea"),  # alert
-        (var["text"], "#eef4fb"),  # note
-        (white, "#5c5c5c"),  # weak-match badge
+        (alert["color"], alert["background"]),
+        (var["text"], note["background"]),
+        (white, weak["background"]),  # weak-match badge
+        (disabled["color"], disabled["background"]),  # a disabled button's label
     ]
     for fg, bg in text_pairs:
         assert _contrast(fg, bg) >= 4.5, (fg, bg, round(_contrast(fg, bg), 2))
     for fg, bg in [
         (var["focus"], var["card"]),
         (var["focus"], var["page"]),
-        ("#ffd08a", var["primary-dark"]),  # focus ring in the top bar
-        (var["primary"], "#dedede"),  # confidence bar on its track
+        (top_focus, var["primary-dark"]),  # focus ring in the top bar
+        (_rule(css, ".lang select:focus-visible", var)["outline-color"], var["primary-dark"]),
+        (var["primary"], meter["background"]),  # confidence bar on its track
         (var["primary"], var["card"]),  # chart bars
         (var["auto"], var["card"]),
         (var["suggest"], var["card"]),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import mlflow.pyfunc
 import pandas as pd
@@ -350,12 +352,34 @@ def test_backfill_refuses_vectors_of_another_embedder_and_missing_vectors(
 def test_embedding_ahead_keeps_the_order_and_the_answers_of_one_chunk_at_a_time(
     bundle: Path, tickets: list[Ticket], tmp_path: Path
 ) -> None:
+    import threading
+
     from training.scoring import open_input, score_local
 
     data = write_tickets(tickets, tmp_path / "tickets.parquet")
     triager = Triager.load(bundle)
+    embed, predict_many = triager.embed, triager.predict_many
+    begun: dict[int, threading.Event] = {}  # chunk number -> its embedding has started
+    embedded: list[int] = []
+    waited: list[bool] = []
+
+    def embedding(texts: list[str]) -> Any:
+        begun.setdefault(len(embedded), threading.Event()).set()
+        embedded.append(len(texts))
+        return embed(texts)
+
+    def scoring(chunk: Sequence[Ticket], **options: Any) -> Any:
+        following = len(waited) + 1
+        if following < 5:  # the next chunk is being embedded while this one is scored
+            waited.append(begun.setdefault(following, threading.Event()).wait(10))
+        else:
+            waited.append(True)
+        return predict_many(chunk, **options)
+
+    triager.embed, triager.predict_many = embedding, scoring  # type: ignore[method-assign]
     summary = score_local(triager, open_input(data, None, chunk=50), tmp_path / "scores")
-    assert summary["rows"] == len(tickets)  # five chunks: four embedded while one was scored
+    assert summary["rows"] == len(tickets) and embedded == [50, 50, 50, 50, 20]
+    assert waited == [True] * 5  # each of chunks 2-5 began embedding before the one before it
     assert_rows_are_predict_many(pd.read_parquet(tmp_path / "scores"), bundle, tickets)
 
 

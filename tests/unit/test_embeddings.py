@@ -83,7 +83,7 @@ def test_embeddings_packaged_minilm_ranks_paraphrase_first(
 def test_embeddings_onnx_int8_matches_torch(
     minilm: SentenceTransformerEmbedder, tmp_path: Path
 ) -> None:
-    from triage.onnx_embedder import OnnxEmbedder, export_onnx_int8
+    from triage.onnx_embedder import OnnxEmbedder, cap_threads, export_onnx_int8
 
     folder = export_onnx_int8(tmp_path / "onnx")
     onnx = load_embedder(str(folder))
@@ -92,6 +92,13 @@ def test_embeddings_onnx_int8_matches_torch(
     texts = [*TICKETS, "wifi down", long_text]
     cosine = np.sum(onnx.encode(texts, batch_size=3) * minilm.encode(texts), axis=1)
     assert cosine.min() >= 0.98, cosine
+    # a thread cap set before the first embedding (`TRIAGE_EMBED_THREADS`, `--embed-threads`)
+    # is the session's: the attribute alone is what tests/api/test_api_settings_cli.py sees
+    capped = OnnxEmbedder(folder)
+    cap_threads(capped, 1)
+    np.testing.assert_allclose(capped.encode(texts[:2]), onnx.encode(texts[:2]), atol=1e-6)
+    assert capped._session.get_session_options().intra_op_num_threads == 1
+    assert onnx._session.get_session_options().intra_op_num_threads == 0  # onnxruntime's choice
 
 
 def test_embeddings_multilingual_use_pairs_translations() -> None:
