@@ -267,6 +267,9 @@ def test_outputs_feedback_dataset_never_replaces_the_database_or_a_user_file(
     refused(work, [*dataset, str(db)], "is the --database-url input")
     refused(work, [*dataset, str(work / "notes.txt")], "is not a Parquet file")
     refused(work, [*dataset, str(work / "notes")], "an existing folder")
-    # a tickets file is replaced (here: nothing labelled yet, so the store says so, exit 2)
+    # a tickets file passes the rule; with nothing labelled yet the store refuses, and the
+    # file is left as it was
+    before = (work / "tickets.parquet").read_bytes()
     result = run(*dataset, str(work / "tickets.parquet"))
     assert result.exit_code == 2 and "no labelled tickets yet" in said(result)
+    assert (work / "tickets.parquet").read_bytes() == before
