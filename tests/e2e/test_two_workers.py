@@ -209,7 +209,7 @@ def _worker_of(server: Server, r: httpx.Response) -> int:
             continue
         if f"socket:[{inodes[0]}]" in links:
             owners.add(pid)
-    assert len(owners) == 1, (inodes, owners)
+    assert len(owners) == 1, f"held by worker processes {owners} of `triage serve`, not one"
     return owners.pop()
 
 
