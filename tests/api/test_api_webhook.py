@@ -30,10 +30,12 @@ class Receiver:
         self.statuses, self.delay_s = list(statuses), delay_s
         self.requests: list[dict[str, Any]] = []
         self.arrived = threading.Event()
+        self.started = threading.Event()  # a POST reached the handler (before the delay)
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
+                receiver.started.set()
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 time.sleep(receiver.delay_s)
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
@@ -122,13 +124,16 @@ def test_webhook_send_never_blocks_on_a_slow_receiver(receiver_factory: Callable
     slow = receiver_factory([200], delay_s=1.0)
     outcomes: list[str] = []
     sender = _sender(slow.url, outcomes, capacity=2)
+    sender.send("incident.emerging", {})
+    assert slow.started.wait(5)  # the first event is in flight: the queue is empty again
     start = time.perf_counter()
-    for _ in range(5):  # one in flight, two queued, two dropped
+    for _ in range(4):  # two queued, two dropped
         sender.send("incident.emerging", {})
     assert time.perf_counter() - start < 0.2
-    time.sleep(0.1)
-    assert outcomes.count("dropped") >= 1
-    sender.close(timeout_s=3)
+    assert outcomes == ["dropped", "dropped"]  # dropped by `send` itself, at once
+    sender.close(timeout_s=3)  # ends after the delivery in flight; the queued two are abandoned
+    assert outcomes == ["dropped", "dropped", "delivered"]
+    assert len(slow.requests) == 1
 
 
 def test_webhook_unreachable_receiver_is_retried_then_failed() -> None:

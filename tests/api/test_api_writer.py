@@ -25,8 +25,10 @@ class SlowStore:
     def __init__(self) -> None:
         self.batches: list[int] = []
         self.release = threading.Event()
+        self.entered = threading.Event()
 
     def record_predictions(self, records: Sequence[PredictionRecord]) -> None:
+        self.entered.set()
         self.release.wait(5)
         self.batches.append(len(records))
 
@@ -44,15 +46,18 @@ def test_writer_flush_waits_until_every_record_is_committed(tmp_path: Path) -> N
 
 
 def test_writer_groups_queued_records_into_batches() -> None:
+    """No linger: the first record is written alone; the 30 queued while that write is
+    blocked are written together in one batch."""
     store = SlowStore()
-    writer = PredictionWriter(store, max_batch=50)  # type: ignore[arg-type]
+    writer = PredictionWriter(store, max_batch=50, linger_s=0.0)  # type: ignore[arg-type]
     writer.start()
     writer.submit([_record(0)])
+    assert store.entered.wait(10)  # the writer is inside the first write
     for i in range(1, 31):
         writer.submit([_record(i)])
     store.release.set()
     assert writer.flush(10)
-    assert sum(store.batches) == 31 and len(store.batches) < 31  # later records went together
+    assert store.batches == [1, 30]
     writer.close()
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -13,6 +15,7 @@ import httpx
 import pytest
 from browser import browser_context, screenshot
 from e2e_server import Server, start_server
+from insight_helpers import WORDS
 from service_helpers import ARTICLES, VPN_TICKET
 
 from triage.schema import Ticket
@@ -364,35 +367,132 @@ def test_console_lead_view_shows_what_wrong_autos_cost(page: Any, server: Server
     assert line.evaluate(colour) != other.evaluate(colour)  # marked, not only worded
 
 
-def test_console_shows_reason_relevance_and_insights_when_the_api_sends_them(
-    page: Any, server: Server
+GIBBERISH = {"subject": "qzx vbnm", "body": "plokijuh wxq zzrt"}
+"""No word of it occurs in the training tickets: every target says why it is not automatic."""
+
+
+def _usual_traffic(server: Server, n: int = 260) -> None:
+    """Triaged tickets of the last days, each about something else, written into the server's
+    store (the history an emerging incident is measured against; see insight_helpers)."""
+    rng = random.Random(0)
+    now = datetime.now(UTC)
+    records = []
+    for i in range(n):
+        words = " ".join(rng.sample(WORDS, 6))
+        ticket = Ticket(ticket_id=f"BG-{i}", subject=words, body=f"{words} {i}")
+        when = now - timedelta(days=5) + timedelta(minutes=25 * i)
+        labels = {"category": {"label": "x", "confidence": 0.5, "action": "suggest"}}
+        records.append(PredictionRecord(f"p{i:030d}", ticket, "e2e-v1", labels, created_at=when))
+    store = open_store(server.database_url)
+    try:
+        store.record_predictions(records)
+    finally:
+        store.close()
+
+
+@pytest.fixture()
+def insight_server(tmp_path: Path, e2e_bundle_v1: Path) -> Iterator[Server]:
+    """A server of its own with the usual traffic and a burst of eight alike tickets (their
+    subject carries markup) just triaged; the hashing embedder for insights, so incidents and
+    clusters need no downloaded model."""
+    folder = tmp_path / "insight-server"
+    folder.mkdir()
+    s = start_server(folder, e2e_bundle_v1, env={"TRIAGE_INSIGHT_EMBEDDER": "hashing-64"})
+    try:
+        _usual_traffic(s)
+        for i in range(8):
+            ticket = {
+                "ticket_id": f"OUT-{i}",
+                "subject": f"VPN {INJECTION}",
+                "body": "GlobalProtect gateway unreachable from the Stadhuis",
+            }
+            r = httpx.post(
+                f"{s.url}/v1/triage",
+                json={"ticket": ticket},
+                headers={"X-API-Key": s.dev_key},
+                timeout=60,
+            )
+            assert r.status_code == 200, r.text
+        yield s
+    finally:
+        s.process.terminate()
+        try:
+            s.process.wait(15)
+        except subprocess.TimeoutExpired:
+            s.kill()
+
+
+def _triage_answer(page: Any, ticket: dict[str, str]) -> dict[str, Any]:
+    """Triage `ticket` in the console; the server's own answer, as the page received it."""
+    with page.expect_response(lambda r: urlparse(r.url).path.endswith("/v1/triage")) as info:
+        page.fill("#subject", ticket["subject"])
+        page.fill("#body", ticket["body"])
+        page.click("#submit")
+    answer: dict[str, Any] = info.value.json()
+    page.wait_for_function(
+        "id => document.querySelector('#result-meta').textContent.includes(id)",
+        arg=answer["prediction_id"],
+    )
+    return answer
+
+
+def test_console_shows_reason_relevance_and_insights_from_the_real_api(
+    page: Any, insight_server: Server
 ) -> None:
-    """The real answers plus fields this server does not send yet (`reason` per target,
-    insight endpoints) and a fixed `relevance` on the first hits: shown when present, as text."""
-
-    def triage_fields(body: dict[str, Any]) -> None:
-        body["predictions"]["priority"] |= {"action": "review", "reason": f"low margin {INJECTION}"}
-        body["similar"][0]["relevance"] = "strong"
-        body["kb"][0]["relevance"] = "weak"
-
-    incidents = {
-        "incidents": [{"title": f"VPN {INJECTION}", "count": 7}, {"title": "Mail", "count": 3}]
-    }
-    page.route("**/v1/triage", lambda route: _with_fields(route, triage_fields))
-    page.route("**/v1/incidents/emerging", lambda route: route.fulfill(json=incidents))
-    page.route("**/v1/insights/kpi", lambda route: route.fulfill(json={"mttr_hours": 5.5}))
+    """Nothing replaced: the server's own `reason` per target (an unfamiliar ticket), the
+    `relevance` of every hit, and its KPIs, clusters, KB gaps and a real emerging incident
+    (named after a subject with markup): all shown, as text."""
+    server = insight_server
+    answers: dict[str, Any] = {}
+    page.on(
+        "response",
+        lambda r: (
+            answers.__setitem__(urlparse(r.url).path, r)
+            if "/v1/insights/" in r.url or r.url.endswith("/v1/incidents/emerging")
+            else None
+        ),
+    )
     _open(page, server)
-    _triage(page, VPN_TICKET["subject"], VPN_TICKET["body"])
-    priority = page.locator("[data-target=priority]")
-    assert "Needs review" in priority.inner_text()
-    assert f"Why: low margin {INJECTION}" in priority.locator(".reason").inner_text()
-    # Every hit carries `relevance` since issue 10: look at the first ones, set above.
-    assert page.locator("#similar .badge").first.inner_text() == "strong match"
-    assert page.locator("#kb .badge").first.inner_text() == "weak match"
+
+    predictions = _triage_answer(page, GIBBERISH)["predictions"]
+    reasons = {target: p["reason"] for target, p in predictions.items() if p["action"] != "auto"}
+    assert set(reasons) == {"category", "priority", "support_line"}  # none is automatic
+    assert {p["reason_code"] for p in predictions.values()} == {"unfamiliar"}
+    for target, reason in reasons.items():
+        card = page.locator(f"[data-target={target}]")
+        assert card.locator(".reason").inner_text() == f"Why: {reason}"
+        action = {"suggest": "Suggestion", "review": "Needs review"}[predictions[target]["action"]]
+        assert action in card.locator(".action-line").inner_text()
+
+    answer = _triage_answer(page, VPN_TICKET)
+    badge = {"strong": "strong match", "weak": "weak match"}
+    for section, hits in (("#similar", answer["similar"]), ("#kb", answer["kb"])):
+        assert hits, section  # the tiny bundle finds both for the VPN ticket
+        shown = page.locator(f"{section} li.hit .badge")
+        assert shown.all_inner_texts() == [badge[h["relevance"]] for h in hits]
 
     page.click("#tab-lead")
-    page.wait_for_selector("#insights svg")
-    insights = page.locator("#insights").inner_text()
-    assert f"VPN {INJECTION}" in insights and "mttr_hours" in insights and "5.5" in insights
-    assert "too few to cluster" in insights  # clusters and KB gaps: real answers, with a reason
+    page.wait_for_selector("#insights section.insight >> nth=3")
+    sections = page.locator("#insights section.insight")
+    titles = [sections.nth(i).locator("h4").inner_text() for i in range(4)]
+    assert titles == ["KPIs", "Emerging incidents", "Recurring issues", "KB gaps"]
+    texts = [sections.nth(i).inner_text() for i in range(4)]
+
+    kpi = answers["/v1/insights/kpi"].json()
+    assert kpi["tickets"] == 270 and kpi["kpis"]["volume"]["tickets"] == 270  # 260 + 8 + 2
+    tile = sections.nth(0).locator(".tile", has=page.locator("dt", has_text="tickets"))
+    assert tile.locator("dd").inner_text() == "270"
+
+    emerging = answers["/v1/incidents/emerging"].json()
+    (incident,) = emerging["incidents"]  # the burst, from the real monitor
+    assert incident["ticket_ids"] == [f"OUT-{i}" for i in range(8)] and incident["tickets"] == 8
+    assert incident["name"] == f"VPN {INJECTION}"
+    assert f"VPN {INJECTION}" in texts[1] and incident["incident_id"] in texts[1]
+    assert sections.nth(1).locator("svg").count() == 1  # tickets per incident, as a bar chart
+
+    clusters = answers["/v1/insights/clusters"].json()
+    assert clusters["available"] is True and clusters["items"]
+    assert all(c["name"] in texts[2] for c in clusters["items"][:10])
+    gaps = answers["/v1/insights/kb-gaps"].json()
+    assert gaps["available"] is False and gaps["reason"] in texts[3]  # no KB file given
     assert page.locator("img").count() == 0 and page.evaluate("window.__pwned") is None

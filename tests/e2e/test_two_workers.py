@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import threading
 import time
@@ -104,27 +105,59 @@ def _resolved_reaches_both(a: Server, b: Server) -> float:
     return delay
 
 
+def _triage(server: Server) -> tuple[int, str | None]:
+    """Status and model version of one prediction; never raises on an HTTP error status."""
+    r = _post(server, "/v1/triage", {"ticket": VPN_TICKET})
+    return r.status_code, r.json().get("model_version") if r.status_code == 200 else r.text
+
+
+MIN_SAMPLES = 5
+"""Predictions per worker the traffic thread must have made during a reload."""
+
+
 def _reload_reaches_both(a: Server, b: Server, bundle_v2: Path) -> None:
-    seen: dict[str, list[str]] = {a.url: [], b.url: []}
+    seen: dict[str, list[tuple[int, str | None]]] = {a.url: [], b.url: []}
+    errors: list[BaseException] = []
     stop = threading.Event()
 
-    def traffic() -> None:  # every response names one version; a worker never goes back
-        while not stop.is_set():
-            for server in (a, b):
-                seen[server.url].append(_version(server))
+    def traffic() -> None:  # records only: an assert in a thread is just a pytest warning
+        try:
+            while not stop.is_set():
+                for server in (a, b):
+                    seen[server.url].append(_triage(server))
+        except BaseException as e:  # a dropped connection counts as a dropped request
+            errors.append(e)
+
+    def versions(server: Server) -> list[str | None]:
+        return [v for _, v in list(seen[server.url])]
 
     runner = threading.Thread(target=traffic)
     runner.start()
-    try:
+    try:  # v1 answers from both before the reload, v2 answers from both after it
+        _wait_for(lambda: errors or all(len(v) >= MIN_SAMPLES for v in seen.values()), 60)
         r = _post(a, "/v1/admin/reload", {"bundle_dir": str(bundle_v2)})
         assert r.status_code == 200 and r.json()["version"] == "e2e-v2", r.text
         _wait_for(lambda: _version(b) == "e2e-v2", STATED_DELAY_S + SLACK_S)
+        _wait_for(
+            lambda: (
+                errors
+                or all(versions(s)[-MIN_SAMPLES:] == ["e2e-v2"] * MIN_SAMPLES for s in (a, b))
+            ),
+            60,
+        )
     finally:
         stop.set()
-        runner.join()
-    for versions in seen.values():
-        assert set(versions) <= {"e2e-v1", "e2e-v2"}
-        assert versions == sorted(versions)  # v1 ... v1 v2 ... v2: no going back
+        runner.join(60)
+    assert not runner.is_alive()
+    assert not errors, errors
+    for url, answers in seen.items():
+        statuses = [status for status, _ in answers]
+        assert statuses == [200] * len(answers), (url, answers)  # no request dropped
+        assert len(answers) >= 2 * MIN_SAMPLES, (url, len(answers))
+        versions_seen = [v for _, v in answers]
+        assert versions_seen[0] == "e2e-v1" and versions_seen[-1] == "e2e-v2", (url, answers)
+        assert versions_seen == sorted(versions_seen)  # v1 ... v1 v2 ... v2: no going back
+        logger.warning("%s: %d predictions during the reload, all 200", url, len(answers))
     assert _version(a) == _version(b) == "e2e-v2"
     assert _searchable(b, "INC-OKAPI")  # the new index replayed the shared log
 
@@ -138,21 +171,134 @@ def test_two_workers_on_one_postgresql_agree(
     _reload_reaches_both(a, b, e2e_bundle_v2)
 
 
+def _descendants(root: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):  # a process that exited meanwhile
+            continue
+    found, todo = set(), [root]
+    while todo:
+        parent = todo.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        found.update(children)
+        todo += children
+    return found
+
+
+def _worker_of(server: Server, r: httpx.Response) -> int:
+    """The pid of the uvicorn worker holding the (kept-alive) connection `r` came over.
+
+    Linux: the server side of the connection in /proc/net/tcp, then which descendant of the
+    `triage serve` process has that socket open."""
+    client_port = r.extensions["network_stream"].get_extra_info("client_addr")[1]
+    server_port = int(server.url.rsplit(":", 1)[1])
+    local, remote = f"0100007F:{server_port:04X}", f"0100007F:{client_port:04X}"
+    inodes = [
+        fields[9]
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+        if (fields := line.split())[1:4] == [local, remote, "01"]  # ESTABLISHED
+    ]
+    assert len(inodes) == 1, (local, remote, inodes)
+    owners = set()
+    for pid in _descendants(server.process.pid):
+        try:
+            links = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+        except OSError:
+            continue
+        if f"socket:[{inodes[0]}]" in links:
+            owners.add(pid)
+    assert len(owners) == 1, f"held by worker processes {owners} of `triage serve`, not one"
+    return owners.pop()
+
+
+class Workers:
+    """Keep-alive connections to a multi-worker server, each pinned to a known worker pid."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.clients: dict[int, httpx.Client] = {}
+
+    def _connect(self) -> None:
+        client = httpx.Client(headers={"X-API-Key": self.server.dev_key}, timeout=30)
+        pid = _worker_of(self.server, client.get(f"{self.server.url}/health/live"))
+        if pid in self.clients:
+            client.close()
+        else:
+            self.clients[pid] = client
+
+    def find(self, count: int, tries: int = 200) -> list[int]:
+        """The pids of `count` workers, each reached over its own connection."""
+        for _ in range(tries):
+            if len(self.clients) >= count:
+                break
+            self._connect()
+        assert len(self.clients) >= count, f"only workers {sorted(self.clients)} accepted"
+        return sorted(self.clients)
+
+    def call(self, pid: int, method: str, path: str, **kwargs: object) -> httpx.Response:
+        """`method path` answered by worker `pid` (checked: a server may close an idle
+        keep-alive connection, and the reconnection may land on the other worker)."""
+        for _ in range(200):
+            client = self.clients.get(pid)
+            if client is not None:
+                live = client.get(f"{self.server.url}/health/live")
+                if _worker_of(self.server, live) == pid:
+                    r = client.request(method, f"{self.server.url}{path}", **kwargs)  # type: ignore[arg-type]
+                    assert _worker_of(self.server, r) == pid
+                    return r
+                self.clients.pop(pid).close()  # reconnected elsewhere: drop it
+            self._connect()
+        raise AssertionError(f"no connection to worker {pid}")
+
+    def close(self) -> None:
+        for client in self.clients.values():
+            client.close()
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="finds workers through Linux /proc")
 def test_uvicorn_workers_agree(tmp_path: Path, e2e_bundle_v1: Path, e2e_bundle_v2: Path) -> None:
-    """`TRIAGE_WORKERS=2` on one port (SQLite): the kernel spreads requests over both workers,
-    so every check is made many times and must hold whichever worker answers."""
+    """`TRIAGE_WORKERS=2` on one port (SQLite): each check is made on a connection whose worker
+    pid is known, so feedback, resolved tickets and reloads provably cross between the two."""
     server = start_server(tmp_path, e2e_bundle_v1, env=ENV, workers=2)
+    workers = Workers(server)
     try:
         _wait_for(
             lambda: _post(server, "/v1/triage", {"ticket": VPN_TICKET}).status_code == 200, 60
         )
-        for _ in range(5):  # ~half land on the worker that did not predict
-            _feedback_on_each_others_predictions(server, server)
-        assert _post(server, "/v1/tickets/resolved", {"ticket": OKAPI}).status_code == 201
-        everywhere = lambda: all(_searchable(server, "INC-OKAPI") for _ in range(20))  # noqa: E731
-        _wait_for(everywhere, STATED_DELAY_S + SLACK_S)
-        r = _post(server, "/v1/admin/reload", {"bundle_dir": str(e2e_bundle_v2)})
-        assert r.status_code == 200, r.text
-        _wait_for(lambda: all(_version(server) == "e2e-v2" for _ in range(20)), 30)
+        one, two = workers.find(2)
+        assert one != two and {one, two} <= _descendants(server.process.pid)
+        logger.warning("uvicorn workers %d and %d", one, two)
+        for first, second in ((one, two), (two, one)):  # feedback on the other's prediction
+            r = workers.call(first, "POST", "/v1/triage", json={"ticket": VPN_TICKET})
+            assert r.status_code == 200, r.text
+            body = {"prediction_id": r.json()["prediction_id"], "outcome": "accepted"}
+            r = workers.call(second, "POST", "/v1/feedback", json=body)
+            assert r.status_code == 201, r.text
+
+        def searchable(pid: int) -> bool:
+            q = {"q": "okapi vpn router okapi dns"}
+            r = workers.call(pid, "GET", "/v1/similar", params=q)
+            return r.status_code == 200 and "INC-OKAPI" in [
+                h["ticket_id"] for h in r.json()["similar"]
+            ]
+
+        r = workers.call(one, "POST", "/v1/tickets/resolved", json={"ticket": OKAPI})
+        assert r.status_code == 201, r.text
+        _wait_for(lambda: searchable(two), STATED_DELAY_S + SLACK_S)
+        assert searchable(one)
+
+        def version(pid: int) -> str:
+            r = workers.call(pid, "POST", "/v1/triage", json={"ticket": VPN_TICKET})
+            assert r.status_code == 200, r.text
+            return str(r.json()["model_version"])
+
+        assert version(one) == version(two) == "e2e-v1"
+        r = workers.call(one, "POST", "/v1/admin/reload", json={"bundle_dir": str(e2e_bundle_v2)})
+        assert r.status_code == 200 and r.json()["version"] == "e2e-v2", r.text
+        _wait_for(lambda: version(two) == "e2e-v2", 30)
+        assert version(one) == "e2e-v2"
     finally:
+        workers.close()
         _stop(server)

@@ -42,22 +42,33 @@ def test_incident_ledger_workers_racing_on_one_burst_claim_it_once(
     store: SqlFeedbackStore,
 ) -> None:
     tickets = [f"OUT-{i}" for i in range(40)]
-    claims: list[Claim] = []
+    claims: dict[int, Claim] = {}
+    errors: dict[int, BaseException] = {}
     start = threading.Barrier(4)
 
     def claim(worker: int) -> None:
-        ledger = IncidentLedger(store.engine, f"host:{worker}")
-        start.wait()
-        claims.append(_claim(ledger, f"inc-{worker}", tickets[worker:]))
+        try:
+            ledger = IncidentLedger(store.engine, f"host:{worker}")
+            start.wait(30)
+            claims[worker] = _claim(ledger, f"inc-{worker}", tickets[worker:])
+        except BaseException as e:  # an exception in a thread is only a pytest warning
+            errors[worker] = e
 
     threads = [threading.Thread(target=claim, args=(w,)) for w in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(30)
-    assert sum(c.claimed for c in claims) == 1
-    assert len({c.incident_id for c in claims}) == 1
-    assert len(IncidentLedger(store.engine).recorded()) == 1
+    assert not any(t.is_alive() for t in threads)
+    assert errors == {}
+    assert sorted(claims) == [0, 1, 2, 3]  # every worker got an answer
+    assert sum(c.claimed for c in claims.values()) == 1
+    assert len({c.incident_id for c in claims.values()}) == 1
+    (owner,) = [w for w, c in claims.items() if c.claimed]
+    recorded = IncidentLedger(store.engine).recorded()
+    assert [(r["incident_id"], r["claimed_by"]) for r in recorded] == [
+        (f"inc-{owner}", f"host:{owner}")
+    ]
 
 
 def test_incident_ledger_unreachable_database_is_a_typed_error(tmp_path: object) -> None:

@@ -3,8 +3,8 @@ concurrency errors retried then typed, on SQLite and on a real PostgreSQL."""
 
 from __future__ import annotations
 
+import logging
 import threading
-import time
 
 import pytest
 from db_locks import held_write_lock
@@ -96,22 +96,49 @@ def test_store_held_lock_is_retried_then_store_busy(database_url: str) -> None:
         store.close()
 
 
+class _Retries(logging.Handler):
+    """Sees the retry warnings of `triage.store.retry` (a try that met the held lock)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+        self.seen = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+        self.seen.set()
+
+
 def test_store_lock_released_during_the_backoff_is_not_an_error(database_url: str) -> None:
+    """The lock is held until the write has met it once (a retry is logged), then released:
+    the retry after the backoff succeeds, and no write failure is reported."""
     store = _busy_store(database_url)
-    release = threading.Event()
+    failures: list[str] = []
+    store.on_write_failure = failures.append
+    locked = threading.Event()
+    retries = _Retries()
+    retry_logger = logging.getLogger("triage.store.retry")
+    retry_logger.addHandler(retries)
 
     def hold() -> None:
         with held_write_lock(database_url):
-            release.set()
-            time.sleep(0.3)  # longer than one lock wait (0.2 s), shorter than all three tries
+            locked.set()
+            retries.seen.wait(10)  # released during the backoff, before the next try
 
     holder = threading.Thread(target=hold)
     holder.start()
-    release.wait(10)
     try:
+        assert locked.wait(10)
         assert store.record_feedback(FeedbackRecord("p1", "accepted")) > 0
+        assert retries.seen.is_set(), "the write never met the held lock"
+        assert retries.messages and all(
+            m.startswith("record_feedback: transient database error") for m in retries.messages
+        )
+        assert len(retries.messages) < 3 and failures == []  # a retry, not a StoreBusyError
     finally:
-        holder.join()
+        retries.seen.set()
+        holder.join(10)
+        retry_logger.removeHandler(retries)
         store.close()
 
 
