@@ -59,3 +59,17 @@ def scan(*roots: Path) -> dict[str, list[str]]:
 def scan_text(text: str) -> list[str]:
     """The planted values in a text (an API response, a log)."""
     return [n.decode() for n in needles() if n in text.encode()]
+
+
+def holds(roots: list[Path], wanted: list[str]) -> dict[str, list[str]]:
+    """File -> which of `wanted` (ticket ids, ticket texts) it holds, under every root (files or
+    folders; Parquet and joblib decoded): to show that erased tickets were there and are gone."""
+    hits: dict[str, list[str]] = {}
+    for root in roots:
+        files = [root] if root.is_file() else [p for p in root.rglob("*") if p.is_file()]
+        for path in files:
+            data = _contents(path)
+            found = [w for w in wanted if w.encode() in data]
+            if found:
+                hits[str(path)] = found
+    return hits

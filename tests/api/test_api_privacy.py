@@ -8,8 +8,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from pii import PLANTED_TEXT, REQUESTER, scan, scan_text
+from pii import PLANTED_TEXT, REQUESTER, holds, scan_text
 from service_helpers import issue_keys
+from tiny_data import make_tickets
 
 from api.app import create_app
 from api.settings import Settings
@@ -116,9 +117,13 @@ def test_privacy_erased_training_ticket_never_comes_back_from_another_bundle(
     with TestClient(create_app(make_settings(bundle_dir=served))) as c:
         keys = issue_keys(c)
         first = _similar(c, keys, "vpn router dns")[0]["ticket_id"]
+        (ticket,) = [t for t in make_tickets(240) if t.ticket_id == first]
+        traces = [first, f'"{ticket.subject}"', f'"{ticket.solution}"']  # whole JSON strings
+        before = {w for ws in holds([served], traces).values() for w in ws}
+        assert before == set(traces)  # the served bundle's files hold all three before
         r = c.post("/v1/admin/erase", json={"ticket_ids": [first]}, headers=keys["admin"])
         assert r.json()["counts"]["index_files"] == 1
-        assert scan(served) == {}
+        assert holds([served], traces) == {}  # and in no file of the served bundle after
         reload = {"bundle_dir": str(bundle_v1)}  # the untouched original still holds it
         assert c.post("/v1/admin/reload", json=reload, headers=keys["admin"]).status_code == 200
         assert all(h["ticket_id"] != first for h in _similar(c, keys, "vpn router dns"))

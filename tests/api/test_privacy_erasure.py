@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sqlalchemy as sa
-from pii import REQUESTER, scan
+from pii import REQUESTER, holds
 from service_helpers import build_tiny_bundle
 from tiny_data import make_tickets
 
@@ -96,6 +96,12 @@ def test_erasure_from_a_bundle_keeps_it_loadable_and_leaves_no_trace(
     bundle = Path(shutil.copytree(source, tmp_path / "bundle"))
     before = open_folder_index(bundle)
     assert len(before.tickets) == 120
+    # the index keeps each ticket's id, subject and solution (whole JSON strings: "fixed network
+    # 1" must not match "fixed network 12")
+    traces = [
+        w for t in make_tickets(5) for w in (t.ticket_id, f'"{t.subject}"', f'"{t.solution}"')
+    ]
+    assert {w for ws in holds([bundle], traces).values() for w in ws} == set(traces)  # there before
     result = erase(
         ErasureRequest(requester=REQUESTER), privacy, store.engine, folders=[bundle], actor="t"
     )
@@ -104,7 +110,7 @@ def test_erasure_from_a_bundle_keeps_it_loadable_and_leaves_no_trace(
     triager = Triager.load(bundle, embedder=HashingEmbedder(32))
     assert len(triager.retriever.tickets) == 115
     assert not {f"T{i:05d}" for i in range(5)} & set(triager.retriever.tickets.dense.ids)
-    assert scan(bundle) == {}
+    assert holds([bundle], traces) == {}  # the erased tickets' ids and texts: in no file
 
 
 def test_apply_erasures_drops_erased_tickets_from_an_older_bundle(

@@ -19,7 +19,7 @@ from training.train import TrainResult, build_bundle, train
 from triage.class_bias import accuracy_and_macro_f1
 from triage.classifiers import TargetClassifier
 from triage.features import feature_input
-from triage.schema import Ticket
+from triage.schema import Channel, SupportLine, Ticket
 from triage.triager import Triager
 
 
@@ -123,9 +123,18 @@ def test_choose_served_keeps_the_baseline_when_a_blend_is_ahead_within_noise() -
         assert edge["points"] <= EDGE_Z * edge["se"], name  # none clear of the noise
 
 
+LINE_BY_CHANNEL = {
+    Channel.PHONE: SupportLine.FIRST,
+    Channel.EMAIL: SupportLine.SECOND,
+    Channel.PORTAL: SupportLine.THIRD,
+}
+
+
 @pytest.fixture(scope="module")
 def baseline_served() -> tuple[TrainResult, list[Ticket]]:
-    tickets = make_tickets(400, seed=11)
+    """Category and priority follow from the words (the text baseline knows them); the support
+    line follows the channel, which only the full model's features hold: a blend must win it."""
+    tickets = [t.replace(support_line=LINE_BY_CHANNEL[t.channel]) for t in make_tickets(400, 11)]
     return train(tiny_config(), tickets), tickets
 
 
@@ -145,10 +154,14 @@ def test_train_records_the_choice_and_serves_it_from_the_bundle(
     bundle = build_bundle(result, Path(str(tmp_path)) / "bundle")
     loaded = Triager.load(bundle, embedder=None)
     assert loaded.manifest["served"] == served
+    blended = []
     for target, clf in result.model.classifiers.items():
         report = result.metrics["targets"][target]
         if not clf.text_only_:  # the baseline sees the same rows as a refitted linear model
             assert report["baseline_fit_rows"] == report["fit_rows"]
+            blended.append(target)
+    assert "support_line" in blended  # the check above ran: the channel's target is a blend
+    assert served["support_line"]["served"] != BASELINE
     users = [t for t, c in loaded.model.classifiers.items() if c.uses_text]
     assert (loaded.model.text_model is not None) == bool(users)
     data = feature_input(tickets[:20], loaded.embed([t.text for t in tickets[:20]]))

@@ -87,11 +87,11 @@ def test_report_kpi_refuses_bad_options(sample_dir: Path) -> None:
         assert message in result.output
 
 
-def test_report_kpi_with_a_model_finds_review_bucket_clusters(
+def test_report_kpi_with_a_model_gives_every_cluster_its_review_share(
     sample_dir: Path, tmp_path: Path
 ) -> None:
-    """A bundle trained on other categories sends the sample's tickets to review: with `--model`
-    the clustered tickets get the bundle's category action and review clusters are candidates."""
+    """With `--model` the clustered tickets get the bundle's category action: every cluster has
+    a review share (None without a model) and the new-category part is available."""
     from tiny_data import make_tickets, tiny_config
 
     from training.train import build_bundle, train
@@ -105,10 +105,53 @@ def test_report_kpi_with_a_model_finds_review_bucket_clusters(
         "--embedder", "hashing-64", "--model", str(bundle), "--out", str(out),
     )  # fmt: skip
     report = json.loads(out.read_text())
-    found = report["new_categories"]
-    assert found["available"] is True
-    shares = [c["review_share"] for c in report["clusters"]["items"]]
-    assert all(s is not None for s in shares)
+    assert report["new_categories"]["available"] is True
+    clusters = report["clusters"]["items"]
+    assert clusters and all(c["review_share"] is not None for c in clusters)
+
+
+NEW_CATEGORY = "account_password"
+"""The sample's largest category: left out of the bundle's training data below."""
+
+
+def test_report_kpi_with_a_model_finds_a_category_the_model_never_saw(
+    sample_dir: Path, tmp_path: Path
+) -> None:
+    """A bundle trained on the sample's tickets of every category but one, reporting on tickets
+    of that one: its clusters are what "candidate new categories" exists to find.
+
+    Known product gap (measured): the bundle sends only 3 of these 87 tickets to `review` (the
+    rest `suggest`), so no cluster is a candidate. `review` needs the top-3 labels to hold less
+    than `policy.suggest_mass` (0.5) of the probability, which the calibrated classifier almost
+    never gives (with 4 classes it never can: the top 3 hold at least 3/4), and a ticket flagged
+    `unfamiliar` falls back to `suggest` like any other. The test is an xfail until that is
+    fixed, and asserts the candidate once it is."""
+    from tiny_data import tiny_config
+
+    from training.train import build_bundle, train
+    from triage.dataset import read_tickets, write_tickets
+    from triage.embeddings import HashingEmbedder
+    from triage.sample import generate
+
+    known = [t for t in generate(800, seed=3).tickets if t.category != NEW_CATEGORY]
+    config = tiny_config(baselines=False, embedder="hashing-64")
+    result = train(config, known, embedder=HashingEmbedder(64))
+    assert NEW_CATEGORY not in result.model.classifiers["category"].classes_.tolist()
+    bundle = build_bundle(result, tmp_path / "bundle", version="held-out")
+    new = [t for t in read_tickets(sample_dir / "tickets.parquet") if t.category == NEW_CATEGORY]
+    data = write_tickets(new, tmp_path / "new.parquet")
+    out = tmp_path / "report.json"
+    _run(
+        "--data", str(data), "--period", "month", "--cluster-periods", "12", "--format", "json",
+        "--embedder", "hashing-64", "--model", str(bundle), "--out", str(out),
+    )  # fmt: skip
+    report = json.loads(out.read_text())
+    clusters, found = report["clusters"]["items"], report["new_categories"]
+    assert len(new) >= 50 and clusters and found["available"] is True
+    if not found["items"]:
+        shares = [c["review_share"] for c in clusters]
+        pytest.xfail(f"product gap: the unseen category's clusters go to review {shares}")
+    assert max(c["review_share"] for c in clusters) >= 0.5
     assert [c["cluster"] for c in found["items"]] == [
-        c["cluster"] for c in report["clusters"]["items"] if c["review_share"] >= 0.5
+        c["cluster"] for c in clusters if c["review_share"] >= 0.5
     ]
