@@ -46,14 +46,22 @@ def key_for(client: TestClient, *scopes: str) -> dict[str, str]:
     return {"X-API-Key": create_key(store, list(scopes))[0]}
 
 
-def triaged_background(client: TestClient, n: int = 260) -> None:
-    """Triaged tickets of the last days, each about something else (the usual traffic)."""
+def background_records(
+    n: int = 260, version: str = "v1", now: datetime = NOW
+) -> list[PredictionRecord]:
+    """Triaged tickets of the five days before `now`, each about something else: the usual
+    traffic an emerging incident is measured against."""
     rng = random.Random(0)
     records = []
     for i in range(n):
         words = " ".join(rng.sample(WORDS, 6))
         ticket = Ticket(ticket_id=f"BG-{i}", subject=words, body=f"{words} {i}")
-        when = NOW - timedelta(days=5) + timedelta(minutes=25 * i)
+        when = now - timedelta(days=5) + timedelta(minutes=25 * i)
         labels = {"category": {"label": "x", "confidence": 0.5, "action": "suggest"}}
-        records.append(PredictionRecord(f"p{i:030d}", ticket, "v1", labels, created_at=when))
-    state_of(client.app).store.record_predictions(records)
+        records.append(PredictionRecord(f"p{i:030d}", ticket, version, labels, created_at=when))
+    return records
+
+
+def triaged_background(client: TestClient, n: int = 260) -> None:
+    """`background_records` in the app's store."""
+    state_of(client.app).store.record_predictions(background_records(n))

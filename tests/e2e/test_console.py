@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import random
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -15,7 +14,7 @@ import httpx
 import pytest
 from browser import browser_context, screenshot
 from e2e_server import Server, start_server
-from insight_helpers import WORDS
+from insight_helpers import background_records
 from service_helpers import ARTICLES, VPN_TICKET
 
 from triage.schema import Ticket
@@ -374,15 +373,7 @@ GIBBERISH = {"subject": "qzx vbnm", "body": "plokijuh wxq zzrt"}
 def _usual_traffic(server: Server, n: int = 260) -> None:
     """Triaged tickets of the last days, each about something else, written into the server's
     store (the history an emerging incident is measured against; see insight_helpers)."""
-    rng = random.Random(0)
-    now = datetime.now(UTC)
-    records = []
-    for i in range(n):
-        words = " ".join(rng.sample(WORDS, 6))
-        ticket = Ticket(ticket_id=f"BG-{i}", subject=words, body=f"{words} {i}")
-        when = now - timedelta(days=5) + timedelta(minutes=25 * i)
-        labels = {"category": {"label": "x", "confidence": 0.5, "action": "suggest"}}
-        records.append(PredictionRecord(f"p{i:030d}", ticket, "e2e-v1", labels, created_at=when))
+    records = background_records(n, "e2e-v1", datetime.now(UTC))
     store = open_store(server.database_url)
     try:
         store.record_predictions(records)
