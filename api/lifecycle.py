@@ -114,9 +114,15 @@ def reload(
 
 
 def labels_of(result: TriageResult) -> dict[str, dict[str, Any]]:
-    """What a prediction record keeps per target: label, confidence, action."""
+    """What a prediction record keeps per target: label, confidence, action and, when the
+    action is not `auto`, the reason code (insight tells uncertain tickets from `never_auto`)."""
     return {
-        t: {"label": p.label, "confidence": p.confidence, "action": p.action.value}
+        t: {
+            "label": p.label,
+            "confidence": p.confidence,
+            "action": p.action.value,
+            "reason_code": p.reason_code.value if p.reason_code else None,
+        }
         for t, p in result.predictions.items()
     }
 

@@ -74,7 +74,8 @@ async def get_clusters(
 ) -> dict[str, Any]:
     """Tickets of the last `days` days clustered by meaning, named by distinctive terms and a
     representative ticket, with their best KB article and candidate new categories (clusters
-    the classifier mostly sent to review)."""
+    whose tickets the classifier was mostly unsure of: not `auto` for a reason other than
+    `never_auto`)."""
     section = await run_in_threadpool(_clusters, insight, store, days)
     clusters = section["clusters"]
     return {

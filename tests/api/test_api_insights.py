@@ -156,6 +156,33 @@ def test_insights_clusters_and_kb_gaps(insight_client: TestClient) -> None:
     assert "Router restarted" in gaps["items"][0]["draft"]["markdown"]
 
 
+def test_insights_table_keeps_each_triaged_ticket_s_action_and_reason(
+    insight_client: TestClient,
+) -> None:
+    """The store keeps the category's reason code beside its action, and insight's table reads
+    both back: what tells an unsure ticket from one of a class that never auto-applies."""
+    from triage.insight.sources import from_store
+
+    key = key_for(insight_client, "triage")
+    texts = {
+        "R-1": ("VPN down", "vpn router dns reconnect fails for everyone"),
+        "R-2": ("zorblax quuxit", "frobnicate wibble"),  # unfamiliar
+    }
+    answers = {}
+    for ticket_id, (subject, body) in texts.items():
+        ticket = {"ticket_id": ticket_id, "subject": subject, "body": body}
+        r = insight_client.post("/v1/triage", json={"ticket": ticket}, headers=key)
+        assert r.status_code == 200, r.text
+        answers[ticket_id] = r.json()["predictions"]["category"]
+    state = state_of(insight_client.app)
+    assert state.writer.flush()
+    table = from_store(state.store).set_index("ticket_id")
+    for ticket_id, answer in answers.items():
+        assert table.loc[ticket_id, "category_action"] == answer["action"]
+        assert table.loc[ticket_id, "category_reason"] == answer["reason_code"]
+    assert table.loc["R-2", "category_reason"] == "unfamiliar"
+
+
 def test_insights_clusters_with_too_few_tickets_say_why(insight_client: TestClient) -> None:
     r = insight_client.get("/v1/insights/clusters", headers=key_for(insight_client, "lead"))
     assert r.status_code == 200

@@ -81,8 +81,8 @@ def test_distinctive_terms_name_each_cluster_by_its_own_words() -> None:
     assert set(terms[1]) == {"printer", "queue", "toner"}
 
 
-def _tickets(per_topic: int = 20, review: str | None = None) -> tuple[list[Ticket], dict[str, str]]:
-    out, actions = [], {}
+def _tickets(per_topic: int = 20) -> list[Ticket]:
+    out = []
     for t, (topic, (nl, en, solution)) in enumerate(TOPICS.items()):
         for i in range(per_topic):
             ticket_id = f"{topic}-{i}"
@@ -100,14 +100,15 @@ def _tickets(per_topic: int = 20, review: str | None = None) -> tuple[list[Ticke
                     time_spent_minutes=10.0,
                 )
             )
-            actions[ticket_id] = "review" if topic == review else "auto"
-    return out, actions
+    return out
 
 
 def _input(
-    tickets: list[Ticket], actions: dict[str, str] | None = None
+    tickets: list[Ticket],
+    actions: dict[str, str] | None = None,
+    reasons: dict[str, str] | None = None,
 ) -> tuple[ClusterInput, NDArray[np.float32]]:
-    table = from_tickets(tickets, actions)
+    table = from_tickets(tickets, actions, reasons)
     facts = build_facts(table, InsightConfig())
     topic_of = {name: k for k, name in enumerate(TOPICS)}
     sizes = [sum(t.category == name for t in tickets) for name in TOPICS]
@@ -130,7 +131,7 @@ def _input(
 
 
 def test_describe_names_ranks_and_measures_clusters() -> None:
-    data, _ = _input(_tickets()[0])
+    data, _ = _input(_tickets())
     clusters = describe(data)
     assert len(clusters) == 3
     by_category = {c["category"]: c for c in clusters}
@@ -147,7 +148,7 @@ def test_describe_names_ranks_and_measures_clusters() -> None:
 
 
 def test_kb_gap_found_where_no_article_is_close_with_a_draft_from_agents_solutions() -> None:
-    data, vectors = _input(_tickets()[0])
+    data, vectors = _input(_tickets())
     clusters = describe(data)
     centre = {c["category"]: vectors[data.labels == c["cluster"]].mean(axis=0) for c in clusters}
     article = {
@@ -166,23 +167,74 @@ def test_kb_gap_found_where_no_article_is_close_with_a_draft_from_agents_solutio
 
 
 def test_kb_gaps_unavailable_without_articles() -> None:
-    data, _ = _input(_tickets()[0])
+    data, _ = _input(_tickets())
     out = kb_gaps(data, describe(data), None)
     assert out["available"] is False and "KB" in out["reason"]
 
 
-def test_review_bucket_cluster_is_a_candidate_new_category() -> None:
-    tickets, actions = _tickets(review="password")
-    data, _ = _input(tickets, actions)
-    found = new_categories(describe(data), GapParams())
+def _outcomes(
+    tickets: list[Ticket], per_topic: dict[str, list[tuple[str, str | None]]]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(actions, reasons) by ticket id: topic `t`'s tickets cycle through `per_topic[t]`'s
+    (action, reason) pairs; other topics are `auto`."""
+    actions, reasons = {}, {}
+    counts: dict[str, int] = {}
+    for ticket in tickets:
+        topic = ticket.category or ""
+        cycle = per_topic.get(topic, [("auto", None)])
+        action, reason = cycle[counts.get(topic, 0) % len(cycle)]
+        counts[topic] = counts.get(topic, 0) + 1
+        actions[ticket.ticket_id] = action
+        if reason is not None:
+            reasons[ticket.ticket_id] = reason
+    return actions, reasons
+
+
+def _new_categories(per_topic: dict[str, list[tuple[str, str | None]]]) -> dict[str, Any]:
+    tickets = _tickets()
+    data, _ = _input(tickets, *_outcomes(tickets, per_topic))
+    return new_categories(describe(data), GapParams())
+
+
+def test_a_cluster_the_classifier_was_unsure_of_is_a_candidate_new_category() -> None:
+    """`suggest` below the class threshold, near ties and unfamiliar tickets make a cluster a
+    candidate; its share is counted over the tickets with an action."""
+    unsure = [
+        ("suggest", "below_threshold"),
+        ("suggest", "near_tie"),
+        ("review", "unfamiliar"),
+        ("auto", None),
+    ]
+    found = _new_categories({"password": unsure})
     assert found["available"] is True
-    assert len(found["items"]) == 1
-    assert found["items"][0]["representative"]["ticket_id"].startswith("password-")
-    assert found["items"][0]["review_share"] == 1.0
+    assert [c["category"] for c in found["items"]] == ["password"]
+    item = found["items"][0]
+    assert item["unsure_share"] == 0.75 and item["review_share"] == 0.25
+    assert item["representative"]["ticket_id"].startswith("password-")
+
+
+def test_a_class_that_never_auto_applies_is_no_candidate_new_category() -> None:
+    """Tickets of a known class that never auto-applies are `suggest` whatever the confidence:
+    not a sign of a new category. Half unsure is enough (the bound is inclusive)."""
+    found = _new_categories(
+        {
+            "password": [("suggest", "never_auto")],
+            "printer": [("suggest", "never_auto"), ("suggest", "below_threshold")],
+            "vpn": [("suggest", "below_threshold"), ("auto", None), ("auto", None)],
+        }
+    )
+    assert found["available"] is True
+    assert [(c["category"], c["unsure_share"]) for c in found["items"]] == [("printer", 0.5)]
+
+
+def test_a_non_auto_prediction_stored_without_a_reason_counts_as_unsure() -> None:
+    """Predictions stored before reason codes carry only the action."""
+    found = _new_categories({"vpn": [("review", None)], "printer": [("suggest", None)]})
+    assert sorted(c["category"] for c in found["items"]) == ["printer", "vpn"]
 
 
 def test_new_categories_unavailable_without_actions() -> None:
-    data, _ = _input(_tickets()[0])
+    data, _ = _input(_tickets())
     assert new_categories(describe(data), GapParams())["available"] is False
     assert ACTION_COLUMN not in data.rows.columns
 

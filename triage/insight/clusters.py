@@ -21,8 +21,9 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from triage.errors import ConfigError
-from triage.insight.table import ACTION_COLUMN
+from triage.insight.table import ACTION_COLUMN, REASON_COLUMN
 from triage.insight.terms import distinctive_terms
+from triage.prediction import Action, Reason
 from triage.privacy.redactor import redact_text
 
 NOISE = -1
@@ -177,7 +178,8 @@ def burstiness(data: ClusterInput, members: NDArray[np.int64]) -> float:
 
 def describe(data: ClusterInput, incident_share: float = 0.5) -> list[dict[str, Any]]:
     """One record per cluster: size, estimated tickets in the window, distinctive terms, the
-    representative ticket, top category, growth, time spent, review share and kind ("incident"
+    representative ticket, top category, growth, time spent, review and unsure shares (see
+    `unsure_share`) and kind ("incident"
     when more than `incident_share` of it arrived on one day, "mixed" when no category holds
     `MIXED_SHARE` of it, else "recurring"), largest first."""
     terms = distinctive_terms(data.texts, data.labels.tolist())
@@ -205,7 +207,7 @@ def _record(
     burst = burstiness(data, members)
     review = None
     if ACTION_COLUMN in rows.columns and rows[ACTION_COLUMN].notna().any():
-        review = round(float(rows[ACTION_COLUMN].eq("review").mean()), 3)
+        review = round(float(rows[ACTION_COLUMN].eq(Action.REVIEW.value).mean()), 3)
     return {
         "cluster": int(label),
         "name": " / ".join(terms[:3]) if terms else _subject(data, rep),
@@ -223,9 +225,29 @@ def _record(
         "time_spent_h": round(float(spent.sum()) * data.weight, 1) if spent.notna().any() else None,
         "median_resolution_h": _median(data.facts["resolution_h"].iloc[members]),
         "review_share": review,
+        "unsure_share": unsure_share(rows),
         "max_day_share": burst,
         "kind": _kind(burst, category_share, incident_share),
     }
+
+
+def unsure_share(rows: pd.DataFrame) -> float | None:
+    """Share of the rows with a category action that the classifier was unsure of: not `auto`
+    for a reason other than `never_auto` (below the class threshold, a near tie, or unfamiliar).
+
+    Tickets of a category the model never learned look like this; a class that never
+    auto-applies does not, however sure the model is (measured: BENCHMARKS.md, Insight, candidate
+    new categories). A non-`auto` row without a reason (stored before reason codes) counts as
+    unsure. None without actions."""
+    if ACTION_COLUMN not in rows.columns:
+        return None
+    actions = rows[ACTION_COLUMN]
+    known = actions.notna()
+    if not known.any():
+        return None
+    reasons = rows[REASON_COLUMN] if REASON_COLUMN in rows.columns else pd.Series(None, rows.index)
+    unsure = known & actions.ne(Action.AUTO.value) & reasons.ne(Reason.NEVER_AUTO.value)
+    return round(float(unsure.sum() / known.sum()), 3)
 
 
 MIXED_SHARE = 0.5

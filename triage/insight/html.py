@@ -236,17 +236,19 @@ def _new_categories(section: dict[str, Any]) -> str:
     if not section["available"]:
         return f'<p class="na">{_e(section["reason"])}</p>'
     if not section["items"]:
-        return "<p>No cluster of tickets sent to review.</p>"
+        return "<p>No cluster whose tickets the classifier was mostly unsure of.</p>"
     rows = [
         [
             _e(c["name"]),
             _num(c["tickets"], 0),
-            _pct(c["review_share"]),
+            _pct(c["unsure_share"]),
+            _e(c["category"]),
             _e(c["representative"]["subject"]),
         ]
         for c in section["items"]
     ]
-    return _table(["candidate", "tickets", "sent to review", "representative ticket"], rows)
+    headers = ["candidate", "tickets", "classifier unsure", "recorded category", "representative"]
+    return _table(headers, rows)
 
 
 def render(report: dict[str, Any]) -> str:

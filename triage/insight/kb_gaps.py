@@ -1,5 +1,6 @@
 """KB gaps: recurring clusters without a good article, with draft article material from the
-solutions agents actually used; and review-bucket clusters as candidate new categories."""
+solutions agents actually used; and clusters the classifier was unsure of as candidate new
+categories."""
 
 from __future__ import annotations
 
@@ -29,12 +30,13 @@ class Articles:
 @dataclass(frozen=True, slots=True)
 class GapParams:
     """`similarity`: a cluster whose best article has a mean cosine to its tickets below this has
-    no good article; `min_tickets`: the fewest (estimated) tickets a gap needs; `review_share`:
-    the share of tickets sent to review above which a cluster is a candidate new category."""
+    no good article; `min_tickets`: the fewest (estimated) tickets a gap needs; `unsure_share`:
+    the share of a cluster's tickets the classifier was unsure of (`clusters.unsure_share`) from
+    which it is a candidate new category: "mostly", not tuned (BENCHMARKS.md, Insight)."""
 
     similarity: float = 0.36
     min_tickets: int = 10
-    review_share: float = 0.5
+    unsure_share: float = 0.5
 
 
 def best_articles(
@@ -168,16 +170,19 @@ def kb_gaps(
 
 
 def new_categories(clusters: list[dict[str, Any]], params: GapParams) -> dict[str, Any]:
-    """Clusters mostly sent to `review` by the classifier: candidate new categories."""
-    if all(c["review_share"] is None for c in clusters):
+    """Clusters whose tickets the classifier was mostly unsure of (not `auto` for a reason other
+    than `never_auto`): candidate new categories, most unsure first."""
+    if all(c["unsure_share"] is None for c in clusters):
         return {
             "available": False,
             "reason": "no classifier actions: use the service's store, or --model BUNDLE",
             "items": [],
         }
+    keys = ("cluster", "name", "terms", "tickets", "unsure_share", "review_share", "category")
     items = [
-        {k: c[k] for k in ("cluster", "name", "terms", "tickets", "review_share", "representative")}
+        {**{k: c[k] for k in keys}, "representative": c["representative"]}
         for c in clusters
-        if (c["review_share"] or 0.0) >= params.review_share
+        if (c["unsure_share"] or 0.0) >= params.unsure_share
     ]
+    items.sort(key=lambda c: (-c["unsure_share"], -c["tickets"], c["cluster"]))
     return {"available": True, "items": items}

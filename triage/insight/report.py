@@ -28,7 +28,7 @@ from triage.insight.facts import Facts, build_facts
 from triage.insight.kb_gaps import Articles, GapParams, annotate_kb, kb_gaps, new_categories
 from triage.insight.peaks import peaks
 from triage.insight.sources import Classify
-from triage.insight.table import ACTION_COLUMN, texts
+from triage.insight.table import ACTION_COLUMN, REASON_COLUMN, texts
 from triage.schema import KBArticle
 
 logger = logging.getLogger(__name__)
@@ -121,12 +121,18 @@ def cluster_input(
     progress: Progress = _quiet,
     classify: Classify | None = None,
 ) -> ClusterInput:
-    """Sample the window's tickets, embed and cluster them; `classify` adds category actions."""
+    """Sample the window's tickets, embed and cluster them; `classify` adds category outcomes."""
     window = window_rows(facts, options)
     picked = window[sample_rows(len(window), options.clusters.max_tickets, options.clusters.seed)]
     rows = table.iloc[picked]
     if classify is not None:
-        rows = rows.assign(**{ACTION_COLUMN: list(classify(rows))})
+        outcomes = list(classify(rows))
+        rows = rows.assign(
+            **{
+                ACTION_COLUMN: [action for action, _ in outcomes],
+                REASON_COLUMN: [reason for _, reason in outcomes],
+            }
+        )
     items, vectors = clustering_view(texts(rows), embedder, options.clusters, progress)
     labels = cluster_labels(vectors, options.clusters)
     keys = periods.period_index(facts, options.period).iloc[picked].reset_index(drop=True)
@@ -184,7 +190,7 @@ def build_report(
 
     Without an `embedder` the recurring-issue, KB-gap and new-category parts are unavailable
     (with that reason); without `articles` the KB-gap part is. `classify` gives the category
-    action of clustered tickets when the table has none (for candidate new categories).
+    action and reason of clustered tickets when the table has none (for candidate new categories).
     """
     options = options or ReportOptions()
     facts, section = kpi_section(table, config, options)

@@ -2,7 +2,9 @@
 
 Columns are the `Ticket` fields insight reads (`COLUMNS`), timestamps as UTC-aware pandas
 datetimes, enums as their plain values (priority "P2", support line 2), missing values as NA. An
-optional `category_action` column carries the classifier's action (`auto`/`suggest`/`review`).
+optional `category_action` column carries the classifier's action (`auto`/`suggest`/`review`),
+and `category_reason` why it was not `auto` (`triage.prediction.Reason` values; NA when it was,
+or when the prediction was stored before reason codes were).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ COLUMNS: tuple[str, ...] = (
     "kb_article_id",
 )
 ACTION_COLUMN = "category_action"
+REASON_COLUMN = "category_reason"
 _NUMERIC = ("support_line", "time_spent_minutes", "reopened_count", "csat")
 
 
@@ -50,8 +53,9 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
     for name in COLUMNS:
         column = frame[name] if name in frame.columns else pd.Series(pd.NA, index=frame.index)
         out[name] = _typed(name, column)
-    if ACTION_COLUMN in frame.columns:
-        out[ACTION_COLUMN] = frame[ACTION_COLUMN].astype(object)
+    for name in (ACTION_COLUMN, REASON_COLUMN):
+        if name in frame.columns:
+            out[name] = frame[name].astype(object).where(frame[name].notna(), None)
     return out.reset_index(drop=True)
 
 
@@ -87,12 +91,18 @@ def from_parquet(path: Path) -> pd.DataFrame:
     return normalise(table.to_pandas())
 
 
-def from_tickets(tickets: Iterable[Ticket], actions: dict[str, str] | None = None) -> pd.DataFrame:
-    """The table of `Ticket` objects; `actions` maps ticket ids to the category action."""
+def from_tickets(
+    tickets: Iterable[Ticket],
+    actions: dict[str, str] | None = None,
+    reasons: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """The table of `Ticket` objects; `actions` maps ticket ids to the category action, `reasons`
+    to why it was not `auto` (ids without one get NA)."""
     rows = [t.to_dict() for t in tickets]
     frame = pd.DataFrame(rows, columns=list(COLUMNS)) if rows else pd.DataFrame(columns=COLUMNS)
     if actions is not None:
         frame[ACTION_COLUMN] = frame["ticket_id"].map(actions)
+        frame[REASON_COLUMN] = frame["ticket_id"].map(reasons or {})
     return normalise(frame)
 
 
