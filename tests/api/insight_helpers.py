@@ -62,6 +62,29 @@ def background_records(
     return records
 
 
+def unsure_records(n: int = 16, version: str = "v1", now: datetime = NOW) -> list[PredictionRecord]:
+    """`n` triaged tickets about one thing the model was unsure of (`suggest`, below the class
+    threshold), spread over the five days before `now`: a candidate new category, no burst."""
+    records = []
+    for i in range(n):
+        ticket = Ticket(
+            ticket_id=f"NEW-{i}",
+            subject="Kantinepas wordt geweigerd bij de koffieautomaat",
+            body=f"Mijn kantinepas wordt geweigerd bij de koffieautomaat op verdieping {i % 4}",
+        )
+        when = now - timedelta(days=5) + timedelta(minutes=(5 * 24 * 60 // n) * i + 7)
+        labels = {
+            "category": {
+                "label": "x",
+                "confidence": 0.3,
+                "action": "suggest",
+                "reason_code": "below_threshold",
+            }
+        }
+        records.append(PredictionRecord(f"n{i:031d}", ticket, version, labels, created_at=when))
+    return records
+
+
 def triaged_background(client: TestClient, n: int = 260) -> None:
     """`background_records` in the app's store."""
     state_of(client.app).store.record_predictions(background_records(n))

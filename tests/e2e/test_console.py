@@ -14,7 +14,7 @@ import httpx
 import pytest
 from browser import browser_context, screenshot
 from e2e_server import Server, start_server
-from insight_helpers import background_records
+from insight_helpers import background_records, unsure_records
 from service_helpers import ARTICLES, VPN_TICKET
 
 from triage.schema import Ticket
@@ -371,9 +371,11 @@ GIBBERISH = {"subject": "qzx vbnm", "body": "plokijuh wxq zzrt"}
 
 
 def _usual_traffic(server: Server, n: int = 260) -> None:
-    """Triaged tickets of the last days, each about something else, written into the server's
-    store (the history an emerging incident is measured against; see insight_helpers)."""
-    records = background_records(n, "e2e-v1", datetime.now(UTC))
+    """Triaged tickets of the last days, each about something else, and 16 about one thing the
+    model was unsure of, written into the server's store (the history an emerging incident is
+    measured against, and a candidate new category; see insight_helpers)."""
+    now = datetime.now(UTC)
+    records = background_records(n, "e2e-v1", now) + unsure_records(16, "e2e-v1", now)
     store = open_store(server.database_url)
     try:
         store.record_predictions(records)
@@ -470,9 +472,9 @@ def test_console_shows_reason_relevance_and_insights_from_the_real_api(
     texts = [sections.nth(i).inner_text() for i in range(4)]
 
     kpi = answers["/v1/insights/kpi"].json()
-    assert kpi["tickets"] == 270 and kpi["kpis"]["volume"]["tickets"] == 270  # 260 + 8 + 2
+    assert kpi["tickets"] == 286 and kpi["kpis"]["volume"]["tickets"] == 286  # 260 + 16 + 8 + 2
     tile = sections.nth(0).locator(".tile", has=page.locator("dt", has_text="tickets"))
-    assert tile.locator("dd").inner_text() == "270"
+    assert tile.locator("dd").inner_text() == "286"
 
     emerging = answers["/v1/incidents/emerging"].json()
     (incident,) = emerging["incidents"]  # the burst, from the real monitor
@@ -484,6 +486,15 @@ def test_console_shows_reason_relevance_and_insights_from_the_real_api(
     clusters = answers["/v1/insights/clusters"].json()
     assert clusters["available"] is True and clusters["items"]
     assert all(c["name"] in texts[2] for c in clusters["items"][:10])
+    candidates = clusters["new_categories"]["items"]  # the unsure tickets, and only them
+    assert [c["representative"]["ticket_id"][:4] for c in candidates] == ["NEW-"], candidates
+    # the hashing embedder may join the burst to them; the background (stored `suggest` without
+    # a reason, as before reason codes) is never unsure
+    assert candidates[0]["unsure_share"] >= 0.5 and candidates[0]["tickets"] >= 16
+    others = [c for c in clusters["items"] if c["cluster"] != candidates[0]["cluster"]]
+    assert others and {c["unsure_share"] for c in others} == {0.0}
+    listed = sections.nth(2).locator("h5", has_text="new_categories").locator("xpath=..")
+    assert candidates[0]["name"] in listed.inner_text() and "unsure_share" in texts[2]
     gaps = answers["/v1/insights/kb-gaps"].json()
     assert gaps["available"] is False and gaps["reason"] in texts[3]  # no KB file given
     assert page.locator("img").count() == 0 and page.evaluate("window.__pwned") is None

@@ -237,8 +237,9 @@ def unsure_share(rows: pd.DataFrame) -> float | None:
 
     Tickets of a category the model never learned look like this; a class that never
     auto-applies does not, however sure the model is (measured: BENCHMARKS.md, Insight, candidate
-    new categories). A non-`auto` row without a reason (stored before reason codes) counts as
-    unsure. None without actions."""
+    new categories). A prediction stored before reason codes has only its action: it counts as
+    unsure when it was sent to `review` (the rule before reason codes), not when it was a
+    `suggest`, which may be a class that never auto-applies. None without actions."""
     if ACTION_COLUMN not in rows.columns:
         return None
     actions = rows[ACTION_COLUMN]
@@ -246,8 +247,11 @@ def unsure_share(rows: pd.DataFrame) -> float | None:
     if not known.any():
         return None
     reasons = rows[REASON_COLUMN] if REASON_COLUMN in rows.columns else pd.Series(None, rows.index)
-    unsure = known & actions.ne(Action.AUTO.value) & reasons.ne(Reason.NEVER_AUTO.value)
-    return round(float(unsure.sum() / known.sum()), 3)
+    told = reasons.notna()
+    unsure = (told & reasons.ne(Reason.NEVER_AUTO.value)) | (
+        ~told & actions.eq(Action.REVIEW.value)
+    )
+    return round(float((known & unsure).sum() / known.sum()), 3)
 
 
 MIXED_SHARE = 0.5

@@ -70,6 +70,10 @@ export function renderInsight(data) {
   if (flat.length) box.append(tiles(flat.slice(0, 24)));
   for (const [key, value] of Object.entries(data)) {
     if (Array.isArray(value)) box.append(el("h5", {}, key), itemList(value, key));
+    // a part of its own (e.g. the clusters' `new_categories`): its list, when it has one
+    else if (value && typeof value === "object" && Array.isArray(value.items) && value.available !== false) {
+      box.append(el("h5", {}, key), itemList(value.items, key));
+    }
   }
   if (!box.childNodes.length) box.append(el("p", { class: "hint" }, t("insightEmpty")));
   return box;
