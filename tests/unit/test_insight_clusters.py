@@ -227,6 +227,21 @@ def test_a_class_that_never_auto_applies_is_no_candidate_new_category() -> None:
     assert [(c["category"], c["unsure_share"]) for c in found["items"]] == [("printer", 0.5)]
 
 
+def test_a_mixed_cluster_is_no_candidate_new_category() -> None:
+    """Tickets alike in form but recorded under several categories (vague "it does not work"
+    messages): the classifier is rightly unsure of them, and they are no new category."""
+    tickets = _tickets()
+    data, _ = _input(tickets, *_outcomes(tickets, {"password": [("suggest", "below_threshold")]}))
+    found = new_categories(describe(data), GapParams())
+    assert [c["category"] for c in found["items"]] == ["password"]
+    rows = data.rows
+    vague = rows.index[rows["ticket_id"].str.startswith("password-")]
+    rows.loc[vague, "category"] = [("printer", "vpn", "other")[i % 3] for i in range(len(vague))]
+    clusters = describe(data)
+    assert "mixed" in {c["kind"] for c in clusters}
+    assert new_categories(clusters, GapParams()) == {"available": True, "items": []}
+
+
 def test_a_prediction_stored_without_a_reason_is_unsure_when_sent_to_review() -> None:
     """Predictions stored before reason codes carry only the action: `review` counts as before,
     a `suggest` may be a class that never auto-applies and does not."""

@@ -171,7 +171,10 @@ def kb_gaps(
 
 def new_categories(clusters: list[dict[str, Any]], params: GapParams) -> dict[str, Any]:
     """Clusters whose tickets the classifier was mostly unsure of (not `auto` for a reason other
-    than `never_auto`): candidate new categories, most unsure first."""
+    than `never_auto`): candidate new categories, most unsure first. A "mixed" cluster (no
+    recorded category holds half of it) gathers tickets by form, such as vague "it does not work"
+    messages the classifier is rightly unsure of: no new category, and left out (as from KB
+    gaps)."""
     if all(c["unsure_share"] is None for c in clusters):
         return {
             "available": False,
@@ -182,7 +185,7 @@ def new_categories(clusters: list[dict[str, Any]], params: GapParams) -> dict[st
     items = [
         {**{k: c[k] for k in keys}, "representative": c["representative"]}
         for c in clusters
-        if (c["unsure_share"] or 0.0) >= params.unsure_share
+        if (c["unsure_share"] or 0.0) >= params.unsure_share and c["kind"] != "mixed"
     ]
     items.sort(key=lambda c: (-c["unsure_share"], -c["tickets"], c["cluster"]))
     return {"available": True, "items": items}
