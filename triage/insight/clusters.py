@@ -179,9 +179,8 @@ def burstiness(data: ClusterInput, members: NDArray[np.int64]) -> float:
 def describe(data: ClusterInput, incident_share: float = 0.5) -> list[dict[str, Any]]:
     """One record per cluster: size, estimated tickets in the window, distinctive terms, the
     representative ticket, top category, growth, time spent, review and unsure shares (see
-    `unsure_share`) and kind ("incident"
-    when more than `incident_share` of it arrived on one day, "mixed" when no category holds
-    `MIXED_SHARE` of it, else "recurring"), largest first."""
+    `unsure_share`) and kind ("incident" when more than `incident_share` of it arrived on one
+    day, "mixed" when no category holds `MIXED_SHARE` of it, else "recurring"), largest first."""
     terms = distinctive_terms(data.texts, data.labels.tolist())
     centres = centroids(data.vectors, data.labels)
     out = []
