@@ -124,7 +124,7 @@ def test_report_kpi_with_a_model_finds_a_category_the_model_never_saw(
 
     They were never found while candidates were clusters mostly sent to `review`: `review` needs
     the top-3 labels to hold less than `policy.suggest_mass` (0.5) of the probability, which a
-    calibrated classifier almost never gives (review shares 0.0 / 0.0 / 0.053 on these tickets).
+    calibrated classifier almost never gives.
     A candidate is now a cluster the classifier was mostly unsure of (not `auto` for a reason
     other than `never_auto`). 10,000 training tickets, because on fewer the validation split is
     too small for most classes to earn a threshold, and a class without one is `never_auto`."""
